@@ -1,0 +1,77 @@
+/**
+ * logferry's own log lines. Every layer reports through `internalLog`; the
+ * daemon installs a sink that turns each event into a LogMessage on the
+ * `internal()` source (and onto stderr with -e / -F). The text is a constant
+ * sentence, the details are tags, printed syslog-ng style:
+ * `Text; tag='value', tag2='value'`.
+ */
+
+export type InternalLevel = 'error' | 'warning' | 'notice' | 'info' | 'verbose' | 'debug';
+
+/** syslog severity of each level (verbose is info in syslog terms) */
+export const levelSeverity: Record<InternalLevel, number> = {
+  error: 3,
+  warning: 4,
+  notice: 5,
+  info: 6,
+  verbose: 6,
+  debug: 7,
+};
+
+export type Tags = Record<string, string | number | boolean | undefined>;
+
+export interface InternalEvent {
+  level: InternalLevel;
+  text: string;
+  tags: Tags;
+  /** milliseconds since the epoch */
+  time: number;
+}
+
+export type InternalSink = (ev: InternalEvent) => void;
+
+/** Formats `text; k='v', k2='v2'` with `'` and `\` escaped in values. */
+export function formatInternal(text: string, tags: Tags): string {
+  let out = text + ';';
+  let first = true;
+  for (const k in tags) {
+    const v = tags[k];
+    if (v === undefined) continue;
+    out += (first ? ' ' : ', ') + k + "='" + String(v).replace(/[\\']/g, (c) => '\\' + c) + "'";
+    first = false;
+  }
+  return out;
+}
+
+const sinks: InternalSink[] = [];
+let debugEnabled = false;
+let verboseEnabled = false;
+
+function stderrSink(ev: InternalEvent): void {
+  process.stderr.write(`[${new Date(ev.time).toISOString()}] ${formatInternal(ev.text, ev.tags)}\n`);
+}
+
+/** Replaces the sinks (the daemon calls this once it knows its flags). */
+export function setInternalSinks(list: InternalSink[], opts: { verbose?: boolean; debug?: boolean } = {}): void {
+  sinks.length = 0;
+  sinks.push(...list);
+  debugEnabled = !!opts.debug;
+  verboseEnabled = !!opts.verbose || debugEnabled;
+}
+
+export function isDebugEnabled(): boolean {
+  return debugEnabled;
+}
+
+export function internalLog(level: InternalLevel, text: string, tags: Tags = {}): void {
+  if (level === 'debug' && !debugEnabled) return;
+  if (level === 'verbose' && !verboseEnabled) return;
+  const ev: InternalEvent = { level, text, tags, time: Date.now() };
+  if (sinks.length === 0) {
+    if (level === 'error' || level === 'warning') stderrSink(ev);
+    return;
+  }
+  for (const s of sinks) s(ev);
+}
+
+export { stderrSink };
