@@ -38,6 +38,8 @@ export interface DriverDecl {
   /** positional arguments: a destination's host, a file() path */
   positional: string[];
   options: OptionBlock;
+  /** the name as written when it was an older equivalent of `driver` (tcp, tcp6, udp, udp6) */
+  alias?: string;
 }
 
 export interface SourceDecl {
@@ -110,4 +112,6 @@ export interface Plan {
   logPaths: LogPathDecl[];
   /** non-fatal findings (obsolete keywords…), already formatted with file:line:col */
   warnings: string[];
+  /** `@config-id` value, when given */
+  configId?: string;
 }

@@ -1,0 +1,135 @@
+/**
+ * Command-line flags, syslog-ng compatible. One table drives parsing and
+ * --help, so they cannot disagree.
+ */
+
+export interface CliOptions {
+  cfgfile: string;
+  foreground: boolean;
+  syntaxOnly: boolean;
+  stderr: boolean;
+  verbose: boolean;
+  debug: boolean;
+  trace: boolean;
+  pidfile: string | undefined;
+  control: string | undefined;
+  persistFile: string | undefined;
+  version: boolean;
+  help: boolean;
+  /** `--define NAME=VALUE` (also syslog-ng's way to preset @define values) */
+  defines: Record<string, string>;
+  noCaps: boolean;
+}
+
+interface FlagRow {
+  short?: string;
+  long: string;
+  arg?: string;
+  help: string;
+  apply: (o: CliOptions, v: string) => void;
+}
+
+export const DEFAULT_CFGFILE = '/etc/logferry/logferry.conf';
+
+export const flagTable: FlagRow[] = [
+  { short: 'f', long: 'cfgfile', arg: 'FILE', help: `configuration file (default ${DEFAULT_CFGFILE})`, apply: (o, v) => (o.cfgfile = v) },
+  { short: 'F', long: 'foreground', help: 'do not go to the background (logferry always runs in the foreground; accepted for syslog-ng compatibility)', apply: (o) => (o.foreground = true) },
+  { short: 's', long: 'syntax-only', help: 'check the configuration (syntax, files, certificates) and exit: 0 valid, 1 invalid', apply: (o) => (o.syntaxOnly = true) },
+  { short: 'e', long: 'stderr', help: "write logferry's own messages to stderr too", apply: (o) => (o.stderr = true) },
+  { short: 'v', long: 'verbose', help: 'also report verbose-level internal messages', apply: (o) => (o.verbose = true) },
+  { short: 'd', long: 'debug', help: 'also report debug-level internal messages', apply: (o) => (o.debug = true) },
+  { short: 't', long: 'trace', help: 'like --debug (accepted for syslog-ng compatibility)', apply: (o) => ((o.trace = true), (o.debug = true)) },
+  { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
+  { short: 'c', long: 'control', arg: 'PATH', help: 'control socket path (reserved for `logferry ctl`; accepted now)', apply: (o, v) => (o.control = v) },
+  { short: 'R', long: 'persist-file', arg: 'FILE', help: 'state file kept across restarts (reserved; accepted now)', apply: (o, v) => (o.persistFile = v) },
+  { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new UsageError(`--define expects NAME=VALUE, got '${v}'`);
+    o.defines[v.slice(0, i)] = v.slice(i + 1);
+  } },
+  { long: 'no-caps', help: 'accepted for syslog-ng compatibility (logferry drops no capabilities)', apply: (o) => (o.noCaps = true) },
+  { short: 'V', long: 'version', help: 'print the version and exit', apply: (o) => (o.version = true) },
+  { short: 'h', long: 'help', help: 'print this help and exit', apply: (o) => (o.help = true) },
+];
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function defaultCliOptions(): CliOptions {
+  return {
+    cfgfile: DEFAULT_CFGFILE,
+    foreground: false,
+    syntaxOnly: false,
+    stderr: false,
+    verbose: false,
+    debug: false,
+    trace: false,
+    pidfile: undefined,
+    control: undefined,
+    persistFile: undefined,
+    version: false,
+    help: false,
+    defines: {},
+    noCaps: false,
+  };
+}
+
+/** Parses daemon flags (`-f x`, `-fx`, `--cfgfile=x`, `--cfgfile x`, bundled `-Fe`). */
+export function parseArgs(argv: string[]): CliOptions {
+  const o = defaultCliOptions();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      const row = flagTable.find((r) => r.long === name);
+      if (!row) throw new UsageError(`unknown option --${name}`);
+      let v = '';
+      if (row.arg) {
+        if (eq > 0) v = a.slice(eq + 1);
+        else if (i + 1 < argv.length) v = argv[++i];
+        else throw new UsageError(`--${name} needs a value (${row.arg})`);
+      } else if (eq > 0) throw new UsageError(`--${name} takes no value`);
+      row.apply(o, v);
+    } else if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const row = flagTable.find((r) => r.short === a[j]);
+        if (!row) throw new UsageError(`unknown option -${a[j]}`);
+        if (row.arg) {
+          let v = a.slice(j + 1);
+          if (v === '') {
+            if (i + 1 >= argv.length) throw new UsageError(`-${a[j]} needs a value (${row.arg})`);
+            v = argv[++i];
+          }
+          row.apply(o, v);
+          break;
+        }
+        row.apply(o, '');
+      }
+    } else {
+      throw new UsageError(`unexpected argument '${a}'`);
+    }
+  }
+  return o;
+}
+
+export function helpText(): string {
+  const lines = [
+    'Usage: logferry [OPTION...]            run the daemon',
+    '       logferry quickstart [DIR]       make a dev PKI and config in DIR (default ./logferry-quickstart) and run it',
+    '',
+    'logferry receives and sends syslog over TLS, TCP and UDP. It reads syslog-ng configuration files.',
+    '',
+    'Options:',
+  ];
+  for (const r of flagTable) {
+    const left = `  ${r.short ? '-' + r.short + ', ' : '    '}--${r.long}${r.arg ? ' ' + r.arg : ''}`;
+    lines.push(left.padEnd(34) + r.help);
+  }
+  lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile).');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,142 @@
+/** Value types and rows that several schemas share. */
+import { resolveZone } from '../../message/timezone.ts';
+import { facilityFromName, severityFromName } from '../../message/names.ts';
+import type { OptionValue } from '../plan.ts';
+import type { OptionRow, OptionType } from './types.ts';
+
+export const TS_FORMAT = {
+  kind: 'enum',
+  values: ['rfc3164', 'rfc3339', 'full', 'unix'],
+  aliases: { bsd: 'rfc3164', iso: 'rfc3339', utc: 'unix' },
+} as const satisfies OptionType;
+
+export const MARK_MODE: OptionType = {
+  kind: 'enum',
+  values: ['internal', 'dst-idle', 'host-idle', 'periodical', 'none', 'global'],
+  fold: true,
+};
+
+export function checkTimeZone(v: OptionValue): string | undefined {
+  return typeof v === 'string' && !resolveZone(v) ? `Unknown time zone; time-zone='${v}'` : undefined;
+}
+
+export function checkFacility(v: OptionValue): string | undefined {
+  return typeof v === 'string' && facilityFromName(v) < 0 ? `Unknown facility name; facility='${v}'` : undefined;
+}
+
+export function checkSeverity(v: OptionValue): string | undefined {
+  return typeof v === 'string' && severityFromName(v) < 0 ? `Unknown severity name; severity='${v}'` : undefined;
+}
+
+export const SIZE_LIMIT_256MIB = 256 * 1024 * 1024;
+
+export function checkLogMsgSize(v: OptionValue): string | undefined {
+  if (typeof v !== 'number') return undefined;
+  if (v <= 0) return 'Must be positive';
+  return v > SIZE_LIMIT_256MIB ? `log-msg-size() cannot be larger than 256MiB; value='${v}'` : undefined;
+}
+
+/** An option written with a non-default value that Node.js gives no way to apply. */
+export function unsupportedUnless<T extends OptionValue>(name: string, ok: T, why: string): (v: OptionValue) => string | undefined {
+  return (v) => (v !== ok ? `logferry cannot honour ${name}(${typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}): ${why}` : undefined);
+}
+
+/** Host-name handling rows that sources inherit from `options {}` (drivers.md §7, §8). */
+export const hostnameRows: OptionRow[] = [
+  { name: 'keep-hostname', type: { kind: 'yesno' }, inherit: 'keep-hostname', doc: 'keep the host name found in the message' },
+  {
+    name: 'chain-hostnames',
+    type: { kind: 'yesno' },
+    inherit: 'chain-hostnames',
+    obsolete: [{ name: 'long-hostnames', change: 'chain-hostnames' }],
+    doc: 'append the resolved sender to the host name (orig/resolved)',
+  },
+  {
+    name: 'use-dns',
+    type: { kind: 'enum', values: ['yes', 'no', 'persist-only'], fold: true, yesno: ['yes', 'no'] },
+    inherit: 'use-dns',
+    doc: 'reverse-resolve sender addresses (persist_only = hosts file only)',
+  },
+  { name: 'use-fqdn', type: { kind: 'yesno' }, inherit: 'use-fqdn', doc: 'keep fully qualified resolved names' },
+  { name: 'dns-cache', type: { kind: 'yesno' }, inherit: 'dns-cache', doc: 'cache DNS answers' },
+  { name: 'normalize-hostnames', type: { kind: 'yesno' }, inherit: 'normalize-hostnames', doc: 'lower-case resolved names' },
+  { name: 'check-hostname', type: { kind: 'yesno' }, inherit: 'check-hostname', doc: 'reject host names with invalid characters' },
+  { name: 'check-program', type: { kind: 'yesno' }, inherit: 'check-program', doc: 'reject invalid program names' },
+];
+
+/** Rows about the message itself that every source has (drivers.md §6, §7). */
+export const sourceMessageRows: OptionRow[] = [
+  { name: 'log-msg-size', type: { kind: 'size' }, inherit: 'log-msg-size', check: checkLogMsgSize, doc: 'maximum message size in bytes' },
+  { name: 'keep-timestamp', type: { kind: 'yesno' }, inherit: 'keep-timestamp', doc: 'use the timestamp in the message (no = reception time)' },
+  { name: 'time-zone', type: { kind: 'string' }, inherit: 'recv-time-zone', check: checkTimeZone, doc: 'zone assumed for received timestamps without one' },
+  { name: 'default-facility', type: { kind: 'string' }, default: 'user', check: checkFacility, doc: 'facility of messages without a PRI' },
+  {
+    name: 'default-severity',
+    type: { kind: 'string' },
+    default: 'notice',
+    aliases: ['default-priority', 'default-level'],
+    check: checkSeverity,
+    doc: 'severity of messages without a PRI',
+  },
+  { name: 'program-override', type: { kind: 'string' }, obsolete: [{ name: 'log-prefix', change: 'program-override' }], doc: 'replace ${PROGRAM}' },
+  { name: 'host-override', type: { kind: 'string' }, doc: 'replace ${HOST}' },
+  { name: 'tags', type: { kind: 'string-list' }, default: [], doc: 'tags added to each message' },
+  { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, doc: "replace ${PID} with the daemon's pid" },
+  { name: 'encoding', type: { kind: 'string' }, doc: 'character set of the input, converted to UTF-8' },
+  { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'prefix of parsed structured-data names' },
+  { name: 'persist-name', type: { kind: 'string' }, doc: 'identity of the driver across reloads' },
+];
+
+/** Output formatting rows of destinations. */
+export const destinationFormatRows: OptionRow[] = [
+  { name: 'template', type: { kind: 'template' }, doc: 'output format (template text or the name of a template statement)' },
+  { name: 'template-escape', type: { kind: 'yesno' }, default: false, doc: "escape ', \" and \\ in macro values" },
+  { name: 'ts-format', type: TS_FORMAT, inherit: 'ts-format', doc: 'timestamp style in templates: rfc3164, rfc3339, full, unix' },
+  { name: 'frac-digits', type: { kind: 'non-negative-int' }, inherit: 'frac-digits', doc: 'sub-second digits in produced timestamps' },
+  { name: 'time-zone', type: { kind: 'string' }, aliases: ['send-time-zone'], inherit: 'send-time-zone', check: checkTimeZone, doc: 'zone of produced timestamps (default: the message own zone)' },
+  { name: 'local-time-zone', type: { kind: 'string' }, inherit: 'local-time-zone', check: checkTimeZone, doc: 'zone for file-name templates' },
+  { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'memory queue limit for non-flow-controlled messages' },
+  { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'messages written in one batch' },
+  { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, doc: 'output rate limit in messages per second (0 = unlimited)' },
+  { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, doc: 'collapse repeated messages within this many seconds' },
+  { name: 'mark-mode', type: MARK_MODE, inherit: 'mark-mode', doc: 'MARK message generation' },
+  { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', doc: 'seconds between MARK messages' },
+  { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, doc: 'pad formatted output to this many bytes' },
+  { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut formatted output at this many bytes' },
+  { name: 'persist-name', type: { kind: 'string' }, doc: 'identity of the queue across reloads' },
+  {
+    name: 'disk-buffer',
+    type: { kind: 'opaque' },
+    unsupported: () => 'logferry does not implement disk-buffer() yet',
+    doc: 'disk-based queue (not implemented yet)',
+  },
+];
+
+export const DESTINATION_FLAGS = ['syslog-protocol', 'no-multi-line', 'threaded', 'no-threaded', 'ignore-errors', 'seqnum', 'no-seqnum', 'seqnum-all', 'no-seqnum-all'] as const;
+
+export const SOURCE_FLAGS = [
+  'no-parse',
+  'syslog-protocol',
+  'no-rfc3164-fallback',
+  'expect-hostname',
+  'no-hostname',
+  'store-legacy-msghdr',
+  'dont-store-legacy-msghdr',
+  'store-raw-message',
+  'assume-utf8',
+  'validate-utf8',
+  'sanitize-utf8',
+  'no-multi-line',
+  'check-hostname',
+  'check-program',
+  'guess-timezone',
+  'no-header',
+  'piggyback-errors',
+  'no-piggyback-errors',
+  'kernel',
+  'empty-lines',
+  'threaded',
+  'no-threaded',
+  'ignore-aux-data',
+  'exit-on-eof',
+] as const;

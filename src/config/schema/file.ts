@@ -1,0 +1,57 @@
+/** `file()`, `stdin()`, `stdout()`, `internal()`. */
+import type { OptionRow, OptionSchema } from './types.ts';
+import { DESTINATION_FLAGS, SOURCE_FLAGS, destinationFormatRows, hostnameRows, sourceMessageRows } from './common.ts';
+
+const SRC = ['source'] as const;
+const DST = ['destination'] as const;
+
+const readerRows: OptionRow[] = [
+  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+  { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'initial flow-control window' },
+  { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read per poll' },
+  ...hostnameRows,
+  ...sourceMessageRows,
+];
+
+const writerRows: OptionRow[] = [
+  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'] }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+  ...destinationFormatRows,
+];
+
+export const fileSchema: OptionSchema = {
+  name: 'file()',
+  positional: {
+    source: { min: 1, max: 1, what: 'file name' },
+    destination: { min: 1, max: 1, what: 'file name template' },
+  },
+  rows: [
+    { name: 'follow-freq', type: { kind: 'float' }, default: 1, sides: SRC, doc: 'seconds between checks for new data (0 = read once)' },
+    ...readerRows.map((r) => ({ ...r, sides: SRC })),
+    ...writerRows.map((r) => ({ ...r, sides: DST })),
+    { name: 'create-dirs', type: { kind: 'yesno' }, inherit: 'create-dirs', sides: DST, doc: 'create missing directories' },
+    { name: 'perm', type: { kind: 'int' }, inherit: 'perm', sides: DST, doc: 'mode of created files (octal, e.g. 0640)' },
+    { name: 'dir-perm', type: { kind: 'int' }, inherit: 'dir-perm', sides: DST, doc: 'mode of created directories' },
+    { name: 'owner', type: { kind: 'string' }, inherit: 'owner', sides: DST, doc: 'owner of created files' },
+    { name: 'group', type: { kind: 'string' }, inherit: 'group', sides: DST, doc: 'group of created files' },
+    { name: 'dir-owner', type: { kind: 'string' }, inherit: 'dir-owner', sides: DST, doc: 'owner of created directories' },
+    { name: 'dir-group', type: { kind: 'string' }, inherit: 'dir-group', sides: DST, doc: 'group of created directories' },
+    { name: 'time-reap', type: { kind: 'positive-int' }, inherit: 'time-reap', sides: DST, doc: 'close the file after this many idle seconds' },
+    { name: 'fsync', type: { kind: 'yesno' }, default: false, sides: DST, doc: 'fsync() after every write' },
+    { name: 'overwrite-if-older', type: { kind: 'non-negative-int' }, default: 0, sides: DST, doc: 'truncate files older than this many seconds (0 = never)' },
+  ],
+};
+
+export const stdinSchema: OptionSchema = { name: 'stdin()', rows: readerRows.map((r) => ({ ...r, sides: SRC })) };
+
+export const stdoutSchema: OptionSchema = { name: 'stdout()', rows: writerRows.map((r) => ({ ...r, sides: DST })) };
+
+export const internalSchema: OptionSchema = {
+  name: 'internal()',
+  rows: [
+    { name: 'tags', type: { kind: 'string-list' }, default: [], sides: SRC, doc: 'tags added to each message' },
+    { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, sides: SRC, doc: 'initial flow-control window' },
+    { name: 'program-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${PROGRAM}' },
+    { name: 'host-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${HOST}' },
+    { name: 'persist-name', type: { kind: 'string' }, sides: SRC, doc: 'identity across reloads' },
+  ],
+};

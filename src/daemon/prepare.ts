@@ -1,0 +1,98 @@
+/**
+ * Turns a Plan into ready-to-start drivers: compiles templates and filters,
+ * loads TLS material, builds the router. Everything a user can get wrong
+ * fails here with a location, so `logferry -s` catches it without opening
+ * a socket.
+ */
+import * as fs from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import type { Plan } from '../config/plan.ts';
+import { ConfigError } from '../config/errors.ts';
+import { LocatedError } from '../message/location.ts';
+import type { InternalSink } from '../message/internal-log.ts';
+import { setLocalHostname } from '../message/template.ts';
+import { compileFilter, FilterError } from '../pipeline/filter.ts';
+import { Router } from '../pipeline/router.ts';
+import type { DestinationDriver, Route, SourceDriver } from '../pipeline/types.ts';
+import { optBool } from '../config/plan-access.ts';
+import { createSourceDrivers } from '../sources/index.ts';
+import { createDestinationDrivers } from '../destinations/index.ts';
+
+export interface PrepareContext {
+  /** build everything but open nothing (for -s) */
+  dryRun?: boolean;
+  onStdinEof?: () => void;
+}
+
+export interface Prepared {
+  sources: SourceDriver[];
+  destinations: DestinationDriver[];
+  routeFor(sourceName: string): Route;
+  /** set when the config routes internal() somewhere */
+  internalSink: InternalSink | undefined;
+  router: Router;
+}
+
+/** A LocatedError as a ConfigError, with the offending line read from the file. */
+export function toConfigError(err: LocatedError | FilterError): ConfigError {
+  const loc = err.loc;
+  let sourceLine: string | undefined;
+  if (loc) {
+    try {
+      sourceLine = fs.readFileSync(loc.file, 'utf8').split('\n')[loc.line - 1];
+    } catch {
+      sourceLine = undefined;
+    }
+  }
+  return new ConfigError(err instanceof FilterError ? err.reason : err.message, loc, { sourceLine });
+}
+
+function located<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof LocatedError || err instanceof FilterError) throw toConfigError(err);
+    throw err;
+  }
+}
+
+export function prepare(plan: Plan, ctx: PrepareContext = {}): Prepared {
+  return located(() => build(plan, ctx));
+}
+
+function build(plan: Plan, ctx: PrepareContext): Prepared {
+  const hostname = osHostname().split('.')[0];
+  setLocalHostname(hostname);
+  const dryRun = !!ctx.dryRun;
+  const env = { globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof };
+
+  const destinations = new Map<string, DestinationDriver[]>();
+  for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));
+
+  const lookup = (name: string) => plan.filters.get(name)?.expr;
+  const router = new Router(plan, {
+    destinations,
+    compileFilter: (expr) => compileFilter(expr, lookup),
+    globalFlowControl: optBool(plan.options, 'log-flow-control') ?? false,
+  });
+
+  const sources: SourceDriver[] = [];
+  const internalSinks: InternalSink[] = [];
+  for (const [name, decl] of plan.sources) {
+    // a source no log path reads from would only hold sockets open
+    if (!router.usedSources.has(name) && !router.hasCatchall) continue;
+    const created = createSourceDrivers(decl, env);
+    sources.push(...created.drivers);
+    for (const i of created.internal) internalSinks.push(i.sink);
+  }
+  const usedDest = new Set<DestinationDriver>();
+  for (const list of destinations.values()) for (const d of list) usedDest.add(d);
+
+  return {
+    sources,
+    destinations: [...usedDest],
+    routeFor: (sourceName) => (msg, ack) => router.route(msg, sourceName, ack),
+    internalSink: internalSinks.length === 0 ? undefined : (ev) => internalSinks.forEach((s) => s(ev)),
+    router,
+  };
+}

@@ -1,0 +1,88 @@
+/** Destination drivers from compiled declarations. */
+import type { DestinationDecl, DriverDecl } from '../config/plan.ts';
+import { optBool, optNumber, optString } from '../config/plan-access.ts';
+import { LocatedError } from '../message/location.ts';
+import type { LogMessage } from '../message/log-message.ts';
+import { createFormatter } from '../syslog/format/create.ts';
+import type { DestinationDriver } from '../pipeline/types.ts';
+import { compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
+import { FileDestination } from './file.ts';
+import { StdoutDestination } from './stdout.ts';
+import { createNetworkDestination } from './network.ts';
+
+export type { DriverEnv } from './common.ts';
+
+const isZero = (v: unknown) => v === 0 || v === false;
+
+function queued(d: DriverDecl, env: DriverEnv, name: string) {
+  return {
+    name,
+    fifoSize: optNumber(d.options, 'log-fifo-size') ?? optNumber(env.globals, 'log-fifo-size') ?? 10000,
+    flushLines: optNumber(d.options, 'flush-lines') ?? optNumber(env.globals, 'flush-lines') ?? 100,
+    timeReopenMs: (optNumber(d.options, 'time-reopen') ?? optNumber(env.globals, 'time-reopen') ?? 60) * 1000,
+  };
+}
+
+function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
+  const b = d.options;
+  rejectUnimplemented(b, 'file()', [
+    ['throttle', isZero],
+    ['suppress', isZero],
+    ['pad-size', isZero],
+    ['overwrite-if-older', isZero],
+    ['disk-buffer', () => false],
+  ]);
+  const out = outputSettings(d, env, 'file-template');
+  const formatter = createFormatter('file', out.format);
+  const pathText = d.positional[0];
+  let fileName: (m: LogMessage) => string;
+  if (pathText.includes('$')) {
+    const t = compileSpec({ kind: 'template', text: pathText, escape: false, loc: d.loc });
+    const opts = { ...out.templateOptions, timeZone: zoneOption(b, 'local-time-zone') };
+    fileName = (m) => t(m, opts);
+  } else fileName = () => pathText;
+  return new FileDestination({
+    ...queued(d, env, name),
+    fileName,
+    format: (m) => formatter.format(m),
+    createDirs: optBool(b, 'create-dirs') ?? false,
+    perm: optNumber(b, 'perm') ?? 0o600,
+    dirPerm: optNumber(b, 'dir-perm') ?? 0o700,
+    owner: optString(b, 'owner'),
+    group: optString(b, 'group'),
+    timeReapMs: (optNumber(b, 'time-reap') ?? 60) * 1000,
+  });
+}
+
+function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
+  rejectUnimplemented(d.options, 'stdout()', [
+    ['throttle', isZero],
+    ['suppress', isZero],
+    ['pad-size', isZero],
+    ['disk-buffer', () => false],
+  ]);
+  const out = outputSettings(d, env, 'file-template');
+  const formatter = createFormatter('file', out.format);
+  return new StdoutDestination({ ...queued(d, env, name), format: (m) => formatter.format(m) });
+}
+
+export function createDestinationDrivers(decl: DestinationDecl, env: DriverEnv): DestinationDriver[] {
+  return decl.drivers.map((d, i) => {
+    const name = decl.drivers.length > 1 ? `${decl.name}#${i}` : decl.name;
+    switch (d.driver) {
+      case 'file':
+        return createFile(d, env, name);
+      case 'stdout':
+        return createStdout(d, env, name);
+      case 'network':
+      case 'syslog':
+      case 'tcp':
+      case 'tcp6':
+      case 'udp':
+      case 'udp6':
+        return createNetworkDestination(d, env, name, queued(d, env, name));
+      default:
+        throw new LocatedError(`logferry does not implement the ${d.driver}() destination yet`, d.loc);
+    }
+  });
+}

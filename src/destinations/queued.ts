@@ -1,0 +1,134 @@
+/**
+ * The part every destination shares: a bounded memory queue, a write loop
+ * that takes up to flush-lines messages at a time, formats them into one
+ * buffer and hands it to the concrete writer, and acks flow-controlled
+ * messages only after their bytes were accepted. A failed write puts the
+ * batch back at the front and retries after time-reopen.
+ */
+import type { LogMessage } from '../message/log-message.ts';
+import { internalLog } from '../message/internal-log.ts';
+import { incCounter } from '../message/stats.ts';
+import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
+import type { Ack, DestinationDriver } from '../pipeline/types.ts';
+
+export interface QueuedOptions {
+  name: string;
+  fifoSize: number;
+  flushLines: number;
+  timeReopenMs: number;
+}
+
+export abstract class QueuedDestination implements DestinationDriver {
+  readonly name: string;
+  protected readonly queue: MemoryQueue;
+  protected readonly flushLines: number;
+  protected readonly timeReopenMs: number;
+  private writing = false;
+  private scheduled = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: Array<() => void> = [];
+  written = 0;
+
+  constructor(o: QueuedOptions) {
+    this.name = o.name;
+    this.queue = new MemoryQueue(o.fifoSize);
+    this.flushLines = Math.max(1, o.flushLines);
+    this.timeReopenMs = o.timeReopenMs;
+  }
+
+  abstract start(): Promise<void>;
+  /** true when the writer can take a batch now (connected, not blocked) */
+  protected ready(): boolean {
+    return true;
+  }
+  /** write the batch; call `done(err)` once the bytes were accepted or failed */
+  protected abstract writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void;
+  protected abstract close(): Promise<void>;
+
+  deliver(msg: LogMessage, ack?: Ack): void {
+    if (!this.queue.push(msg, ack)) {
+      incCounter('dropped_messages_total', { destination: this.name });
+      internalLog('debug', 'Destination queue full, dropping message', { queue_len: this.queue.length, log_fifo_size: this.queue.fifoSize, persist_name: this.name });
+      return;
+    }
+    this.kick();
+  }
+
+  /** try to write soon (new messages, or the writer became ready) */
+  protected kick(): void {
+    if (this.scheduled || this.writing || this.retryTimer) return;
+    this.scheduled = true;
+    setImmediate(this.pump);
+  }
+
+  private pump = (): void => {
+    this.scheduled = false;
+    if (this.writing || this.queue.length === 0 || !this.ready()) {
+      if (this.queue.length === 0) this.notifyIdle();
+      return;
+    }
+    const batch = this.queue.take(this.flushLines);
+    this.writing = true;
+    this.writeBatch(batch, (err) => {
+      this.writing = false;
+      if (err) {
+        this.queue.unshift(batch);
+        this.onWriteError(err);
+        if (!this.stopped) {
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.kick();
+          }, this.timeReopenMs);
+          this.retryTimer.unref?.();
+        } else this.notifyIdle();
+        return;
+      }
+      this.written += batch.length;
+      for (const e of batch) if (e.ack) e.ack();
+      if (this.queue.length > 0) this.kick();
+      else this.notifyIdle();
+    });
+  };
+
+  protected onWriteError(err: Error): void {
+    internalLog('error', 'I/O error occurred while writing', { destination: this.name, error: err.message });
+  }
+
+  private notifyIdle(): void {
+    if (this.writing || (this.queue.length > 0 && !this.stopped)) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** resolves once the queue is empty (or the deadline passes) */
+  protected drain(deadlineMs: number): Promise<void> {
+    if (this.queue.length === 0 && !this.writing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((f) => f !== done);
+        resolve();
+      }, deadlineMs);
+      const done = () => {
+        if (this.queue.length === 0 && !this.writing) {
+          clearTimeout(t);
+          resolve();
+        } else this.idleWaiters.push(done);
+      };
+      this.idleWaiters.push(done);
+      this.kick();
+    });
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    await this.drain(deadlineMs);
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.queue.length > 0) {
+      internalLog('warning', 'Destination stopped with messages still queued; they are lost', { destination: this.name, queued: this.queue.length });
+    }
+    await this.close();
+  }
+}

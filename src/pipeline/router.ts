@@ -1,0 +1,177 @@
+/**
+ * Log paths compiled into closures: which destinations a message from a
+ * given source reaches, honouring filters, nesting, junctions, if/elif/else
+ * and the final / fallback / catchall / flow-control flags.
+ */
+import type { LogMessage } from '../message/log-message.ts';
+import type { FilterExpr, LogPathDecl, Plan } from '../config/plan.ts';
+import type { Ack, DestinationDriver } from './types.ts';
+
+export type FilterFn = (msg: LogMessage) => boolean;
+
+type Item =
+  | { k: 'filter'; f: FilterFn }
+  | { k: 'dest'; drivers: DestinationDriver[] }
+  | { k: 'group'; paths: CompiledPath[]; mustMatch: boolean }
+  | { k: 'if'; branches: Array<{ cond: FilterFn | undefined; body: CompiledPath }> };
+
+interface CompiledPath {
+  sources: Set<string> | undefined;
+  catchall: boolean;
+  final: boolean;
+  fallback: boolean;
+  flowControl: boolean;
+  items: Item[];
+}
+
+export interface RouterDeps {
+  /** compiled destination drivers per destination name */
+  destinations: Map<string, DestinationDriver[]>;
+  /** compiles a filter expression (named filters are resolved by the compiler) */
+  compileFilter: (expr: FilterExpr) => FilterFn;
+  /** global log-flow-control() */
+  globalFlowControl: boolean;
+}
+
+/** One delivery in progress: counts flow-controlled copies until all are written. */
+class Tracker {
+  pending = 1;
+  readonly ack: Ack;
+  constructor(ack: Ack) {
+    this.ack = ack;
+  }
+  done = (): void => {
+    if (--this.pending === 0) this.ack();
+  };
+}
+
+export class Router {
+  private readonly top: CompiledPath[];
+  /** names of sources referenced by at least one path (others need not start) */
+  readonly usedSources: Set<string>;
+  readonly hasCatchall: boolean;
+  /** how many messages matched no log path at all */
+  unmatched = 0;
+
+  constructor(plan: Plan, deps: RouterDeps) {
+    this.usedSources = new Set();
+    this.top = plan.logPaths.map((p) => this.compilePath(p, deps, deps.globalFlowControl, true));
+    this.hasCatchall = this.top.some((p) => p.catchall);
+  }
+
+  private compilePath(p: LogPathDecl, deps: RouterDeps, inheritedFc: boolean, topLevel: boolean): CompiledPath {
+    const fc = p.flags.noFlowControl ? false : p.flags.flowControl || inheritedFc;
+    for (const s of p.sources) this.usedSources.add(s);
+    const items: Item[] = [];
+    let group: CompiledPath[] | undefined;
+    for (const it of p.items) {
+      if (it.kind !== 'log') group = undefined;
+      switch (it.kind) {
+        case 'filter': {
+          const f = deps.compileFilter({ kind: 'call', name: 'filter', args: [{ kind: 'value', text: it.name, quoted: false, loc: it.loc }], loc: it.loc });
+          items.push({ k: 'filter', f });
+          break;
+        }
+        case 'destination': {
+          const drivers = deps.destinations.get(it.name);
+          if (!drivers) throw new Error(`destination ${it.name} is not defined`);
+          items.push({ k: 'dest', drivers });
+          break;
+        }
+        case 'log': {
+          // consecutive embedded log statements form one group: final/fallback apply among them
+          if (!group) {
+            group = [];
+            items.push({ k: 'group', paths: group, mustMatch: false });
+          }
+          group.push(this.compilePath(it.path, deps, fc, false));
+          break;
+        }
+        case 'junction':
+          items.push({ k: 'group', paths: it.branches.map((b) => this.compilePath(b, deps, fc, false)), mustMatch: true });
+          break;
+        case 'if':
+          items.push({
+            k: 'if',
+            branches: it.branches.map((b) => ({
+              cond: b.cond ? deps.compileFilter(b.cond) : undefined,
+              body: this.compilePath(b.body, deps, fc, false),
+            })),
+          });
+          break;
+      }
+    }
+    return {
+      sources: topLevel || p.sources.length > 0 ? new Set(p.sources) : undefined,
+      catchall: p.flags.catchall,
+      final: p.flags.final,
+      fallback: p.flags.fallback,
+      flowControl: fc,
+      items,
+    };
+  }
+
+  /**
+   * Routes one message from `source`. `ack` (flow control) fires once every
+   * flow-controlled destination wrote it — immediately when there is none.
+   */
+  route(msg: LogMessage, source: string, ack?: Ack): void {
+    const t = ack ? new Tracker(ack) : undefined;
+    if (!this.runGroup(this.top, msg, source, t)) this.unmatched++;
+    if (t) t.done();
+  }
+
+  private runGroup(paths: CompiledPath[], msg: LogMessage, source: string, t: Tracker | undefined): boolean {
+    let matched = false;
+    for (const p of paths) {
+      if (p.fallback || !this.accepts(p, source)) continue;
+      if (this.runPath(p, msg, source, t)) {
+        matched = true;
+        if (p.final) return true;
+      }
+    }
+    if (matched) return true;
+    for (const p of paths) {
+      if (!p.fallback || !this.accepts(p, source)) continue;
+      if (this.runPath(p, msg, source, t)) {
+        matched = true;
+        if (p.final) return true;
+      }
+    }
+    return matched;
+  }
+
+  private accepts(p: CompiledPath, source: string): boolean {
+    return p.catchall || p.sources === undefined || p.sources.has(source);
+  }
+
+  private runPath(p: CompiledPath, msg: LogMessage, source: string, t: Tracker | undefined): boolean {
+    for (const it of p.items) {
+      switch (it.k) {
+        case 'filter':
+          if (!it.f(msg)) return false;
+          break;
+        case 'dest':
+          for (const d of it.drivers) {
+            if (t && p.flowControl) {
+              t.pending++;
+              d.deliver(msg, t.done);
+            } else d.deliver(msg);
+          }
+          break;
+        case 'group':
+          if (!this.runGroup(it.paths, msg, source, t) && it.mustMatch) return false;
+          break;
+        case 'if':
+          for (const b of it.branches) {
+            if (!b.cond || b.cond(msg)) {
+              if (!this.runPath(b.body, msg, source, t)) return false;
+              break;
+            }
+          }
+          break;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,76 @@
+/** Option reading shared by source drivers: parse options and host rules from a declaration. */
+import type { DriverDecl, OptionBlock } from '../config/plan.ts';
+import { optBool, optList, optNumber, optString } from '../config/plan-access.ts';
+import { LocatedError } from '../message/location.ts';
+import { facilityFromName, severityFromName } from '../message/names.ts';
+import { resolveZone } from '../message/timezone.ts';
+import { DEFAULT_PARSE_FLAGS, ParseFlag, defaultParseOptions, parseFlagsFromNames, type ParseOptions } from '../syslog/parse.ts';
+import type { HostRules } from '../syslog/hostname.ts';
+
+export interface SourceEnv {
+  globals: OptionBlock;
+  hostname: string;
+  dryRun: boolean;
+  onStdinEof?: () => void;
+}
+
+export function parseOptionsFor(d: DriverDecl, env: SourceEnv, base: number = DEFAULT_PARSE_FLAGS): ParseOptions {
+  const b = d.options;
+  let flags: number;
+  try {
+    flags = parseFlagsFromNames(optList(b, 'flags') ?? [], base);
+  } catch (err) {
+    throw new LocatedError((err as Error).message, b.locs['flags'] ?? d.loc);
+  }
+  if (optBool(b, 'check-hostname')) flags |= ParseFlag.CHECK_HOSTNAME;
+  if (optBool(b, 'check-program')) flags |= ParseFlag.CHECK_PROGRAM;
+  const kernel = (flags & ParseFlag.KERNEL) !== 0;
+  const facWritten = b.locs['default-facility'] !== undefined;
+  const sevWritten = b.locs['default-severity'] !== undefined;
+  const fac = facWritten ? facilityFromName(optString(b, 'default-facility') ?? 'user') : kernel ? 0 : 1;
+  const sev = sevWritten ? severityFromName(optString(b, 'default-severity') ?? 'notice') : 5;
+  const tzName = optString(b, 'time-zone');
+  const timeZone = tzName !== undefined ? resolveZone(tzName) : undefined;
+  if (tzName !== undefined && !timeZone) throw new LocatedError(`unknown time zone '${tzName}'`, b.locs['time-zone'] ?? d.loc);
+  const bad = optString(env.globals, 'bad-hostname');
+  let badHostname: RegExp | undefined;
+  if (bad) {
+    try {
+      badHostname = new RegExp(bad);
+    } catch (err) {
+      throw new LocatedError(`bad-hostname() is not a valid regular expression: ${(err as Error).message}`, env.globals.locs['bad-hostname']);
+    }
+  }
+  return defaultParseOptions({
+    flags,
+    defaultPri: Math.max(0, fac) * 8 + Math.max(0, sev),
+    timeZone,
+    keepTimestamp: optBool(b, 'keep-timestamp') ?? true,
+    sdataPrefix: optString(b, 'sdata-prefix') ?? '.SDATA.',
+    badHostname,
+    localHostname: env.hostname,
+    daemonPid: process.pid,
+  });
+}
+
+export function hostRulesFor(d: DriverDecl, sourceName: string): HostRules {
+  const b = d.options;
+  return {
+    keepHostname: optBool(b, 'keep-hostname') ?? false,
+    chainHostnames: optBool(b, 'chain-hostnames') ?? false,
+    useDns: (optString(b, 'use-dns') ?? 'yes') !== 'no',
+    useFqdn: optBool(b, 'use-fqdn') ?? false,
+    normalizeHostnames: optBool(b, 'normalize-hostnames') ?? false,
+    hostOverride: optString(b, 'host-override'),
+    programOverride: optString(b, 'program-override'),
+    sourceGroup: sourceName,
+  };
+}
+
+export function tagsFor(d: DriverDecl, sourceName: string): string[] {
+  return ['.source.' + sourceName, ...(optList(d.options, 'tags') ?? [])];
+}
+
+export function maxMsgSize(d: DriverDecl, env: SourceEnv): number {
+  return optNumber(d.options, 'log-msg-size') ?? optNumber(env.globals, 'log-msg-size') ?? 65536;
+}

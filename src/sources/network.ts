@@ -1,0 +1,209 @@
+/**
+ * network() and syslog() sources (and the legacy tcp()/udp() spellings):
+ * one listener, one StreamReader per connection. The two drivers differ only
+ * in framing, default parse flags and the ${TRANSPORT} name.
+ */
+import * as dns from 'node:dns';
+import type { DriverDecl } from '../config/plan.ts';
+import { optBlock, optBool, optNumber, optString } from '../config/plan-access.ts';
+import { tlsOptionsFromBlock } from '../config/tls-block.ts';
+import { LocatedError } from '../message/location.ts';
+import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
+import { createTlsEndpoint } from '../tls/endpoint.ts';
+import { certFactsToValues } from '../tls/cert-facts.ts';
+import { reportTlsFailure } from '../tls/diagnose.ts';
+import type { TlsEndpoint } from '../tls/types.ts';
+import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
+import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
+import type { Route, SourceDriver } from '../pipeline/types.ts';
+import { hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { StreamReader, type FramingKind, type ReaderOptions } from './reader.ts';
+import { decodeDatagram } from '../syslog/framing/datagram.ts';
+import { LogMessage, nowTimestamp } from '../message/log-message.ts';
+import { parseMessage } from '../syslog/parse.ts';
+import { applyHostRules } from '../syslog/hostname.ts';
+
+/** ${TRANSPORT} per driver and transport (drivers.md §2) */
+function transportName(driver: 'network' | 'syslog', transport: string): string {
+  if (driver === 'network') return 'bsdsyslog+' + transport;
+  switch (transport) {
+    case 'tcp':
+      return 'rfc6587';
+    case 'tls':
+      return 'rfc5425';
+    case 'udp':
+      return 'rfc5426';
+    default:
+      return 'rfc5424+' + transport;
+  }
+}
+
+function framingFor(driver: 'network' | 'syslog', transport: string): FramingKind {
+  if (transport === 'auto') return 'auto';
+  if (transport === 'text-with-nuls' || transport === 'nul-terminated') return transport;
+  return driver === 'syslog' ? 'octet-counted' : 'newline';
+}
+
+/** reverse lookups through getnameinfo (so /etc/hosts counts), cached per address */
+const dnsCache = new Map<string, { name: string | undefined; until: number }>();
+function reverseLookup(ip: string, ttlMs: number): Promise<string | undefined> {
+  const hit = dnsCache.get(ip);
+  if (hit && hit.until > Date.now()) return Promise.resolve(hit.name);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), 2000);
+    dns.lookupService(ip, 0, (err, host) => {
+      clearTimeout(t);
+      const name = err ? undefined : host;
+      if (dnsCache.size > 10000) dnsCache.clear();
+      dnsCache.set(ip, { name, until: Date.now() + ttlMs });
+      resolve(name);
+    });
+  });
+}
+
+export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string): SourceDriver {
+  const b = d.options;
+  const driver: 'network' | 'syslog' = d.driver === 'syslog' ? 'syslog' : 'network';
+  const transport = optString(b, 'transport') ?? 'tcp';
+  if (transport.startsWith('proxied-')) throw new LocatedError(`transport(${transport}) (PROXY protocol) is not implemented by logferry yet`, b.locs['transport'] ?? d.loc);
+  if (!['tcp', 'udp', 'tls', 'auto', 'text-with-nuls', 'nul-terminated'].includes(transport)) {
+    throw new LocatedError(`Unknown value specified in the transport() option, no such LogProto plugin found; transport='${transport}'`, b.locs['transport'] ?? d.loc);
+  }
+  const parse = parseOptionsFor(d, env, driver === 'syslog' ? DEFAULT_PARSE_FLAGS | ParseFlag.SYSLOG_PROTOCOL : DEFAULT_PARSE_FLAGS);
+  const tlsBlock = optBlock(b, 'tls');
+  let endpoint: TlsEndpoint | undefined;
+  if (tlsBlock && transport !== 'udp') {
+    try {
+      endpoint = createTlsEndpoint('server', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
+    } catch (err) {
+      throw new LocatedError((err as Error).message, tlsBlock.loc);
+    }
+  }
+  const ipProtocol = (optNumber(b, 'ip-protocol') ?? 4) as 4 | 6;
+  const maxConnections = optNumber(b, 'max-connections') ?? 10;
+  const iw = optNumber(b, 'log-iw-size') ?? (transport === 'udp' ? 100 : 1000);
+  const minIw = optNumber(env.globals, 'min-iw-size-per-reader') ?? 100;
+  const window = transport === 'udp' ? iw : Math.max(Math.floor(iw / maxConnections), minIw);
+  const useDns = (optString(b, 'use-dns') ?? 'yes') !== 'no';
+  const dnsTtl = (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000;
+  const base: Omit<ReaderOptions, 'sourceName' | 'values' | 'sender'> = {
+    framing: framingFor(driver, transport),
+    maxMsgSize: maxMsgSize(d, env),
+    trimLargeMessages: optBool(b, 'trim-large-messages') ?? false,
+    emptyLines: (parse.flags & ParseFlag.EMPTY_LINES) !== 0,
+    parse,
+    hostRules: hostRulesFor(d, name),
+    window,
+    tags: tagsFor(d, name),
+    local: false,
+  };
+  const trName = transportName(driver, transport);
+  const written = (k: string) => (b.locs[k] ? optNumber(b, k) : undefined);
+  const common = {
+    ip: optString(b, 'ip'),
+    port: optNumber(b, 'port') ?? 514,
+    ipProtocol,
+    soReuseport: optBool(b, 'so-reuseport') ?? false,
+    location: d.loc,
+    groupName: name,
+  };
+
+  if (transport === 'udp') {
+    let listener: DgramListener | undefined;
+    return {
+      name,
+      async start(route: Route) {
+        if (env.dryRun) return;
+        const ipProto = ipProtocol === 6 ? '6' : '4';
+        listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
+          decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
+            const msg = new LogMessage(nowTimestamp());
+            parseMessage(fb, s, e, parse, msg);
+            msg.values.set('SOURCEIP', rinfo.address);
+            msg.values.set('SOURCEPORT', String(rinfo.port));
+            msg.values.set('DESTIP', local.address);
+            msg.values.set('DESTPORT', String(local.port));
+            msg.values.set('PROTO', '17');
+            msg.values.set('IP_PROTO', ipProto);
+            msg.values.set('TRANSPORT', trName);
+            msg.sourceName = name;
+            for (const t of base.tags) msg.setTag(t);
+            const cached = useDns ? dnsCache.get(rinfo.address)?.name : undefined;
+            if (useDns && !dnsCache.has(rinfo.address)) void reverseLookup(rinfo.address, dnsTtl);
+            applyHostRules(msg, { ip: rinfo.address, resolvedName: cached }, base.hostRules);
+            route(msg);
+          });
+        });
+      },
+      async stop() {
+        await listener?.close();
+      },
+    };
+  }
+
+  let listener: StreamListener | undefined;
+  return {
+    name,
+    async start(route: Route) {
+      if (env.dryRun) return;
+      listener = await createStreamListener(
+        {
+          ...common,
+          transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
+          tls: endpoint,
+          maxConnections,
+          listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
+          idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
+          soKeepalive: optBool(b, 'so-keepalive') ?? true,
+          tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
+          tcpKeepaliveIntvl: written('tcp-keepalive-intvl'),
+          tcpKeepaliveProbes: written('tcp-keepalive-probes'),
+          soRcvbuf: written('so-rcvbuf'),
+          soSndbuf: written('so-sndbuf'),
+        },
+        {
+          onConnection(conn) {
+            const values: Array<[string, string]> = [
+              ['SOURCEIP', conn.peer.address],
+              ['SOURCEPORT', String(conn.peer.port)],
+              ['DESTIP', conn.local.address],
+              ['DESTPORT', String(conn.local.port)],
+              ['PROTO', '6'],
+              ['IP_PROTO', conn.peer.family === 'IPv6' && !conn.peer.address.startsWith('::ffff:') ? '6' : '4'],
+              ['TRANSPORT', trName],
+            ];
+            if (conn.tls?.peer) values.push(...certFactsToValues(conn.tls.peer));
+            const sender = { ip: conn.peer.address, resolvedName: undefined as string | undefined };
+            const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
+              pause: () => conn.pause(),
+              resume: () => conn.resume(),
+            });
+            if (useDns) {
+              // hold the first bytes until the sender's name is known, so every message gets the same HOST
+              conn.pause();
+              void reverseLookup(conn.peer.address, dnsTtl).then((n) => {
+                sender.resolvedName = n;
+                conn.resume();
+              });
+            }
+            return {
+              onData(chunk) {
+                if (!reader.push(chunk)) conn.destroy();
+              },
+              onClose() {
+                reader.end();
+              },
+            };
+          },
+          onTlsFailure(f) {
+            reportTlsFailure(f, 'source');
+          },
+        },
+      );
+    },
+    async stop() {
+      await listener?.close();
+    },
+  };
+}
+

@@ -1,0 +1,106 @@
+/**
+ * Turns a byte stream (a connection, a file, stdin) into routed messages:
+ * frames → parse → host rules → route. Flow control lives here: each reader
+ * has a window of log-iw-size messages; when that many are routed but not yet
+ * acknowledged by flow-controlled destinations, the reader asks its transport
+ * to pause, and resumes once acks free half the window.
+ */
+import { LogMessage, nowTimestamp } from '../message/log-message.ts';
+import { internalLog } from '../message/internal-log.ts';
+import { createDecoder, type FrameDecoder } from '../syslog/framing/decoder.ts';
+import { parseMessage, type ParseOptions } from '../syslog/parse.ts';
+import { applyHostRules, type HostRules, type Sender } from '../syslog/hostname.ts';
+import type { Route } from '../pipeline/types.ts';
+
+export type FramingKind = 'octet-counted' | 'newline' | 'auto' | 'text-with-nuls' | 'nul-terminated';
+
+export interface ReaderOptions {
+  sourceName: string;
+  framing: FramingKind;
+  maxMsgSize: number;
+  trimLargeMessages: boolean;
+  emptyLines: boolean;
+  parse: ParseOptions;
+  hostRules: HostRules;
+  /** log-iw-size for this reader */
+  window: number;
+  /** extra tags for each message (`.source.<name>` and tags()) */
+  tags: string[];
+  /** name-value pairs every message of this stream gets (SOURCEIP, TRANSPORT, .tls.*…) */
+  values: Array<[string, string]>;
+  /** sender for host rules; `resolvedName` may be filled in later (reverse DNS) */
+  sender: Sender;
+  /** whether the messages originate on this host (file/stdin) */
+  local: boolean;
+}
+
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+export class StreamReader {
+  private readonly o: ReaderOptions;
+  private readonly route: Route;
+  private readonly flow: FlowControl;
+  private readonly decoder: FrameDecoder;
+  private readonly hostRules: HostRules;
+  private outstanding = 0;
+  private paused = false;
+  /** set after a fatal framing error: the caller closes the stream */
+  failed = false;
+  received = 0;
+
+  constructor(o: ReaderOptions, route: Route, flow: FlowControl) {
+    this.o = o;
+    this.route = route;
+    this.flow = flow;
+    this.hostRules = { ...o.hostRules, local: o.local };
+    this.decoder = createDecoder(o.framing, { maxMsgSize: o.maxMsgSize, trimLargeMessages: o.trimLargeMessages, emptyLines: o.emptyLines }, this.onFrame);
+  }
+
+  private readonly onAck = (): void => {
+    this.outstanding--;
+    if (this.paused && this.outstanding <= this.o.window >> 1) {
+      this.paused = false;
+      this.flow.resume();
+    }
+  };
+
+  private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
+    const msg = new LogMessage(nowTimestamp());
+    parseMessage(buf, start, end, this.o.parse, msg);
+    const vals = this.o.values;
+    for (let i = 0; i < vals.length; i++) msg.values.set(vals[i][0], vals[i][1]);
+    msg.sourceName = this.o.sourceName;
+    for (const t of this.o.tags) msg.setTag(t);
+    applyHostRules(msg, this.o.sender, this.hostRules);
+    this.received++;
+    this.outstanding++;
+    this.route(msg, this.onAck);
+    if (!this.paused && this.outstanding >= this.o.window) {
+      this.paused = true;
+      this.flow.pause();
+    }
+  };
+
+  /** false after a fatal framing error (the stream must be closed) */
+  push(chunk: Buffer): boolean {
+    if (this.failed) return false;
+    const err = this.decoder.push(chunk);
+    if (err) {
+      internalLog('error', err.message, err.tags);
+      if (err.fatal) {
+        this.failed = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  end(): void {
+    if (this.failed) return;
+    const err = this.decoder.end();
+    if (err) internalLog('error', err.message, err.tags);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Byte → string decoding for parsed fields, and syslog-ng's UTF-8 checks.
+ *
+ * Rule for every field: bytes that are valid UTF-8 decode as UTF-8; anything
+ * else decodes as latin1 (one char per byte), so no byte is ever lost or
+ * replaced by U+FFFD. ASCII (the common case) takes the latin1 fast path.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+
+/** Buffer's internal slice decoders skip toString()'s encoding lookup. */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+const SHORT = 24;
+
+/** Decodes `buf[start, end)` by the field rule above. */
+export function decodeField(buf: Buffer, start: number, end: number): string {
+  if (end <= start) return '';
+  const fast = buf as unknown as FastSlices;
+  if (end - start <= SHORT) {
+    let i = start;
+    while (i < end && buf[i] < 0x80) i++;
+    if (i === end) return fast.latin1Slice(start, end);
+  } else if (isAscii(buf.subarray(start, end))) {
+    return fast.latin1Slice(start, end);
+  }
+  return isUtf8(buf.subarray(start, end)) ? fast.utf8Slice(start, end) : fast.latin1Slice(start, end);
+}
+
+/**
+ * Header fields (HOST, PROGRAM, PID, MSGID, SD names) repeat from message to
+ * message: a small direct-mapped cache of their decoded strings saves a
+ * native slice and a string allocation per field on the hot path.
+ */
+const CACHE_SLOTS = 512;
+const CACHE_MAX_LEN = 64;
+const cacheBytes: Array<Buffer | undefined> = new Array(CACHE_SLOTS);
+const cacheStrings: string[] = new Array(CACHE_SLOTS);
+
+/** `decodeField` for short, frequently repeated fields. */
+export function decodeShort(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len <= 0) return '';
+  if (len > CACHE_MAX_LEN) return decodeField(buf, start, end);
+  let h = len;
+  let high = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    high |= c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  if (high >= 0x80) return decodeField(buf, start, end);
+  const slot = (h ^ (h >>> 9)) & (CACHE_SLOTS - 1);
+  const hit = cacheBytes[slot];
+  if (hit !== undefined && hit.length === len) {
+    let i = 0;
+    while (i < len && hit[i] === buf[start + i]) i++;
+    if (i === len) return cacheStrings[slot];
+  }
+  const str = (buf as unknown as FastSlices).latin1Slice(start, end);
+  const copy = Buffer.allocUnsafeSlow(len);
+  buf.copy(copy, 0, start, end);
+  cacheBytes[slot] = copy;
+  cacheStrings[slot] = str;
+  return str;
+}
+
+/** Decodes a range already known to be pure ASCII (scanned by the caller). */
+export function decodeAscii(buf: Buffer, start: number, end: number): string {
+  return end <= start ? '' : (buf as unknown as FastSlices).latin1Slice(start, end);
+}
+
+/**
+ * g_utf8_validate() with an explicit length: well-formed UTF-8 (no overlong
+ * forms, surrogates or code points above U+10FFFF) and no NUL byte.
+ */
+export function isValidUtf8(buf: Buffer, start: number, end: number): boolean {
+  if (end <= start) return true;
+  const view = buf.subarray(start, end);
+  return isUtf8(view) && view.indexOf(0) < 0;
+}
+
+const HEX = '0123456789abcdef';
+
+/**
+ * syslog-ng's sanitize-utf8 escaping (`append_unsafe_utf8_as_escaped_binary`):
+ * well-known controls as `\n \r \t \b \f`, other controls and every byte of
+ * an invalid sequence as `\xNN`, backslash as `\\`, valid characters as is.
+ */
+export function sanitizeUtf8(buf: Buffer, start: number, end: number): string {
+  let out = '';
+  let i = start;
+  while (i < end) {
+    const b = buf[i];
+    if (b >= 0x20 && b < 0x80) {
+      if (b === 0x5c) out += '\\\\';
+      else out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    if (b < 0x20) {
+      out += controlEscape(b);
+      i++;
+      continue;
+    }
+    const n = validSequenceLength(buf, i, end);
+    if (n === 0) {
+      out += '\\x' + HEX[b >> 4] + HEX[b & 15];
+      i++;
+    } else {
+      out += buf.toString('utf8', i, i + n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+function controlEscape(b: number): string {
+  switch (b) {
+    case 0x08:
+      return '\\b';
+    case 0x0c:
+      return '\\f';
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+  }
+  return '\\x' + HEX[b >> 4] + HEX[b & 15];
+}
+
+/** Length of the well-formed multi-byte sequence at `i`, or 0 when it is invalid or cut short. */
+function validSequenceLength(buf: Buffer, i: number, end: number): number {
+  const b = buf[i];
+  let n: number;
+  let min: number;
+  let cp: number;
+  if (b >= 0xc2 && b <= 0xdf) {
+    n = 2;
+    min = 0x80;
+    cp = b & 0x1f;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    n = 3;
+    min = 0x800;
+    cp = b & 0x0f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    n = 4;
+    min = 0x10000;
+    cp = b & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > end) return 0;
+  for (let k = 1; k < n; k++) {
+    const c = buf[i + k];
+    if ((c & 0xc0) !== 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}

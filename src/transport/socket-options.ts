@@ -1,0 +1,43 @@
+/**
+ * Per-socket options shared by accepted and connected stream sockets
+ * (drivers.md §7 so-keepalive, tcp-keepalive-*; so-rcvbuf/so-sndbuf).
+ *
+ * What Node cannot do: it sets SO_KEEPALIVE and TCP_KEEPIDLE (initialDelay)
+ * but has no TCP_KEEPINTVL/TCP_KEEPCNT and no SO_RCVBUF/SO_SNDBUF on TCP
+ * sockets; those options are accepted and reported once as not applied.
+ */
+import type * as net from 'node:net';
+import { internalLog } from '../message/internal-log.ts';
+
+export interface StreamSocketOptions {
+  /** so-keepalive(), default yes (syslog-ng source default, drivers.md §15) */
+  soKeepalive?: boolean;
+  /** tcp-keepalive-time(), seconds, default 60 */
+  tcpKeepaliveTime?: number;
+  /** tcp-keepalive-intvl(), seconds; not settable from Node */
+  tcpKeepaliveIntvl?: number;
+  /** tcp-keepalive-probes(); not settable from Node */
+  tcpKeepaliveProbes?: number;
+  /** so-rcvbuf(), bytes; not settable on Node TCP sockets */
+  soRcvbuf?: number;
+  /** so-sndbuf(), bytes; not settable on Node TCP sockets */
+  soSndbuf?: number;
+  /** TCP_NODELAY, default true: syslog writes are already batched above us */
+  noDelay?: boolean;
+}
+
+let warnedUnsupported = false;
+
+export function applyStreamSocketOptions(socket: net.Socket, o: StreamSocketOptions): void {
+  const keep = o.soKeepalive ?? true;
+  socket.setKeepAlive(keep, keep ? (o.tcpKeepaliveTime ?? 60) * 1000 : 0);
+  socket.setNoDelay(o.noDelay ?? true);
+  if (!warnedUnsupported && (o.tcpKeepaliveIntvl || o.tcpKeepaliveProbes || o.soRcvbuf || o.soSndbuf)) {
+    warnedUnsupported = true;
+    internalLog('warning', 'Socket option not supported on stream sockets by this runtime, kernel default used', {
+      options: ['tcp-keepalive-intvl', 'tcp-keepalive-probes', 'so-rcvbuf', 'so-sndbuf']
+        .filter((_, i) => [o.tcpKeepaliveIntvl, o.tcpKeepaliveProbes, o.soRcvbuf, o.soSndbuf][i])
+        .join(','),
+    });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * One accepted stream connection, read in pull mode.
+ *
+ * Bytes are taken from the socket with `socket.read()` only while the
+ * consumer has not paused us. When paused we stop reading entirely, so Node
+ * stops reading the descriptor once its small readable buffer is full and
+ * the kernel's receive window closes: TCP itself pushes back on the sender
+ * (the syslog-ng "source suspended" model, drivers.md §13.2). Nothing here
+ * buffers beyond that one stream buffer.
+ */
+import type * as net from 'node:net';
+import type { PeerAddress, TlsSession } from '../tls/types.ts';
+import { fdOf, localOf, remoteOf } from './addresses.ts';
+
+export type CloseReason =
+  /** the peer closed its side (FIN or close_notify) */
+  | 'eof'
+  /** a socket or TLS error */
+  | 'error'
+  /** idle-timeout() expired without data */
+  | 'idle_timeout'
+  /** we closed it gracefully (close()) */
+  | 'closed'
+  /** we aborted it (destroy()) */
+  | 'destroyed';
+
+/** What the owner of a connection gives back: where bytes and the end go. */
+export interface ConnectionSink {
+  onData(chunk: Buffer): void;
+  onClose?(reason: CloseReason, error?: Error): void;
+}
+
+export interface StreamConnectionOptions {
+  /** idle-timeout() in milliseconds; 0 = off */
+  idleMs?: number;
+  /** how long a graceful close waits for the peer before aborting */
+  closeTimeoutMs?: number;
+  /** called once, after the socket is gone (the listener frees the slot here) */
+  onGone?: (conn: StreamConnection, reason: CloseReason, error?: Error) => void;
+}
+
+let nextId = 1;
+
+export class StreamConnection {
+  readonly id = nextId++;
+  readonly peer: PeerAddress;
+  readonly local: PeerAddress;
+  /** the descriptor, for syslog-ng style `fd` tags only */
+  readonly fd: number | undefined;
+  /** present on TLS connections: protocol, cipher and the peer's certificate facts */
+  readonly tls: TlsSession | undefined;
+  readonly socket: net.Socket;
+  #sink: ConnectionSink | undefined;
+  #paused = false;
+  #closing = false;
+  #gone = false;
+  #reason: CloseReason | undefined;
+  #error: Error | undefined;
+  #idleMs: number;
+  #closeTimeoutMs: number;
+  #onGone: StreamConnectionOptions['onGone'];
+  #closeWaiters: Array<() => void> = [];
+  #bytesIn = 0;
+
+  constructor(socket: net.Socket, session: TlsSession | undefined, opts: StreamConnectionOptions = {}) {
+    this.socket = socket;
+    this.tls = session;
+    this.peer = remoteOf(socket);
+    this.local = localOf(socket);
+    this.fd = fdOf(session ? (socket as unknown as { _parent?: net.Socket })._parent ?? socket : socket);
+    this.#idleMs = opts.idleMs ?? 0;
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
+    this.#onGone = opts.onGone;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get closed(): boolean {
+    return this.#gone;
+  }
+
+  get bytesIn(): number {
+    return this.#bytesIn;
+  }
+
+  /** Starts delivery to `sink`; called by the listener once the owner has answered. */
+  start(sink: ConnectionSink): void {
+    if (this.#sink) throw new Error('StreamConnection already started');
+    this.#sink = sink;
+    const s = this.socket;
+    s.on('readable', () => this.#readMore());
+    s.on('end', () => this.#note('eof'));
+    s.on('error', (err: Error) => this.#note('error', err));
+    s.on('close', () => this.#finish());
+    s.on('timeout', () => {
+      if (this.#paused || this.#gone) return;
+      this.#note('idle_timeout');
+      s.destroy();
+    });
+    if (this.#idleMs > 0) s.setTimeout(this.#idleMs);
+    if (s.destroyed) queueMicrotask(() => this.#finish());
+    else this.#readMore();
+  }
+
+  /** Stops reading the socket; the sender is pushed back by TCP. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    // waiting on our own consumer is not idleness
+    if (this.#idleMs > 0) this.socket.setTimeout(0);
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#idleMs > 0 && !this.#gone) this.socket.setTimeout(this.#idleMs);
+    this.#readMore();
+  }
+
+  /**
+   * Graceful close: stop delivering, send FIN (close_notify first on TLS),
+   * and wait for the peer's end; abort after closeTimeoutMs.
+   */
+  close(): Promise<void> {
+    if (this.#gone) return Promise.resolve();
+    const p = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#note('closed');
+      const s = this.socket;
+      // keep draining so the peer's FIN is seen even if the consumer had paused us
+      this.#paused = false;
+      s.end();
+      this.#readMore();
+      const t = setTimeout(() => s.destroy(), this.#closeTimeoutMs);
+      t.unref();
+      s.once('close', () => clearTimeout(t));
+    }
+    return p;
+  }
+
+  /** Abort now. */
+  destroy(err?: Error): void {
+    if (this.#gone) return;
+    this.#note(err ? 'error' : 'destroyed', err);
+    this.#closing = true;
+    this.socket.destroy();
+  }
+
+  #readMore(): void {
+    const s = this.socket;
+    const sink = this.#sink;
+    if (!sink) return;
+    // bounded: read() returns null once the buffer is empty
+    while (!this.#paused && !this.#gone) {
+      const chunk = s.read() as Buffer | null;
+      if (chunk === null) break;
+      if (this.#closing) continue;
+      this.#bytesIn += chunk.length;
+      try {
+        sink.onData(chunk);
+      } catch (err) {
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+    }
+  }
+
+  /** First cause wins: an error after we asked to close is still "closed". */
+  #note(reason: CloseReason, err?: Error): void {
+    if (this.#reason === undefined || (this.#reason === 'eof' && reason === 'error')) {
+      this.#reason = reason;
+      this.#error = err;
+    }
+  }
+
+  #finish(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    const reason = this.#reason ?? 'eof';
+    try {
+      this.#sink?.onClose?.(reason, this.#error);
+    } finally {
+      this.#onGone?.(this, reason, this.#error);
+      for (const w of this.#closeWaiters.splice(0)) w();
+    }
+  }
+}

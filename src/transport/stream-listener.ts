@@ -1,0 +1,254 @@
+/**
+ * A TCP listener for network()/syslog() sources: plain, TLS, or auto (TLS or
+ * plain decided per connection from the first byte).
+ *
+ * Order per accepted socket, so a flood costs as little as possible:
+ *   1. max-connections check: over the limit ⇒ closed at once, before any TLS work;
+ *   2. socket options (keep-alive, no-delay);
+ *   3. TLS/auto only: wait for the first byte, then hand the socket to the TLS
+ *      endpoint, all under one handshake timer that frees the slot of a silent
+ *      or slow peer;
+ *   4. the owner gets a StreamConnection and returns its sink; reading starts.
+ * A failing peer only ever costs its own connection.
+ */
+import * as net from 'node:net';
+import { internalLog } from '../message/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../message/location.ts';
+import { incCounter } from '../message/stats.ts';
+import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
+import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
+import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
+import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
+import { StreamConnection, type CloseReason, type ConnectionSink } from './stream-connection.ts';
+
+export type StreamTransport = 'tcp' | 'tls' | 'auto';
+
+export interface StreamListenerOptions extends StreamSocketOptions {
+  transport: StreamTransport;
+  /** ip() / localip(); default 0.0.0.0, or :: with ipProtocol 6 (which also accepts IPv4, mapped) */
+  ip?: string;
+  /** port(); 0 = ephemeral (tests) */
+  port: number;
+  ipProtocol?: IpProtocol;
+  /** required for 'tls'; optional for 'auto' (without it 'auto' is plain only) */
+  tls?: TlsEndpoint;
+  /** max-connections(), default 10 */
+  maxConnections?: number;
+  /** listen-backlog(), default 255 */
+  listenBacklog?: number;
+  /** so-reuseport() */
+  soReuseport?: boolean;
+  /** idle-timeout(), seconds; 0 = off */
+  idleTimeout?: number;
+  /** time allowed from accept to a finished TLS handshake (and, for auto, the first byte); default 10 000 */
+  handshakeTimeoutMs?: number;
+  /** how long a graceful close waits for a peer; default 5 000 */
+  closeTimeoutMs?: number;
+  /** the source's name, for the `group_name` tag */
+  groupName?: string;
+  location?: SourceLocation;
+}
+
+export interface StreamListenerHandlers {
+  /** a connection is ready (TLS done if any); return where its bytes go */
+  onConnection(conn: StreamConnection): ConnectionSink;
+  /** a TLS handshake failed, timed out, or a peer spoke plain text to TLS; the connection is already closed */
+  onTlsFailure?(failure: TlsFailure): void;
+  /** an error of the listening socket itself after start */
+  onError?(err: Error): void;
+}
+
+export interface StreamListener {
+  /** the bound address (the real port when port 0 was asked) */
+  readonly address: PeerAddress;
+  /** connections holding a slot: handshaking plus established */
+  readonly connectionCount: number;
+  readonly connections: ReadonlySet<StreamConnection>;
+  /** stop accepting, close every connection gracefully; idempotent */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 10;
+export const DEFAULT_LISTEN_BACKLOG = 255;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export async function createStreamListener(opts: StreamListenerOptions, handlers: StreamListenerHandlers): Promise<StreamListener> {
+  if (opts.transport === 'tls' && !opts.tls) throw new Error('transport(tls) was specified, but tls() options missing');
+  const useTls = opts.transport !== 'tcp' && opts.tls !== undefined;
+  const endpoint = opts.tls;
+  const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const handshakeMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const idleMs = (opts.idleTimeout ?? 0) * 1000;
+  const host = opts.ip ?? anyAddress(opts.ipProtocol);
+  const location = opts.location ? formatLocation(opts.location) : undefined;
+  const groupName = opts.groupName;
+  const counterLabels = { group: groupName ?? '' };
+
+  const established = new Set<StreamConnection>();
+  const handshaking = new Set<net.Socket>();
+  let closed = false;
+  let localText = '';
+
+  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: false });
+  server.on('connection', onSocket);
+  server.on('error', (err) => {
+    if (handlers.onError) handlers.onError(err);
+    else internalLog('error', 'Error on listening socket', { local: localText, error: err.message, location });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error): void => reject(err);
+    server.once('error', fail);
+    server.listen({ host, port: opts.port, backlog: opts.listenBacklog ?? DEFAULT_LISTEN_BACKLOG, reusePort: !!opts.soReuseport }, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  const address: PeerAddress = { address: bound.address, port: bound.port, family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+  localText = formatSockAddr(address);
+
+  function onSocket(raw: net.Socket): void {
+    if (closed) {
+      raw.destroy();
+      return;
+    }
+    // the peer may already be gone; its address is then unknown
+    raw.on('error', noop);
+    if (established.size + handshaking.size >= max) {
+      internalLog('error', 'Number of allowed concurrent connections reached, rejecting connection', {
+        client: formatSockAddr(remoteOf(raw)),
+        local: localText,
+        group_name: groupName,
+        location,
+        max,
+      });
+      incCounter('transport_rejected_connections_total', counterLabels);
+      raw.destroy();
+      return;
+    }
+    applyStreamSocketOptions(raw, opts);
+    if (!useTls) {
+      establish(raw, undefined, fdOf(raw));
+      return;
+    }
+    handshaking.add(raw);
+    void handshake(raw);
+  }
+
+  async function handshake(raw: net.Socket): Promise<void> {
+    const peer = remoteOf(raw);
+    const fd = fdOf(raw);
+    let settled = false;
+    const release = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      handshaking.delete(raw);
+    };
+    const fail = (f: TlsFailure): void => {
+      if (settled) return;
+      release();
+      raw.destroy();
+      reportTls(f);
+    };
+    const timer = setTimeout(() => {
+      fail(new TlsFailure('handshake_timeout', `TLS handshake with ${formatSockAddr(peer)} did not complete within ${handshakeMs} ms`, 'Make sure the sender speaks TLS to this port and is not stalled; the connection was closed to free its slot', { peer, location: opts.location }));
+    }, handshakeMs);
+    raw.once('close', () => {
+      // closed before the handshake ended: nothing to report beyond a debug line (health checks do this)
+      if (settled) return;
+      release();
+      internalLog('debug', 'Connection closed before the TLS handshake finished', { client: formatSockAddr(peer), local: localText });
+    });
+
+    const first = await peekFirstChunk(raw);
+    if (settled || first === null) return;
+    if (!looksLikeTls(first)) {
+      if (opts.transport === 'auto') {
+        release();
+        establish(raw, undefined, fd);
+        return;
+      }
+      fail(new TlsFailure('plaintext_on_tls_port', `Plain-text data instead of a TLS handshake from ${formatSockAddr(peer)} on TLS port ${localText}`, 'Configure the sender for TLS (transport(tls) with a tls() block), or send plain TCP to a port with transport(tcp) or transport(auto)', { peer, location: opts.location }));
+      return;
+    }
+    let session: TlsSession;
+    try {
+      session = await endpoint!.accept(raw, peer);
+    } catch (err) {
+      fail(asTlsFailure(err, peer, opts.location));
+      return;
+    }
+    if (settled) {
+      // timed out or closed while the endpoint was finishing
+      session.socket.destroy();
+      return;
+    }
+    release();
+    if (session.socket.destroyed) return;
+    establish(session.socket, session, fd);
+  }
+
+  function establish(sock: net.Socket, session: TlsSession | undefined, fd: number | undefined): void {
+    if (closed) {
+      sock.destroy();
+      return;
+    }
+    const conn = new StreamConnection(sock, session, { idleMs, closeTimeoutMs: opts.closeTimeoutMs, onGone });
+    established.add(conn);
+    const client = formatSockAddr(conn.peer);
+    internalLog('verbose', 'Syslog connection accepted', { fd, client, local: localText });
+    incCounter('transport_accepted_connections_total', counterLabels);
+    let sink: ConnectionSink;
+    try {
+      sink = handlers.onConnection(conn);
+    } catch (err) {
+      internalLog('error', 'Error setting up a new connection, closing it', { client, error: err instanceof Error ? err.message : String(err) });
+      conn.start({ onData: noop });
+      conn.destroy();
+      return;
+    }
+    conn.start(sink);
+
+    function onGone(c: StreamConnection, _reason: CloseReason): void {
+      established.delete(c);
+      internalLog('verbose', 'Syslog connection closed', { fd, client, local: localText });
+    }
+  }
+
+  function reportTls(f: TlsFailure): void {
+    incCounter('transport_tls_failures_total', { ...counterLabels, reason: f.reason });
+    if (handlers.onTlsFailure) {
+      handlers.onTlsFailure(f);
+      return;
+    }
+    internalLog('error', f.message, { client: f.peer ? formatSockAddr(f.peer) : undefined, reason: f.reason, fix: f.fix, location });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    get connectionCount() {
+      return established.size + handshaking.size;
+    },
+    connections: established,
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const raw of handshaking) raw.destroy();
+        await Promise.all([...established].map((c) => c.close()));
+        await serverClosed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function asTlsFailure(err: unknown, peer: PeerAddress, location: SourceLocation | undefined): TlsFailure {
+  if (err instanceof TlsFailure) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new TlsFailure('handshake_failed', `TLS handshake with ${formatSockAddr(peer)} failed: ${msg}`, "Check the peer's TLS settings and logs", { peer, location, cause: err });
+}
+
+function noop(): void {}
