@@ -3,7 +3,8 @@ import type { DriverDecl, OptionBlock, TemplateSpec } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString, optTemplate } from '../config/plan-access.ts';
 import { compileTemplate, TemplateError, type TemplateOptions } from '../message/template.ts';
 import { LocatedError, type SourceLocation } from '../message/location.ts';
-import type { LogMessage } from '../message/log-message.ts';
+import { MsgFlag, type LogMessage } from '../message/log-message.ts';
+import { encodeWithRawBytes } from '../message/raw-bytes.ts';
 import { resolveZone, type Zone } from '../message/timezone.ts';
 import { parseTsFormat, type TsFormat } from '../message/timefmt.ts';
 import type { FormatOptions, SeqnumMode, TemplateFn } from '../syslog/format/create.ts';
@@ -95,4 +96,12 @@ export function rejectUnimplemented(b: OptionBlock, what: string, rows: Array<[n
 
 export function locOf(b: OptionBlock, name: string): SourceLocation {
   return b.locs[name] ?? b.loc;
+}
+
+/** A formatter whose output keeps the original bytes of messages that were not UTF-8. */
+export function byteExact(format: (m: LogMessage) => string | Buffer): (m: LogMessage) => string | Buffer {
+  return (m) => {
+    const r = format(m);
+    return (m.flags & MsgFlag.RAW_BYTES) !== 0 && typeof r === 'string' ? encodeWithRawBytes(r) : r;
+  };
 }

@@ -5,7 +5,7 @@ import { LocatedError } from '../message/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter } from '../syslog/format/create.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
+import { byteExact, compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
 import { FileDestination } from './file.ts';
 import { StdoutDestination } from './stdout.ts';
 import { createNetworkDestination } from './network.ts';
@@ -44,7 +44,7 @@ function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDri
   return new FileDestination({
     ...queued(d, env, name),
     fileName,
-    format: (m) => formatter.format(m),
+    format: byteExact((m) => formatter.format(m)),
     createDirs: optBool(b, 'create-dirs') ?? false,
     perm: optNumber(b, 'perm') ?? 0o600,
     dirPerm: optNumber(b, 'dir-perm') ?? 0o700,
@@ -63,7 +63,7 @@ function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationD
   ]);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
-  return new StdoutDestination({ ...queued(d, env, name), format: (m) => formatter.format(m) });
+  return new StdoutDestination({ ...queued(d, env, name), format: byteExact((m) => formatter.format(m)) });
 }
 
 export function createDestinationDrivers(decl: DestinationDecl, env: DriverEnv): DestinationDriver[] {

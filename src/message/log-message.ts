@@ -26,6 +26,8 @@ export const MsgFlag = {
   NO_HOST: 4,
   /** produced by the parser's piggyback-errors path */
   PARSE_ERROR: 8,
+  /** some field holds bytes that were not UTF-8, escaped as U+DC80..U+DCFF (see raw-bytes.ts) */
+  RAW_BYTES: 16,
 } as const;
 
 /** One RFC 5424 SD-ELEMENT; params keep their order. */

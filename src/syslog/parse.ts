@@ -10,7 +10,7 @@ import { ParseFlag, type ParseOptions } from './parse-options.ts';
 import { Tag, ctx, defaultPri } from './parse-common.ts';
 import { parseRfc3164 } from './rfc3164.ts';
 import { parseRfc5424 } from './rfc5424.ts';
-import { decodeField, isValidUtf8, sanitizeUtf8 } from './utf8.ts';
+import { decodeField, decodeState, isValidUtf8, sanitizeUtf8 } from './utf8.ts';
 
 export { ParseFlag, DEFAULT_PARSE_FLAGS, defaultParseOptions, parseFlagsFromNames } from './parse-options.ts';
 export type { ParseOptions } from './parse-options.ts';
@@ -34,6 +34,7 @@ export function parseMessage(buf: Buffer, start: number, end: number, opts: Pars
   ctx.start = start;
   ctx.problemPos = 0;
   ctx.nowCache = undefined;
+  decodeState.escaped = false;
   const flags = opts.flags;
   const rv = msg.recvd;
   msg.pri = 13;
@@ -64,6 +65,7 @@ export function parseMessage(buf: Buffer, start: number, end: number, opts: Pars
   postprocess();
   if (msg.stamp === UNSET_STAMP) msg.stamp = { sec: rv.sec, usec: rv.usec, gmtoff: rv.gmtoff };
   if (!ok) msg.msgformat = 'syslog-error';
+  if (decodeState.escaped) msg.flags |= MsgFlag.RAW_BYTES;
   if (msg.host === '') msg.flags |= MsgFlag.NO_HOST;
   else msg.flags &= ~MsgFlag.NO_HOST;
   ctx.msg = undefined as unknown as LogMessage;

@@ -1,9 +1,9 @@
 /**
  * Byte → string decoding for parsed fields, and syslog-ng's UTF-8 checks.
  *
- * Rule for every field: bytes that are valid UTF-8 decode as UTF-8; anything
- * else decodes as latin1 (one char per byte), so no byte is ever lost or
- * replaced by U+FFFD. ASCII (the common case) takes the latin1 fast path.
+ * Rule for every field: bytes that are valid UTF-8 decode as UTF-8; bytes
+ * that are not become escape characters (see decodeEscaped), so no byte is
+ * ever lost or replaced by U+FFFD. ASCII (the common case) takes the latin1 fast path.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 
@@ -26,7 +26,57 @@ export function decodeField(buf: Buffer, start: number, end: number): string {
   } else if (isAscii(buf.subarray(start, end))) {
     return fast.latin1Slice(start, end);
   }
-  return isUtf8(buf.subarray(start, end)) ? fast.utf8Slice(start, end) : fast.latin1Slice(start, end);
+  return isUtf8(buf.subarray(start, end)) ? fast.utf8Slice(start, end) : decodeEscaped(buf, start, end);
+}
+
+/** set whenever a field needed byte escapes; parseMessage turns it into MsgFlag.RAW_BYTES */
+export const decodeState = { escaped: false };
+
+/** length of the well-formed UTF-8 sequence at i, or 0 */
+function utf8SeqLen(buf: Buffer, i: number, end: number): number {
+  const c = buf[i];
+  let n: number;
+  let min: number;
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) (n = 2), (min = 0x80);
+  else if (c >= 0xe0 && c <= 0xef) (n = 3), (min = 0x800);
+  else if (c >= 0xf0 && c <= 0xf4) (n = 4), (min = 0x10000);
+  else return 0;
+  if (i + n > end) return 0;
+  let cp = c & (0xff >> (n + 1));
+  for (let k = 1; k < n; k++) {
+    const b = buf[i + k];
+    if ((b & 0xc0) !== 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+/**
+ * Bytes that are not UTF-8 become U+DC80..U+DCFF (one lone surrogate per
+ * byte, as Python's surrogateescape does), so a destination can write the
+ * original bytes back exactly (message/raw-bytes.ts) while valid parts stay text.
+ */
+export function decodeEscaped(buf: Buffer, start: number, end: number): string {
+  decodeState.escaped = true;
+  const fast = buf as unknown as FastSlices;
+  let out = '';
+  let run = start;
+  let i = start;
+  while (i < end) {
+    const n = utf8SeqLen(buf, i, end);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    if (run < i) out += fast.utf8Slice(run, i);
+    out += String.fromCharCode(0xdc00 + buf[i]);
+    i++;
+    run = i;
+  }
+  if (run < end) out += fast.utf8Slice(run, end);
+  return out;
 }
 
 /**

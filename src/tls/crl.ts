@@ -3,7 +3,7 @@
  * checked with node:crypto, because Node's own CRL support would fail every
  * chain whose issuer has no CRL, which syslog-ng tolerates.
  */
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, verify, type KeyObject } from 'node:crypto';
 import { children, decodeOid, decodeTime, readTlv, Tag, value, whole } from './der.ts';
 import { formatDn, nameHash, parseName, type NameEntry } from './x509-name.ts';
 
@@ -126,7 +126,6 @@ export function verifySignedData(tbs: Buffer, sigAlg: string, sigParams: Buffer 
   }
 }
 
-export function verifyCrlSignature(crl: ParsedCrl, issuerKey: KeyObject | Buffer): boolean {
-  const key = Buffer.isBuffer(issuerKey) ? createPublicKey(issuerKey) : issuerKey;
-  return verifySignedData(crl.tbs, crl.sigAlg, crl.sigParams, crl.signature, key);
+export function verifyCrlSignature(crl: ParsedCrl, issuerKey: KeyObject): boolean {
+  return verifySignedData(crl.tbs, crl.sigAlg, crl.sigParams, crl.signature, issuerKey);
 }

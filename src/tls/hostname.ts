@@ -52,7 +52,8 @@ export function matchHostname(host: string, pattern: string): boolean {
     const b = ipBytes(pattern);
     return !!a && !!b && formatIp(a) === formatIp(b);
   }
-  if (pattern === '') return host === '';
+  // GLib splits '' into no labels at all: only an empty pattern matches an empty host
+  if (pattern === '' || host === '') return pattern === host;
   const p = pattern.split('.');
   const h = host.split('.');
   if (p.length !== h.length) return false;

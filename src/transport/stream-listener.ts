@@ -140,6 +140,8 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     const peer = remoteOf(raw);
     const fd = fdOf(raw);
     let settled = false;
+    // once the endpoint has the socket, its verdict (not the socket's close) decides what is reported
+    let inEndpoint = false;
     const release = (): void => {
       settled = true;
       clearTimeout(timer);
@@ -151,18 +153,21 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       raw.destroy();
       reportTls(f);
     };
+    let sawFirstByte = false;
     const timer = setTimeout(() => {
-      fail(new TlsFailure('handshake_timeout', `TLS handshake with ${formatSockAddr(peer)} did not complete within ${handshakeMs} ms`, 'Make sure the sender speaks TLS to this port and is not stalled; the connection was closed to free its slot', { peer, location: opts.location }));
+      const what = sawFirstByte ? 'did not complete the TLS handshake' : 'sent nothing';
+      fail(new TlsFailure('handshake_timeout', `Peer ${formatSockAddr(peer)} ${what} within ${handshakeMs} ms`, 'Make sure the sender speaks TLS to this port and is not stalled; the connection was closed to free its slot', { peer, location: opts.location }));
     }, handshakeMs);
     raw.once('close', () => {
       // closed before the handshake ended: nothing to report beyond a debug line (health checks do this)
-      if (settled) return;
+      if (settled || inEndpoint) return;
       release();
       internalLog('debug', 'Connection closed before the TLS handshake finished', { client: formatSockAddr(peer), local: localText });
     });
 
     const first = await peekFirstChunk(raw);
     if (settled || first === null) return;
+    sawFirstByte = true;
     if (!looksLikeTls(first)) {
       if (opts.transport === 'auto') {
         release();
@@ -173,6 +178,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       return;
     }
     let session: TlsSession;
+    inEndpoint = true;
     try {
       session = await endpoint!.accept(raw, peer);
     } catch (err) {
@@ -217,6 +223,8 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
   }
 
   function reportTls(f: TlsFailure): void {
+    // handshakes cut short by our own close() are not the peer's fault
+    if (closed) return;
     incCounter('transport_tls_failures_total', { ...counterLabels, reason: f.reason });
     if (handlers.onTlsFailure) {
       handlers.onTlsFailure(f);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeWithRawBytes } from '../../src/message/raw-bytes.ts';
 import { LogMessage, MsgFlag, type Timestamp } from '../../src/message/log-message.ts';
 import { resolveZone, utcZone } from '../../src/message/timezone.ts';
 import { formatSdata } from '../../src/message/sdata.ts';
@@ -297,14 +298,16 @@ test('guess-timezone re-labels a stamp that is off from now by whole quarter hou
   assert.equal(n.stamp.sec, NOW.sec + 1);
 });
 
-test('UTF-8: validate, sanitize, assume; invalid bytes decode as latin1', () => {
+test('UTF-8: validate, sanitize, assume; invalid bytes are kept as escapes and flagged', () => {
   const bad = Buffer.from('<13>1 - h a - - - caf\xe9 \\', 'latin1');
   const s = parse(bad, ['syslog-protocol', 'sanitize-utf8']);
   assert.equal(s.message, 'caf\\xe9 \\\\');
   assert.ok(s.hasTag('message.utf8_sanitized'));
   const v = parse(bad, ['syslog-protocol', 'validate-utf8']);
-  assert.equal(v.message, 'caf\xe9 \\');
+  assert.equal(v.message, 'caf\udce9 \\');
   assert.equal(v.flags & MsgFlag.UTF8, 0);
+  assert.ok(v.flags & MsgFlag.RAW_BYTES);
+  assert.deepEqual(encodeWithRawBytes(v.message), Buffer.from('caf\xe9 \\', 'latin1'));
   assert.ok(parse('<13>1 - h a - - - café', ['syslog-protocol', 'validate-utf8']).flags & MsgFlag.UTF8);
   assert.ok(parse(bad, ['syslog-protocol', 'assume-utf8']).flags & MsgFlag.UTF8);
   assert.equal(parse('<13>Jan  1 00:00:00 h p: árvíz', ['expect-hostname']).message, 'árvíz');

@@ -1,0 +1,301 @@
+/**
+ * A compiled tls() block: SecureContext + verification policy for one side.
+ * Node's TLS does the handshake with rejectUnauthorized off; the syslog-ng
+ * policy (policy.ts over chain.ts) then decides, and a refusal becomes a
+ * TlsFailure that has already been logged and counted once.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { isIP, type Socket } from 'node:net';
+import * as tls from 'node:tls';
+import { internalLog } from '../message/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../message/location.ts';
+import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
+import { TlsFailure } from './types.ts';
+import { parseCert, type ParsedCert } from './cert-parse.ts';
+import { validateChain } from './chain.ts';
+import { evaluatePolicy, type PolicyLog } from './policy.ts';
+import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
+import { loadMaterial, TlsConfigError, type Material } from './material.ts';
+import { createContext, planContext, type ContextPlan } from './context-options.ts';
+import { certFacts } from './cert-facts.ts';
+import {
+  failureFromError, failureFromPolicy, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
+} from './diagnose.ts';
+
+export interface EndpointExtras {
+  /** abort a handshake that has not finished after this long (default 30 s) */
+  handshakeTimeoutMs?: number;
+}
+
+interface Compiled {
+  material: Material;
+  plan: ContextPlan;
+  context: tls.SecureContext;
+  fingerprints: FingerprintEntry[] | undefined;
+  keylogFd: number | undefined;
+}
+
+const DEST_ONLY: Array<[keyof TlsOptions, string]> = [
+  ['sni', 'sni()'],
+  ['ocspStaplingVerify', 'ocsp-stapling-verify()'],
+  ['extendedKeyUsageVerify', 'extended-key-usage-verify()'],
+];
+
+function emit(logs: PolicyLog[]): void {
+  for (const l of logs) internalLog(l.level, l.text, l.tags);
+}
+
+/**
+ * The DER chain Node exposes for the peer, leaf first (it may include store
+ * certificates; harmless). Node 24's client-side getPeerX509Certificate()
+ * leaves later peer-certificate calls empty, so only getPeerCertificate() is used.
+ */
+function peerChain(sock: tls.TLSSocket): ParsedCert[] {
+  const out: ParsedCert[] = [];
+  let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true) as tls.DetailedPeerCertificate;
+  const seen = new Set<string>();
+  for (let i = 0; i < 16 && c && c.raw; i++) {
+    const k = c.raw.toString('base64');
+    if (seen.has(k)) break;
+    seen.add(k);
+    out.push(parseCert(c.raw));
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+/** OpenSSL's verdict for the chain as Node computed it (server side has no public accessor). */
+function libraryVerdict(sock: tls.TLSSocket, role: 'server' | 'client'): string | null {
+  if (role === 'client') return (sock.authorizationError as unknown as string | null) ?? null;
+  const h = (sock as unknown as { _handle?: { verifyError?: () => { code?: string } | null } })._handle;
+  const e = h?.verifyError?.();
+  return e?.code ?? null;
+}
+
+export function createTlsEndpoint(
+  role: 'server' | 'client',
+  opts: TlsOptions,
+  location?: SourceLocation,
+  extras: EndpointExtras = {},
+): TlsEndpoint {
+  const loc = location ? formatLocation(location) : undefined;
+  const mode: PeerVerify = opts.peerVerify ?? 'required-trusted';
+  const timeoutMs = extras.handshakeTimeoutMs ?? 30_000;
+  const side = role === 'server' ? 'source' : 'destination';
+  const where = (msg: string) => (loc ? `${loc}: ${msg}` : msg);
+
+  if (role === 'server') {
+    for (const [k, name] of DEST_ONLY) {
+      if (opts[k]) throw new TlsConfigError(name, where(`${name} is only valid in a destination's tls() block`));
+    }
+  }
+  if (role === 'client' && opts.ocspStaplingVerify) {
+    throw new TlsConfigError('ocsp-stapling-verify()', where('ocsp-stapling-verify(yes) is not supported by logferry yet: Node.js can request a stapled OCSP response but has no OCSP verifier, and accepting it unchecked would be pretending; remove the option or use crl-dir()'));
+  }
+
+  let keylogWarned = false;
+  const compile = (): Compiled => {
+    let fingerprints: FingerprintEntry[] | undefined;
+    if (opts.trustedKeys && opts.trustedKeys.length > 0) {
+      try {
+        fingerprints = parseFingerprints(opts.trustedKeys);
+      } catch (e) {
+        throw new TlsConfigError(opts.trustedFingerprintsMode ? 'trusted-fingerprints()' : 'trusted-keys()', where((e as Error).message));
+      }
+      const bad = neverMatching(fingerprints);
+      if (bad.length > 0) {
+        internalLog('warning', 'trusted-fingerprints() entry can never match: fingerprints are compared as exact upper-case strings like SHA256:AB:CD:…', { entries: bad.join(' '), location: loc });
+      }
+    }
+    let material: Material;
+    let plan: ContextPlan;
+    let context: tls.SecureContext;
+    try {
+      material = loadMaterial(role, opts, loc);
+      plan = planContext(role, opts, material);
+      context = createContext(plan, opts);
+    } catch (e) {
+      if (e instanceof TlsConfigError) throw new TlsConfigError(e.option, where(e.message));
+      throw new TlsConfigError('tls()', where((e as Error).message));
+    }
+    let keylogFd: number | undefined;
+    if (opts.keylogFile) {
+      try {
+        keylogFd = openSync(opts.keylogFile, 'a', 0o600);
+      } catch (e) {
+        throw new TlsConfigError('keylog-file()', where(`Error opening keylog-file; filename='${opts.keylogFile}', error='${(e as Error).message}'`));
+      }
+      if (!keylogWarned) {
+        keylogWarned = true;
+        internalLog('warning', 'WARNING: TLS keylog file has been set up, it should only be used during debugging sessions', { filename: opts.keylogFile, location: loc });
+      }
+    }
+    emit(material.logs);
+    return { material, plan, context, fingerprints, keylogFd };
+  };
+
+  let cur = compile();
+
+  const diag = (c: Compiled, host?: string): DiagnoseContext => ({
+    role,
+    mode,
+    location,
+    caDir: c.material.caDir,
+    caFile: opts.caFile,
+    pkcs12File: opts.pkcs12File,
+    crlDir: opts.crlDir,
+    anchors: c.material.anchors,
+    trustedDn: opts.trustedDn,
+    host,
+    versions: c.plan.versions,
+    hasKeyPair: !!c.material.own,
+    handshakeTimeoutMs: timeoutMs,
+  });
+
+  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined): Promise<TlsSession> {
+    const d = diag(c, host);
+    return new Promise<TlsSession>((resolve, reject) => {
+      let done = false;
+      const finish = (err: TlsFailure | undefined, session?: TlsSession) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        sock.off('error', onError);
+        sock.off('close', onClose);
+        if (err) {
+          reportTlsFailure(err, side);
+          sock.destroy();
+          reject(err);
+        } else resolve(session!);
+      };
+      const onError = (e: Error) => {
+        internalLog('error', role === 'server' ? 'SSL error while reading stream' : 'SSL error while writing stream', { tls_error: e.message.split('\n')[0], location: loc });
+        let facts;
+        try {
+          const raw = sock.getPeerCertificate(false)?.raw;
+          facts = raw ? certFacts(parseCert(raw)) : undefined;
+        } catch {
+          facts = undefined;
+        }
+        finish(failureFromError(e, d, peer, facts));
+      };
+      const onClose = () => finish(failureFromError(Object.assign(new Error('socket disconnected before the TLS handshake finished'), { code: 'ECONNRESET' }), d, peer));
+      const timer = setTimeout(() => finish(failureTimeout(d, peer, timeoutMs)), timeoutMs);
+      timer.unref?.();
+      sock.on('error', onError);
+      sock.on('close', onClose);
+      if (c.keylogFd !== undefined) {
+        const fd = c.keylogFd;
+        sock.on('keylog', (line: Buffer) => {
+          try {
+            writeSync(fd, line);
+          } catch {
+            // a full disk must not break the connection; the keylog is debug-only
+          }
+        });
+      }
+      sock.once(role === 'server' ? 'secure' : 'secureConnect', () => {
+        try {
+          finish(undefined, decide(sock, c, d, peer, host));
+        } catch (e) {
+          if (e instanceof TlsFailure) finish(e);
+          else finish(failureFromError(e, d, peer));
+        }
+      });
+    });
+  }
+
+  function decide(sock: tls.TLSSocket, c: Compiled, d: DiagnoseContext, peer: PeerAddress, host: string | undefined): TlsSession {
+    const session = (facts?: TlsSession['peer']): TlsSession => ({
+      socket: sock,
+      peer: facts,
+      protocol: sock.getProtocol() ?? '',
+      cipher: sock.getCipher()?.name ?? '',
+    });
+    const chain = peerChain(sock);
+    if (chain.length === 0) {
+      // a client may only omit it where OpenSSL let it (optional-* modes); a server must always send one
+      if (role === 'client') {
+        throw new TlsFailure('handshake_failed', 'the server presented no certificate (anonymous TLS)', 'configure key-file() and cert-file() on the server', { peer, location });
+      }
+      if (mode.startsWith('required')) throw failureNoPeerCertificate(d, peer);
+      return session(undefined);
+    }
+    const [leaf, ...rest] = chain;
+    const untrustedMode = mode === 'optional-untrusted' || mode === 'required-untrusted';
+    const events = untrustedMode
+      ? []
+      : validateChain({ leaf, untrusted: rest, anchors: c.material.anchors, crls: c.material.crls, purpose: role === 'server' ? 'clientAuth' : 'serverAuth' }).events;
+    const res = evaluatePolicy({
+      mode,
+      side,
+      leaf,
+      events,
+      fingerprints: c.fingerprints,
+      fingerprintsMode: opts.trustedFingerprintsMode,
+      trustedDn: opts.trustedDn,
+      ignoreValidity: c.plan.flags.ignoreValidity,
+      ignoreHostnameMismatch: c.plan.flags.ignoreHostnameMismatch,
+      ekuVerify: opts.extendedKeyUsageVerify,
+      host,
+      libraryCode: untrustedMode ? null : libraryVerdict(sock, role),
+      location: loc,
+    });
+    emit(res.logs);
+    const facts = certFacts(leaf, res.matchedFingerprint);
+    if (!res.ok) throw failureFromPolicy(res, d, peer, facts);
+    return session(facts);
+  }
+
+  return {
+    role,
+    location,
+    accept(raw: Socket, peer: PeerAddress): Promise<TlsSession> {
+      if (role !== 'server') return Promise.reject(new Error('accept() called on a client-side TLS endpoint'));
+      const c = cur;
+      const sock = new tls.TLSSocket(raw, {
+        isServer: true,
+        secureContext: c.context,
+        // optional-untrusted sends no CertificateRequest at all
+        requestCert: mode !== 'optional-untrusted',
+        // on a bare server TLSSocket this only makes OpenSSL fail the handshake when no certificate
+        // is sent (alert certificate_required); chain errors are still ours to judge
+        rejectUnauthorized: mode === 'required-trusted' || mode === 'required-untrusted',
+      });
+      return handshake(sock, c, peer, undefined);
+    },
+    connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
+      if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
+      const c = cur;
+      let sock: tls.TLSSocket;
+      try {
+        sock = tls.connect({
+          socket: raw,
+          secureContext: c.context,
+          // Node refuses IP literals in SNI (RFC 6066), so sni(yes) with an IP host sends none
+          servername: opts.sni && !isIP(host) ? host : '',
+          rejectUnauthorized: false,
+          checkServerIdentity: () => undefined,
+        });
+      } catch (e) {
+        const f = failureFromError(e, diag(c, host), peer);
+        reportTlsFailure(f, side);
+        return Promise.reject(f);
+      }
+      return handshake(sock, c, peer, host);
+    },
+    async reload(): Promise<void> {
+      const old = cur;
+      cur = compile();
+      if (old.keylogFd !== undefined) {
+        try {
+          closeSync(old.keylogFd);
+        } catch {
+          // already closed
+        }
+      }
+    },
+  };
+}
+
+export { formatPeer };

@@ -1,0 +1,382 @@
+/**
+ * The client side of a network()/syslog() stream destination: connect, keep
+ * reconnecting after time-reopen(), fail over between servers and fail back to
+ * the primary (drivers.md §10, §11).
+ *
+ * Delivery model (drivers.md §13.1), for the destination above us:
+ *  - `write(buf, cb)` hands bytes to the socket. Its return value is Node's
+ *    backpressure signal: false means the socket buffer is over its high-water
+ *    mark; stop writing and wait for the connector's 'drain' event.
+ *  - A write is ACKNOWLEDGED when its callback fires without an error: every
+ *    byte went to the kernel (TLS: was accepted by the TLS layer). That is all
+ *    syslog-ng promises too; bytes in kernel buffers when a connection dies
+ *    are lost, and nobody can know which.
+ *  - When the connection breaks, every write whose callback has not fired yet
+ *    gets its callback with an error, then `onDisconnect()` is called. The
+ *    destination keeps each batch until acknowledged and re-sends the
+ *    unacknowledged ones after the next `onConnect()` (a partly written record
+ *    may thus arrive twice, the first copy truncated — as with syslog-ng).
+ *  - After `onDisconnect()` no 'drain' comes for the old socket; the next
+ *    `onConnect()` is the signal to write again. Writes while disconnected
+ *    fail at once (callback with an error, return false).
+ */
+import * as dns from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { internalLog } from '../message/internal-log.ts';
+import type { SourceLocation } from '../message/location.ts';
+import { incCounter } from '../message/stats.ts';
+import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
+import { anyAddress, fdOf, formatSockAddr, localOf, osErrorText, remoteOf, type IpProtocol } from './addresses.ts';
+import { FailbackProber } from './failback-prober.ts';
+import { ServerRotation } from './server-rotation.ts';
+import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
+
+export interface ConnectorOptions extends StreamSocketOptions {
+  /** the destination's positional host: name or address literal, resolved on every (re)connect */
+  host: string;
+  port: number;
+  /** failover(servers(...)): tried after the primary, in order */
+  servers?: string[];
+  /** failover(failback(...)): tcp-probe-interval() in ms (default 60 000), successful-probes-required() (default 3); needs servers */
+  failback?: { probeIntervalMs?: number; probesRequired?: number };
+  ipProtocol?: IpProtocol;
+  /** localip(): source address to bind before connecting */
+  localip?: string;
+  /** localport(): source port; 0/undefined = ephemeral */
+  localport?: number;
+  tls?: TlsEndpoint;
+  /** time-reopen() in milliseconds, default 60 000 */
+  timeReopenMs?: number;
+  /** close-on-input(), default true */
+  closeOnInput?: boolean;
+  /** socket write buffer high-water mark in bytes (plain TCP); default Node's */
+  writeHighWaterMark?: number;
+  /** give up a TCP connect that hangs this long (ms); default: the kernel's own timeout */
+  connectTimeoutMs?: number;
+  location?: SourceLocation;
+}
+
+export type DisconnectReason =
+  /** the server closed the connection (EOF) */
+  | 'closed'
+  /** an I/O or TLS error */
+  | 'broken'
+  /** the server sent bytes and close-on-input(yes) */
+  | 'unexpected_input'
+  /** failback moved us to the primary */
+  | 'failback'
+  /** close() or destroy() */
+  | 'stopped';
+
+export interface ConnectInfo {
+  server: string;
+  remote: PeerAddress;
+  local: PeerAddress;
+  tls?: TlsSession;
+}
+
+export interface ConnectorHandlers {
+  onConnected?(info: ConnectInfo): void;
+  onDisconnect?(reason: DisconnectReason, error?: Error): void;
+  /** a TLS handshake to the server failed; the connection is already closed and a reconnect scheduled */
+  onTlsFailure?(failure: TlsFailure): void;
+}
+
+type State = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
+
+type WriteCallback = (err?: Error | null) => void;
+
+export class Connector extends EventEmitter {
+  #o: ConnectorOptions;
+  #h: ConnectorHandlers;
+  #rotation: ServerRotation;
+  #prober: FailbackProber | undefined;
+  #state: State = 'idle';
+  /** bumps on every attempt, so callbacks of an abandoned attempt do nothing */
+  #gen = 0;
+  #socket: net.Socket | undefined;
+  #attemptSocket: net.Socket | undefined;
+  #fd: number | undefined;
+  #serverText = '';
+  #server = '';
+  #reopenTimer: NodeJS.Timeout | undefined;
+  #pending = new Set<WriteCallback>();
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: ConnectorOptions, handlers: ConnectorHandlers = {}) {
+    super();
+    this.#o = opts;
+    this.#h = handlers;
+    const failback = !!opts.failback && (opts.servers?.length ?? 0) > 0;
+    this.#rotation = new ServerRotation(opts.host, opts.servers ?? [], { failback, location: opts.location });
+    if (failback) {
+      this.#prober = new FailbackProber({
+        host: opts.host,
+        port: opts.port,
+        ipProtocol: opts.ipProtocol,
+        localip: opts.localip,
+        intervalMs: opts.failback!.probeIntervalMs,
+        required: opts.failback!.probesRequired,
+        onStable: (sock) => this.#failbackTo(sock),
+      });
+    }
+  }
+
+  get connected(): boolean {
+    return this.#state === 'connected';
+  }
+
+  /** the server currently used or being tried */
+  get server(): string {
+    return this.#server || this.#rotation.current;
+  }
+
+  get timeReopenMs(): number {
+    return this.#o.timeReopenMs ?? 60_000;
+  }
+
+  /** the time_reopen tag is in seconds, as syslog-ng prints it */
+  get #reopenTag(): number {
+    return this.timeReopenMs / 1000;
+  }
+
+  /** Connects now; reconnects forever until close()/destroy(). */
+  start(): void {
+    if (this.#state !== 'idle') return;
+    void this.#attempt();
+  }
+
+  /** See the delivery model at the top of this file. */
+  write(buf: Buffer, cb?: WriteCallback): boolean {
+    const sock = this.#socket;
+    if (this.#state !== 'connected' || !sock) {
+      if (cb) queueMicrotask(() => cb(new Error('not connected')));
+      return false;
+    }
+    let done = false;
+    const once: WriteCallback = (err) => {
+      if (done) return;
+      done = true;
+      this.#pending.delete(once);
+      cb?.(err ?? null);
+    };
+    this.#pending.add(once);
+    return sock.write(buf, once);
+  }
+
+  /** Stops reconnecting; flushes what was written, then closes (FIN / close_notify). */
+  close(timeoutMs = 5000): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      const sock = this.#stopAll();
+      if (!sock || sock.destroyed) {
+        resolve();
+        return;
+      }
+      const t = setTimeout(() => sock.destroy(), timeoutMs);
+      sock.once('close', () => {
+        clearTimeout(t);
+        this.#failPending(new Error('connector closed'));
+        this.#h.onDisconnect?.('stopped');
+        resolve();
+      });
+      sock.end();
+    });
+    return this.#closing;
+  }
+
+  /** Stops everything now; unacknowledged writes fail. */
+  destroy(): void {
+    const sock = this.#stopAll();
+    if (!sock) return;
+    sock.destroy();
+    this.#failPending(new Error('connector destroyed'));
+    this.#h.onDisconnect?.('stopped');
+  }
+
+  #stopAll(): net.Socket | undefined {
+    const wasConnected = this.#state === 'connected';
+    this.#state = 'stopped';
+    this.#gen++;
+    clearTimeout(this.#reopenTimer);
+    this.#prober?.stop();
+    this.#attemptSocket?.destroy();
+    this.#attemptSocket = undefined;
+    const sock = this.#socket;
+    this.#socket = undefined;
+    return wasConnected ? sock : undefined;
+  }
+
+  async #attempt(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'connecting';
+    const gen = ++this.#gen;
+    const { server, leftPrimary } = this.#rotation.next();
+    if (leftPrimary) this.#prober?.start();
+    this.#server = server;
+    const o = this.#o;
+    let address: string;
+    try {
+      address = (await dns.lookup(server, { family: o.ipProtocol === 6 ? 6 : 4 })).address;
+    } catch (err) {
+      if (gen !== this.#gen) return;
+      internalLog('error', 'Error resolving hostname', { host: server, error: osErrorText(err) });
+      internalLog('error', 'Initiating connection failed, reconnecting', { time_reopen: this.#reopenTag });
+      this.#waitReopen();
+      return;
+    }
+    if (gen !== this.#gen) return;
+    this.#serverText = formatSockAddr({ address, port: o.port });
+    const sock = new net.Socket(o.writeHighWaterMark ? ({ writableHighWaterMark: o.writeHighWaterMark } as net.SocketConstructorOpts) : {});
+    this.#attemptSocket = sock;
+    let connectTimer: NodeJS.Timeout | undefined;
+    const onError = (err: Error): void => {
+      clearTimeout(connectTimer);
+      sock.destroy();
+      if (gen !== this.#gen) return;
+      this.#attemptSocket = undefined;
+      internalLog('error', 'Syslog connection failed', { fd: fdOf(sock), server: this.#serverText, error: osErrorText(err), time_reopen: this.#reopenTag });
+      incCounter('transport_connect_failures_total', { server });
+      this.#waitReopen();
+    };
+    sock.once('error', onError);
+    if (o.connectTimeoutMs) {
+      connectTimer = setTimeout(() => onError(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT', errno: -110 })), o.connectTimeoutMs);
+    }
+    sock.once('connect', () => {
+      clearTimeout(connectTimer);
+      sock.off('error', onError);
+      if (gen !== this.#gen) {
+        sock.destroy();
+        return;
+      }
+      this.#attemptSocket = undefined;
+      void this.#established(sock, server, gen);
+    });
+    sock.connect({ host: address, port: o.port, localAddress: o.localip, localPort: o.localport, family: o.ipProtocol === 6 ? 6 : 4 });
+  }
+
+  /** TCP is up (a fresh connect, or a failback probe socket). */
+  async #established(raw: net.Socket, server: string, gen: number): Promise<void> {
+    const o = this.#o;
+    this.#fd = fdOf(raw);
+    const remote = remoteOf(raw);
+    this.#serverText = formatSockAddr(remote);
+    internalLog('notice', 'Syslog connection established', {
+      fd: this.#fd,
+      server: this.#serverText,
+      local: formatSockAddr({ address: o.localip ?? anyAddress(o.ipProtocol), port: o.localport ?? 0 }),
+    });
+    applyStreamSocketOptions(raw, o);
+    let session: TlsSession | undefined;
+    if (o.tls) {
+      // syslog-ng starts the handshake lazily, on the first SSL_write, so a
+      // wrong certificate shows up only when the first message is sent (and
+      // that message is then "in flight" while the connection dies). We
+      // handshake right after connect: certificate problems are reported at
+      // start-up, and onConnect means "a verified channel", so no message is
+      // ever written into a connection that cannot be trusted.
+      this.#state = 'connecting';
+      this.#attemptSocket = raw;
+      raw.on('error', noop);
+      try {
+        session = await o.tls.connect(raw, server, remote);
+      } catch (err) {
+        raw.destroy();
+        if (gen !== this.#gen) return;
+        this.#attemptSocket = undefined;
+        const f = err instanceof TlsFailure ? err : new TlsFailure('handshake_failed', `TLS handshake with ${this.#serverText} failed: ${err instanceof Error ? err.message : String(err)}`, "Check the server's certificate and this destination's tls() options", { peer: remote, location: o.location, cause: err });
+        if (this.#h.onTlsFailure) this.#h.onTlsFailure(f);
+        else internalLog('error', f.message, { server: this.#serverText, reason: f.reason, fix: f.fix });
+        internalLog('notice', 'Syslog connection broken', { fd: this.#fd, server: this.#serverText, time_reopen: this.#reopenTag });
+        this.#waitReopen();
+        return;
+      }
+      if (gen !== this.#gen) {
+        session.socket.destroy();
+        return;
+      }
+      this.#attemptSocket = undefined;
+    }
+    this.#ready(session ? session.socket : raw, server, remote, session, gen);
+  }
+
+  #ready(sock: net.Socket, server: string, remote: PeerAddress, session: TlsSession | undefined, gen: number): void {
+    this.#state = 'connected';
+    this.#socket = sock;
+    sock.on('drain', () => {
+      if (gen === this.#gen) this.emit('drain');
+    });
+    sock.on('data', () => {
+      if (gen !== this.#gen || this.#o.closeOnInput === false) return;
+      internalLog('error', 'Unexpected input, closing', { fd: this.#fd });
+      this.#lost('unexpected_input', gen);
+    });
+    sock.on('end', () => this.#lost('closed', gen));
+    sock.on('error', (err) => this.#lost('broken', gen, err));
+    sock.on('close', () => this.#lost('closed', gen));
+    const local = localOf(session ? ((sock as unknown as { _parent?: net.Socket })._parent ?? sock) : sock);
+    this.#h.onConnected?.({ server, remote, local, tls: session });
+  }
+
+  #lost(reason: DisconnectReason, gen: number, err?: Error): void {
+    if (gen !== this.#gen || this.#state !== 'connected') return;
+    this.#gen++;
+    const sock = this.#socket!;
+    this.#socket = undefined;
+    sock.destroy();
+    this.#failPending(err ?? new Error(`connection ${reason}`));
+    internalLog('notice', reason === 'closed' ? 'Syslog connection closed' : 'Syslog connection broken', {
+      fd: this.#fd,
+      server: this.#serverText,
+      time_reopen: this.#reopenTag,
+    });
+    this.#state = 'waiting';
+    this.#h.onDisconnect?.(reason, err);
+    this.#waitReopen();
+  }
+
+  #waitReopen(): void {
+    if (this.#state === 'stopped') return;
+    this.#state = 'waiting';
+    clearTimeout(this.#reopenTimer);
+    this.#reopenTimer = setTimeout(() => void this.#attempt(), this.timeReopenMs);
+  }
+
+  #failbackTo(sock: net.Socket): void {
+    if (this.#state === 'stopped') {
+      sock.destroy();
+      return;
+    }
+    const old = this.#state === 'connected' ? this.#socket : undefined;
+    const gen = ++this.#gen;
+    clearTimeout(this.#reopenTimer);
+    this.#attemptSocket?.destroy();
+    this.#attemptSocket = undefined;
+    this.#rotation.backToPrimary();
+    this.#server = this.#o.host;
+    if (old) {
+      this.#socket = undefined;
+      old.destroy();
+      this.#failPending(new Error('failback to the primary server'));
+      this.#state = 'connecting';
+      this.#h.onDisconnect?.('failback');
+    }
+    this.#state = 'connecting';
+    sock.on('error', noop);
+    void this.#established(sock, this.#o.host, gen);
+  }
+
+  #failPending(err: Error): void {
+    for (const cb of [...this.#pending]) cb(err);
+    this.#pending.clear();
+  }
+}
+
+export function createConnector(opts: ConnectorOptions, handlers: ConnectorHandlers = {}): Connector {
+  return new Connector(opts, handlers);
+}
+
+function noop(): void {}
+
+export { createDgramSender, MAX_UDP_PAYLOAD, type DgramSender, type DgramSenderOptions } from './dgram-sender.ts';

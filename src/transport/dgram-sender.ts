@@ -1,0 +1,91 @@
+/**
+ * UDP sender for udp destinations: one datagram per message, cut at 65507
+ * bytes (the largest IPv4 UDP payload; syslog-ng's truncate-size default for
+ * datagrams). The socket is connected, so a port-unreachable answer surfaces
+ * as an error on a later send instead of vanishing; UDP has no delivery
+ * confirmation beyond that (drivers.md §13.1).
+ */
+import * as dgram from 'node:dgram';
+import * as dns from 'node:dns/promises';
+import { internalLog } from '../message/internal-log.ts';
+import type { PeerAddress } from '../tls/types.ts';
+import { formatSockAddr, osErrorText, type IpProtocol } from './addresses.ts';
+
+export const MAX_UDP_PAYLOAD = 65507;
+
+export interface DgramSenderOptions {
+  host: string;
+  port: number;
+  ipProtocol?: IpProtocol;
+  localip?: string;
+  localport?: number;
+  /** so-sndbuf(), bytes */
+  soSndbuf?: number;
+  /** truncate-size(); default and maximum 65507 */
+  truncateSize?: number;
+}
+
+export interface DgramSender {
+  readonly remote: PeerAddress;
+  /**
+   * Sends one datagram per buffer (each cut to the size limit); the callback
+   * fires once, after the kernel took all of them or with the first error.
+   */
+  send(payload: Buffer | readonly Buffer[], cb?: (err: Error | null) => void): void;
+  close(): Promise<void>;
+}
+
+export async function createDgramSender(opts: DgramSenderOptions): Promise<DgramSender> {
+  const v6 = opts.ipProtocol === 6;
+  const { address } = await dns.lookup(opts.host, { family: v6 ? 6 : 4 });
+  const sock = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+  if (opts.localip || opts.localport) {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind({ address: opts.localip, port: opts.localport ?? 0 }, () => {
+        sock.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.connect(opts.port, address, () => {
+      sock.off('error', reject);
+      resolve();
+    });
+  });
+  if (opts.soSndbuf) sock.setSendBufferSize(opts.soSndbuf);
+  const remote: PeerAddress = { address, port: opts.port, family: v6 ? 'IPv6' : 'IPv4' };
+  const limit = Math.min(opts.truncateSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
+  let warned = false;
+  sock.on('error', (err) => {
+    if (warned) return;
+    warned = true;
+    internalLog('warning', 'I/O error occurred while writing', { server: formatSockAddr(remote), error: osErrorText(err) });
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    remote,
+    send(payload, cb) {
+      const list: readonly Buffer[] = Buffer.isBuffer(payload) ? [payload] : payload;
+      let left = list.length;
+      let failed: Error | null = null;
+      if (left === 0) {
+        if (cb) queueMicrotask(() => cb(null));
+        return;
+      }
+      for (const p of list) {
+        const buf = p.length > limit ? p.subarray(0, limit) : p;
+        sock.send(buf, (err) => {
+          failed ??= err ?? null;
+          if (--left === 0) cb?.(failed);
+        });
+      }
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => sock.close(() => resolve()));
+      return closing;
+    },
+  };
+}
