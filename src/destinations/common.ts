@@ -1,6 +1,7 @@
 /** Option reading shared by destination drivers. */
 import type { DriverDecl, OptionBlock, TemplateSpec } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString, optTemplate } from '../config/plan-access.ts';
+export { rejectUnimplemented } from '../config/plan-access.ts';
 import { compileTemplate, TemplateError, type TemplateOptions } from '../message/template.ts';
 import { LocatedError, type SourceLocation } from '../message/location.ts';
 import { MsgFlag, type LogMessage } from '../message/log-message.ts';
@@ -82,16 +83,6 @@ export function outputSettings(d: DriverDecl, env: DriverEnv, defaultTemplateGlo
     templateOptions,
     flags,
   };
-}
-
-/** Options logferry parses but does not act on yet: using them is an error, never silently ignored. */
-export function rejectUnimplemented(b: OptionBlock, what: string, rows: Array<[name: string, isDefault: (v: unknown) => boolean]>): void {
-  for (const [name, isDefault] of rows) {
-    const v = b.values[name];
-    if (v !== undefined && b.locs[name] && !isDefault(v)) {
-      throw new LocatedError(`${name}() is not implemented by logferry yet (in ${what}); remove it or use its default`, b.locs[name]);
-    }
-  }
 }
 
 export function locOf(b: OptionBlock, name: string): SourceLocation {

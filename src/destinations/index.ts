@@ -31,7 +31,7 @@ function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDri
     ['pad-size', isZero],
     ['overwrite-if-older', isZero],
     ['disk-buffer', () => false],
-  ]);
+  ], env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   const pathText = d.positional[0];
@@ -60,7 +60,7 @@ function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationD
     ['suppress', isZero],
     ['pad-size', isZero],
     ['disk-buffer', () => false],
-  ]);
+  ], env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   return new StdoutDestination({ ...queued(d, env, name), format: byteExact((m) => formatter.format(m)) });

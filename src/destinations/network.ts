@@ -142,7 +142,7 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
     ['suppress', isZero],
     ['pad-size', isZero],
     ['disk-buffer', () => false],
-  ]);
+  ], env.dryRun);
   const out = outputSettings(d, env, driver === 'network' ? 'proto-template' : undefined);
   const formatter = createFormatter(driver, out.format);
   const tlsBlock = optBlock(b, 'tls');

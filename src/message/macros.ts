@@ -251,7 +251,7 @@ const plain: Record<string, { fn: MacroFn; type: ValueType }> = {
   SEVERITY_NUM: { fn: (m) => String(m.pri & 7), type: 'integer' },
   TAG: { fn: (m) => m.pri.toString(16).padStart(2, '0'), type: 'string' },
   TAGS: { fn: formatTags, type: 'list' },
-  BSDTAG: { fn: (m) => String(m.pri & 7) + String.fromCharCode(((m.pri & 0x3f8) >> 3) + 65), type: 'string' },
+  BSDTAG: { fn: (m) => String(m.pri & 7) + bsdtagLetter(m.pri), type: 'string' },
   PRI: { fn: (m) => String(m.pri), type: 'string' },
   HOST: { fn: (m) => m.host, type: 'string' },
   // MESSAGE is a name-value pair; MSG stays in the table so value-pairs `--key MSG` finds it

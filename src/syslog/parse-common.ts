@@ -159,7 +159,7 @@ function convertStamp(): void {
   if (target === NONE) target = recvZoneOffset();
   const asUtc = wallAsUtc(wct);
   if (target === NONE) target = localTargetOffset(asUtc, local());
-  let sec = asUtc - target;
+  let sec = asUtc - target + hourCarry(asUtc);
   if ((ctx.flags & ParseFlag.GUESS_TIMEZONE) !== 0) {
     const fixed = guessedOffset(sec, target);
     if (fixed !== NONE) {
@@ -168,6 +168,17 @@ function convertStamp(): void {
     }
   }
   ctx.msg.stamp = { sec, usec: wct.usec, gmtoff: target || 0 };
+}
+
+/**
+ * syslog-ng undoes any change mktime() made to the hour field (meant for DST
+ * gaps) also when the hour changed only because an out-of-range field carried
+ * over: `24:00:00` ends up a day late, `10:59:60` at `10:00:00`. Done the same
+ * way so stamps agree; DST gaps are handled by localTargetOffset instead.
+ */
+function hourCarry(asUtc: number): number {
+  const normalizedHour = Math.floor((((asUtc % 86400) + 86400) % 86400) / 3600);
+  return (wct.hour - normalizedHour) * 3600;
 }
 
 /** Offsets in use today that are not whole hours (syslog-ng's list). */

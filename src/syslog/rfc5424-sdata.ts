@@ -39,9 +39,31 @@ function addEmptyElement(msg: LogMessage, prefix: string, id: string): void {
   msg.sd.push({ id, params: [] });
 }
 
+/**
+ * While parsing, syslog-ng appends each new `.SDATA.<id>.<param>` in arrival
+ * order and `${SDATA}` opens a new element whenever the SD-ID changes, so a
+ * repeated SD-ID after another one stays a separate element
+ * (`[a x="1"][b][a y="2"]`); only a repeated parameter overwrites in place.
+ */
 function addParam(msg: LogMessage, prefix: string, id: string, name: string, value: string): void {
-  if (prefix === '.SDATA.') msg.addSdParam(id, name, value);
-  else msg.values.set(prefix + id + '.' + name, value);
+  if (prefix !== '.SDATA.') {
+    msg.values.set(prefix + id + '.' + name, value);
+    return;
+  }
+  const sd = msg.sd;
+  for (let i = 0; i < sd.length; i++) {
+    if (sd[i].id !== id) continue;
+    const params = sd[i].params;
+    for (let k = 0; k < params.length; k++) {
+      if (params[k][0] === name) {
+        params[k][1] = value;
+        return;
+      }
+    }
+  }
+  const last = sd.length > 0 ? sd[sd.length - 1] : undefined;
+  if (last !== undefined && last.id === id) last.params.push([name, value]);
+  else sd.push({ id, params: [[name, value]] });
 }
 
 /**

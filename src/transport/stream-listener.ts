@@ -216,9 +216,9 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     }
     conn.start(sink);
 
-    function onGone(c: StreamConnection, _reason: CloseReason): void {
+    function onGone(c: StreamConnection, reason: CloseReason, err?: Error): void {
       established.delete(c);
-      internalLog('verbose', 'Syslog connection closed', { fd, client, local: localText });
+      internalLog('verbose', 'Syslog connection closed', { fd, client, local: localText, reason, error: err?.message });
     }
   }
 

@@ -43,7 +43,6 @@ const CASES: Array<[name: string, config: string, where: string, message: string
   ['allow-compress(yes)', TLS_DST('allow-compress(yes)'), '1:48', 'logferry cannot honour allow-compress(yes)'],
   ['openssl-conf-cmds() command Node cannot map', TLS_DST('openssl-conf-cmds("Protocol" => "TLSv1.3" "VerifyMode" => "Peer")'), '1:90', "cannot honour openssl-conf-cmds() command 'VerifyMode'"],
   ['spoof-source(yes)', 'destination d { network("h" transport(udp) spoof-source(yes)); };', '1:44', 'logferry cannot honour spoof-source(yes)'],
-  ['disk-buffer()', 'destination d { network("h" disk-buffer(reliable(yes))); };', '1:29', 'logferry does not implement disk-buffer() yet'],
   ['semicolon inside a driver', 'source s { network(port(514);); };', '1:29', "syntax error, unexpected ';' inside network()"],
   ['missing semicolon after a statement', 'source s { internal(); }\nsource t { internal(); };', '2:1', "syntax error, unexpected 'source' after the source statement"],
   ['destination without host', 'destination d { network(port(514)); };', '1:17', 'network() destination requires a host name as its first argument'],

@@ -14,7 +14,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePorts } from '../helpers/ports.ts';
 import { octetFrame, REPO_ROOT, sendTcp, SNG_TEST_OPTIONS, sngString, waitForText } from '../helpers/peers.ts';
@@ -276,6 +276,12 @@ function reportDiffs(title: string, inputs: GenInput[], diffs: Difference[]): vo
   for (const d of real) perField.set(d.field, (perField.get(d.field) ?? 0) + 1);
   const ids = new Set(real.map((d) => d.id));
   console.log(`# ${title}: ${inputs.length} inputs, ${ids.size} differ, ${real.length} field differences, ${accepted} allowed`);
+  // LF_DIFF_DUMP=<dir>: every unaccepted difference as one JSON line, for offline classification.
+  const dump = process.env.LF_DIFF_DUMP;
+  if (dump !== undefined && dump !== '') {
+    const lines = real.map((d) => JSON.stringify({ ...d, input: byId.get(d.id)?.toString('latin1') ?? '?' }));
+    writeFileSync(join(dump, `${real[0]?.set ?? 'none'}-${title.replace(/\W+/g, '_')}.jsonl`), lines.join('\n') + '\n');
+  }
   if (real.length === 0) return;
   const lines = [`${title}: ${ids.size} of ${inputs.length} inputs differ (${real.length} fields; ${accepted} allowed differences not counted)`,
     `  per field: ${[...perField].map(([f, n]) => `${f}=${n}`).join(' ')}`];
