@@ -78,7 +78,7 @@ export async function runQuickstart(argv: string[]): Promise<number> {
 
 Send a first message from another terminal (OpenSSL, with the dev client certificate):
   printf '${firstMessage.length} ${firstMessage.replace('\n', '\\n')}' | \\
-    openssl s_client -quiet -connect 127.0.0.1:${port} \\
+    openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:${port} \\
       -cert ${pki.clientCert} -key ${pki.clientKey} -CAfile ${pki.caCert}
 
 Or from syslog-ng, with this destination:

@@ -39,6 +39,17 @@ const fullWeekdayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday'
 
 let localHost = shortName(hostname());
 
+/**
+ * `${BSDTAG}`'s facility letter is `'A' + facility` as one byte; facilities
+ * past 62 (PRI > 503) give a byte over 0x7f, kept as an escaped raw byte
+ * (U+DC80..U+DCFF) so byte-exact destinations write that single byte as
+ * syslog-ng does. The parser flags such messages MsgFlag.RAW_BYTES.
+ */
+export function bsdtagLetter(pri: number): string {
+  const code = ((pri & 0x3f8) >> 3) + 65;
+  return String.fromCharCode(code < 0x80 ? code : 0xdc00 + code);
+}
+
 function shortName(name: string): string {
   const dot = name.indexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;

@@ -107,6 +107,8 @@ export function parsePri(buf: Buffer, i: number, end: number): number {
     }
     // syslog-ng keeps PRI in 16 bits
     msg.pri = pri & 0xffff;
+    // ${BSDTAG} of such a PRI holds a byte over 0x7f (see bsdtagLetter)
+    if ((msg.pri & 0x3f8) >= 63 << 3) msg.flags |= MsgFlag.RAW_BYTES;
     if (i < end) i++;
     return i;
   }
