@@ -117,11 +117,17 @@ function injectParseError(buf: Buffer, start: number, end: number, pos: number):
   let text = 'Error processing log message: ';
   if (pos > 0) {
     const cut = Math.min(start + pos - 1, end);
-    text += decodeField(buf, start, cut) + '>@<' + decodeField(buf, cut, end);
+    text += decodeField(buf, start, untilNul(buf, start, cut)) + '>@<' + decodeField(buf, cut, untilNul(buf, cut, end));
   } else {
-    text += decodeField(buf, start, end);
+    text += decodeField(buf, start, untilNul(buf, start, end));
   }
   msg.message = text;
+}
+
+/** syslog-ng builds the report with printf `%.*s`, which stops at a NUL byte: each part ends at its first NUL. */
+function untilNul(buf: Buffer, start: number, end: number): number {
+  const nul = buf.indexOf(0, start);
+  return nul >= 0 && nul < end ? nul : end;
 }
 
 /** Applied after every parse, failed or not. */

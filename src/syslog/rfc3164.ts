@@ -19,7 +19,7 @@ const RBRACKET = 0x5d;
 const AIX_FWD = Buffer.from('Message forwarded from ');
 const REPEAT = Buffer.from('last message repeated');
 
-/** Always succeeds (sets MSGFORMAT `rfc3164`). */
+/** Always succeeds (sets MSGFORMAT `syslog:rfc3164`, as AxoSyslog does). */
 export function parseRfc3164(buf: Buffer, start: number, end: number): boolean {
   const msg = ctx.msg;
   let i = skipUnexpectedFraming(buf, start, end);
@@ -32,7 +32,7 @@ export function parseRfc3164(buf: Buffer, start: number, end: number): boolean {
     if ((ctx.flags & ParseFlag.NO_HEADER) === 0) i = parseLegacyHeader(buf, i, end);
   }
   setLegacyMessage(buf, i, end);
-  msg.msgformat = 'rfc3164';
+  msg.msgformat = 'syslog:rfc3164';
   return true;
 }
 

@@ -87,7 +87,7 @@ export function parseRfc5424(buf: Buffer, start: number, end: number): boolean {
 
   // syslog-ng sets an unnamed tag here, invisible in ${TAGS}
   if (!setMessage(buf, i, end)) return fail(i, start);
-  msg.msgformat = 'rfc5424';
+  msg.msgformat = 'syslog:rfc5424';
   return true;
 }
 

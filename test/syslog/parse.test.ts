@@ -47,7 +47,7 @@ test('RFC 5424: all header fields, fraction, zone, SD and BOM', () => {
   assert.equal(m.pid, '42');
   assert.equal(m.msgid, 'ID47');
   assert.equal(m.message, 'hello');
-  assert.equal(m.msgformat, 'rfc5424');
+  assert.equal(m.msgformat, 'syslog:rfc5424');
   assert.equal(formatSdata(m), '[a@1 x="1" y="2"][b]');
   assert.ok(m.flags & MsgFlag.UTF8);
 });
@@ -102,7 +102,7 @@ test('RFC 5424: a space before "]" is tolerated', () => {
 
 test('RFC 5424: SD names may exceed 32 but not 255 bytes with the .SDATA. prefix', () => {
   const ok = parse(`<13>1 - h a - - [${'i'.repeat(200)} ${'p'.repeat(47)}="v"] m`, ['syslog-protocol']);
-  assert.equal(ok.msgformat, 'rfc5424');
+  assert.equal(ok.msgformat, 'syslog:rfc5424');
   const bad = parse(`<13>1 - h a - - [${'i'.repeat(200)} ${'p'.repeat(48)}="v"] m`, ['syslog-protocol']);
   assert.equal(bad.msgformat, 'syslog-error');
 });
@@ -119,12 +119,12 @@ test('RFC 5424: SD values are cut at sdataParamValueMax bytes; other sdata-prefi
 test('RFC 5424: anything but a space after the SD column is an error (also when the SD is missing)', () => {
   assert.equal(parse('<13>1 - h a - - hello', ['syslog-protocol']).msgformat, 'syslog-error');
   assert.equal(parse('<13>1 - h a - - [x]y', ['syslog-protocol']).msgformat, 'syslog-error');
-  assert.equal(parse('<13>1 - h a - - [x]', ['syslog-protocol']).msgformat, 'rfc5424');
+  assert.equal(parse('<13>1 - h a - - [x]', ['syslog-protocol']).msgformat, 'syslog:rfc5424');
 });
 
 test('VERSION other than 1 falls back to RFC 3164, unless no-rfc3164-fallback', () => {
   const m = parse('<13>2 - h a - - - m', ['syslog-protocol']);
-  assert.equal(m.msgformat, 'rfc3164');
+  assert.equal(m.msgformat, 'syslog:rfc3164');
   assert.equal(m.program, '2');
   const n = parse('<13>2 - h a - - - m', ['syslog-protocol', 'no-rfc3164-fallback', 'piggyback-errors']);
   assert.equal(n.message, 'Error processing log message: <13>2 - h a - - - m');
@@ -161,7 +161,7 @@ test('PRI: missing uses the default (user.notice, kern.notice with kernel, or de
   const b = parse('<13 Feb  3 12:34:56 host p: m', ['expect-hostname']);
   assert.ok(b.hasTag('syslog.invalid_pri'));
   assert.equal(b.message, '<13 Feb  3 12:34:56 host p: m');
-  assert.equal(b.msgformat, 'rfc3164');
+  assert.equal(b.msgformat, 'syslog:rfc3164');
 });
 
 test('RFC 3164 with hostname, program[pid]: and the legacy header', () => {
@@ -331,4 +331,34 @@ test('parseFlagsFromNames: defaults, negative words, underscores, unknown words'
   assert.equal(parseFlagsFromNames(['kernel', 'empty-lines'], 0), ParseFlag.KERNEL | ParseFlag.EMPTY_LINES);
   assert.throws(() => parseFlagsFromNames(['bogus']), { message: 'Unknown flag "bogus"' });
   assert.equal(defaultParseOptions({ flags: ParseFlag.KERNEL }).defaultPri, 5);
+});
+
+test('out-of-range time fields: syslog-ng gives back the hours mktime() carried, so 24:00 lands a day late', () => {
+  // 24:00:00 → next day 00:00, plus the 24 "lost" hours
+  const a = parse('<13>1 2020-01-01T24:00:00Z h a - - - m', ['syslog-protocol']);
+  assert.equal(iso(a.stamp), '2020-01-03T00:00:00+00:00');
+  // 10:59:60 → 11:00:00, minus the hour gained
+  const b = parse('<13>2020-01-01T10:59:60Z h p: m', ['expect-hostname']);
+  assert.equal(iso(b.stamp), '2020-01-01T10:00:00+00:00');
+  // in-range stamps are untouched
+  assert.equal(iso(parse('<13>1 2020-01-01T23:59:59Z h a - - - m', ['syslog-protocol']).stamp), '2020-01-01T23:59:59+00:00');
+});
+
+test('SD: a repeated SD-ID after another one stays a separate element; a repeated param overwrites in place', () => {
+  const m = parse('<13>1 - h a - - [a x="1"][b y="2"][a z="3"][b y="4"] m', ['syslog-protocol']);
+  assert.equal(formatSdata(m), '[a x="1"][b y="4"][a z="3"]');
+  assert.equal(m.get('.SDATA.a.z'), '3');
+  assert.equal(formatSdata(parse('<13>1 - h a - - [t][g k="v"][t q="w"] m', ['syslog-protocol'])), '[t][g k="v"][t q="w"]');
+});
+
+test('piggyback-errors: each half of the report ends at its first NUL byte (printf %.*s)', () => {
+  const m = parse(Buffer.from('<13>1 2020-01-01T00:00:00Z h a - - [x y] a\0b', 'latin1'), ['syslog-protocol', 'piggyback-errors']);
+  assert.equal(m.message, 'Error processing log message: <13>1 2020-01-01T00:00:00Z h a - - [x >@<y] a');
+  const n = parse(Buffer.from('<13>2 a\0b', 'latin1'), ['syslog-protocol', 'no-rfc3164-fallback', 'piggyback-errors']);
+  assert.equal(n.message, 'Error processing log message: <13>2 a');
+});
+
+test('a PRI whose ${BSDTAG} letter is past 0x7f marks the message RAW_BYTES', () => {
+  assert.notEqual(parse('<999>Jan  1 00:00:00 h p: m', ['expect-hostname']).flags & MsgFlag.RAW_BYTES, 0);
+  assert.equal(parse('<191>Jan  1 00:00:00 h p: m', ['expect-hostname']).flags & MsgFlag.RAW_BYTES, 0);
 });
