@@ -10,6 +10,7 @@ import { loadConfig } from '../config/index.ts';
 import { ConfigError, formatConfigError } from '../config/errors.ts';
 import { Daemon, VERSION } from '../daemon/daemon.ts';
 import { prepare } from '../daemon/prepare.ts';
+import { runWithOpensslConfig, stopWhenParentGoes } from './openssl-config.ts';
 
 function fail(code: number, text: string): never {
   process.stderr.write(text.endsWith('\n') ? text : text + '\n');
@@ -39,7 +40,10 @@ async function runDaemon(o: CliOptions): Promise<void> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
+  const relayed = runWithOpensslConfig();
+  if (relayed) process.exit(await relayed);
   const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile });
+  stopWhenParentGoes(() => void daemon.stop('parent process gone'));
   const onSignal = (sig: string) => void daemon.stop(sig);
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
@@ -62,6 +66,8 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(helpText());
       return;
     }
+    const relayed = runWithOpensslConfig();
+    if (relayed) process.exit(await relayed);
     const code = await runQuickstart(argv.slice(1)).catch((err) => fail(1, describeError(err, false)));
     process.exit(code);
   }
