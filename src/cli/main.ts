@@ -10,7 +10,7 @@ import { loadConfig } from '../config/index.ts';
 import { ConfigError, formatConfigError } from '../config/errors.ts';
 import { Daemon, VERSION } from '../daemon/daemon.ts';
 import { prepare } from '../daemon/prepare.ts';
-import { runWithOpensslConfig, stopWhenParentGoes } from './openssl-config.ts';
+import { runWithOpensslConfig, stopWhenParentGoes, userVisiblePid } from './openssl-config.ts';
 
 function fail(code: number, text: string): never {
   process.stderr.write(text.endsWith('\n') ? text : text + '\n');
@@ -42,7 +42,7 @@ async function runDaemon(o: CliOptions): Promise<void> {
   }
   const relayed = runWithOpensslConfig();
   if (relayed) process.exit(await relayed);
-  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile });
+  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile, pid: userVisiblePid() });
   stopWhenParentGoes(() => void daemon.stop('parent process gone'));
   const onSignal = (sig: string) => void daemon.stop(sig);
   process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -45,3 +45,8 @@ export function stopWhenParentGoes(stop: () => void): void {
     process.channel.unref();
   }
 }
+
+/** The PID the user started: the relaying parent when there is one (for -p/--pidfile). */
+export function userVisiblePid(): number {
+  return process.env[MARK] === '1' && process.channel ? process.ppid : process.pid;
+}

@@ -96,3 +96,13 @@ export function byteExact(format: (m: LogMessage) => string | Buffer): (m: LogMe
     return (m.flags & MsgFlag.RAW_BYTES) !== 0 && typeof r === 'string' ? encodeWithRawBytes(r) : r;
   };
 }
+
+export const isZero = (v: unknown) => v === 0 || v === false;
+
+/** writer options every destination accepts but logferry does not act on yet */
+export const UNIMPLEMENTED_WRITER_OPTIONS: Array<[string, (v: unknown) => boolean]> = [
+  ['throttle', isZero],
+  ['suppress', isZero],
+  ['pad-size', isZero],
+  ['disk-buffer', () => false],
+];

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { LogMessage } from '../message/log-message.ts';
 import { internalLog } from '../message/internal-log.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
+import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
 export interface FileDestinationOptions extends QueuedOptions {
@@ -30,6 +31,8 @@ interface OpenFile {
 export class FileDestination extends QueuedDestination {
   private readonly o: FileDestinationOptions;
   private readonly files = new Map<string, OpenFile>();
+  /** one batch per file name, kept across batches so their buffers are sized once */
+  private readonly batches = new Map<string, BatchEncoder>();
   private reaper: NodeJS.Timeout | undefined;
 
   constructor(o: FileDestinationOptions) {
@@ -65,21 +68,27 @@ export class FileDestination extends QueuedDestination {
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
-    // group consecutive output per file so each file gets one write per batch
-    const byFile = new Map<string, Array<string | Buffer>>();
+    // each file gets one write per batch
+    const touched: Array<[string, BatchEncoder]> = [];
     for (const e of entries) {
       const name = this.o.fileName(e.msg);
-      let parts = byFile.get(name);
-      if (!parts) byFile.set(name, (parts = []));
-      parts.push(this.o.format(e.msg));
+      let enc = this.batches.get(name);
+      if (!enc) {
+        if (this.batches.size > 1024) this.batches.clear();
+        this.batches.set(name, (enc = new BatchEncoder({ framing: 'none', flushLines: this.flushLines })));
+      }
+      if (enc.count === 0) touched.push([name, enc]);
+      enc.add(this.o.format(e.msg));
     }
-    let pending = byFile.size;
+    let pending = touched.length;
     let failed: Error | undefined;
     const finish = (err?: Error) => {
       if (err && !failed) failed = err;
       if (--pending === 0) done(failed);
     };
-    for (const [name, parts] of byFile) {
+    if (pending === 0) return done();
+    for (const [name, enc] of touched) {
+      const buf = enc.take();
       let fd: number;
       try {
         fd = this.openFile(name);
@@ -89,7 +98,6 @@ export class FileDestination extends QueuedDestination {
         finish(e);
         continue;
       }
-      const buf = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
       writeAll(fd, buf, 0, (err) => {
         if (err) {
           const f = this.files.get(name);

@@ -5,14 +5,14 @@ import { LocatedError } from '../message/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter } from '../syslog/format/create.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { byteExact, compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
+import { UNIMPLEMENTED_WRITER_OPTIONS, byteExact, isZero, compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
 import { FileDestination } from './file.ts';
 import { StdoutDestination } from './stdout.ts';
 import { createNetworkDestination } from './network.ts';
 
 export type { DriverEnv } from './common.ts';
 
-const isZero = (v: unknown) => v === 0 || v === false;
+
 
 function queued(d: DriverDecl, env: DriverEnv, name: string) {
   return {
@@ -25,13 +25,7 @@ function queued(d: DriverDecl, env: DriverEnv, name: string) {
 
 function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
   const b = d.options;
-  rejectUnimplemented(b, 'file()', [
-    ['throttle', isZero],
-    ['suppress', isZero],
-    ['pad-size', isZero],
-    ['overwrite-if-older', isZero],
-    ['disk-buffer', () => false],
-  ], env.dryRun);
+  rejectUnimplemented(b, 'file()', [...UNIMPLEMENTED_WRITER_OPTIONS, ['overwrite-if-older', isZero]], env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   const pathText = d.positional[0];
@@ -55,12 +49,7 @@ function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDri
 }
 
 function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
-  rejectUnimplemented(d.options, 'stdout()', [
-    ['throttle', isZero],
-    ['suppress', isZero],
-    ['pad-size', isZero],
-    ['disk-buffer', () => false],
-  ], env.dryRun);
+  rejectUnimplemented(d.options, 'stdout()', UNIMPLEMENTED_WRITER_OPTIONS, env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   return new StdoutDestination({ ...queued(d, env, name), format: byteExact((m) => formatter.format(m)) });
@@ -74,12 +63,9 @@ export function createDestinationDrivers(decl: DestinationDecl, env: DriverEnv):
         return createFile(d, env, name);
       case 'stdout':
         return createStdout(d, env, name);
+      // tcp(), tcp6(), udp(), udp6() arrive as network() with transport and ip-protocol set
       case 'network':
       case 'syslog':
-      case 'tcp':
-      case 'tcp6':
-      case 'udp':
-      case 'udp6':
         return createNetworkDestination(d, env, name, queued(d, env, name));
       default:
         throw new LocatedError(`logferry does not implement the ${d.driver}() destination yet`, d.loc);

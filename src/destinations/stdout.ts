@@ -1,6 +1,7 @@
 /** stdout() destination: formatted messages to the daemon's standard output. */
 import type { LogMessage } from '../message/log-message.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
+import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
 export interface StdoutDestinationOptions extends QueuedOptions {
@@ -9,20 +10,20 @@ export interface StdoutDestinationOptions extends QueuedOptions {
 
 export class StdoutDestination extends QueuedDestination {
   private readonly format: (msg: LogMessage) => string | Buffer;
+  private readonly batch: BatchEncoder;
 
   constructor(o: StdoutDestinationOptions) {
     super(o);
     this.format = o.format;
+    this.batch = new BatchEncoder({ framing: 'none', flushLines: this.flushLines });
   }
 
   async start(): Promise<void> {}
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
-    const parts = entries.map((e) => {
-      const f = this.format(e.msg);
-      return typeof f === 'string' ? Buffer.from(f, 'utf8') : f;
-    });
-    process.stdout.write(Buffer.concat(parts), (err) => done(err ?? undefined));
+    for (const e of entries) this.batch.add(this.format(e.msg));
+    if (this.batch.count === 0) return done();
+    process.stdout.write(this.batch.take(), (err) => done(err ?? undefined));
   }
 
   protected async close(): Promise<void> {}
