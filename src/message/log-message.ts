@@ -202,9 +202,17 @@ export class LogMessage {
   }
 }
 
+/** The local offset changes at most a few times a year: recompute it once a minute. */
+let offMinute = NaN;
+let offSeconds = 0;
+
 /** The current time, with the local UTC offset of this moment. */
 export function nowTimestamp(): Timestamp {
   const ms = Date.now();
-  const d = new Date(ms);
-  return { sec: Math.floor(ms / 1000), usec: (ms % 1000) * 1000, gmtoff: -d.getTimezoneOffset() * 60 };
+  const minute = Math.floor(ms / 60000);
+  if (minute !== offMinute) {
+    offMinute = minute;
+    offSeconds = -new Date(ms).getTimezoneOffset() * 60;
+  }
+  return { sec: Math.floor(ms / 1000), usec: (ms % 1000) * 1000, gmtoff: offSeconds };
 }

@@ -52,11 +52,19 @@ export class Router {
   readonly hasCatchall: boolean;
   /** how many messages matched no log path at all */
   unmatched = 0;
+  /** sources that reach a flow-controlled destination; `all` when a catchall path does */
+  private readonly fcSources = new Set<string>();
+  private fcAll = false;
 
   constructor(plan: Plan, deps: RouterDeps) {
     this.usedSources = new Set();
     this.top = plan.logPaths.map((p) => this.compilePath(p, deps, deps.globalFlowControl, true));
     this.hasCatchall = this.top.some((p) => p.catchall);
+    for (const p of this.top) {
+      if (!hasFlowControl(p)) continue;
+      if (p.catchall) this.fcAll = true;
+      for (const src of p.sources ?? []) this.fcSources.add(src);
+    }
   }
 
   private compilePath(p: LogPathDecl, deps: RouterDeps, inheritedFc: boolean, topLevel: boolean): CompiledPath {
@@ -116,6 +124,12 @@ export class Router {
    * flow-controlled destination wrote it — immediately when there is none.
    */
   route(msg: LogMessage, source: string, ack?: Ack): void {
+    // most paths are not flow-controlled: no per-message tracker then
+    if (ack && !this.fcAll && !this.fcSources.has(source)) {
+      if (!this.runGroup(this.top, msg, source, undefined)) this.unmatched++;
+      ack();
+      return;
+    }
     const t = ack ? new Tracker(ack) : undefined;
     if (!this.runGroup(this.top, msg, source, t)) this.unmatched++;
     if (t) t.done();
@@ -174,4 +188,13 @@ export class Router {
     }
     return true;
   }
+}
+
+function hasFlowControl(p: CompiledPath): boolean {
+  for (const it of p.items) {
+    if (it.k === 'dest' && p.flowControl) return true;
+    if (it.k === 'group' && it.paths.some(hasFlowControl)) return true;
+    if (it.k === 'if' && it.branches.some((b) => hasFlowControl(b.body))) return true;
+  }
+  return false;
 }
