@@ -3,16 +3,43 @@ import type { OptionBlock } from './plan.ts';
 import type { PeerVerify, TlsOptions } from '../tls/types.ts';
 import { optBool, optList, optRaw, optString } from './plan-access.ts';
 
+type StringKey = 'caDir' | 'caFile' | 'certFile' | 'keyFile' | 'pkcs12File' | 'crlDir' | 'ecdhCurveList' | 'dhparamFile' | 'sigalgs' | 'clientSigalgs' | 'sslVersion' | 'keylogFile';
+type BoolKey = 'sni' | 'ocspStaplingVerify' | 'extendedKeyUsageVerify' | 'allowCompress';
+
+const STRINGS: Array<[StringKey, string]> = [
+  ['caDir', 'ca-dir'],
+  ['caFile', 'ca-file'],
+  ['certFile', 'cert-file'],
+  ['keyFile', 'key-file'],
+  ['pkcs12File', 'pkcs12-file'],
+  ['crlDir', 'crl-dir'],
+  ['ecdhCurveList', 'ecdh-curve-list'],
+  ['dhparamFile', 'dhparam-file'],
+  ['sigalgs', 'sigalgs'],
+  ['clientSigalgs', 'client-sigalgs'],
+  ['sslVersion', 'ssl-version'],
+  ['keylogFile', 'keylog-file'],
+];
+
+const BOOLS: Array<[BoolKey, string]> = [
+  ['sni', 'sni'],
+  ['ocspStaplingVerify', 'ocsp-stapling-verify'],
+  ['extendedKeyUsageVerify', 'extended-key-usage-verify'],
+  ['allowCompress', 'allow-compress'],
+];
+
 export function tlsOptionsFromBlock(b: OptionBlock): TlsOptions {
   const o: TlsOptions = {};
   const pv = optString(b, 'peer-verify');
   if (pv) o.peerVerify = pv as PeerVerify;
-  o.caDir = optString(b, 'ca-dir');
-  o.caFile = optString(b, 'ca-file');
-  o.certFile = optString(b, 'cert-file');
-  o.keyFile = optString(b, 'key-file');
-  o.pkcs12File = optString(b, 'pkcs12-file');
-  o.crlDir = optString(b, 'crl-dir');
+  for (const [key, name] of STRINGS) {
+    const v = optString(b, name);
+    if (v !== undefined) o[key] = v;
+  }
+  for (const [key, name] of BOOLS) {
+    const v = optBool(b, name);
+    if (v !== undefined) o[key] = v;
+  }
   const fps = optList(b, 'trusted-fingerprints');
   if (fps && fps.length > 0) {
     o.trustedKeys = fps;
@@ -28,23 +55,12 @@ export function tlsOptionsFromBlock(b: OptionBlock): TlsOptions {
     o.cipherSuiteTls12 = optString(cs, 'tls12-and-older');
     o.cipherSuiteTls13 = optString(cs, 'tls13');
   }
-  o.ecdhCurveList = optString(b, 'ecdh-curve-list');
-  o.dhparamFile = optString(b, 'dhparam-file');
-  o.sigalgs = optString(b, 'sigalgs');
-  o.clientSigalgs = optString(b, 'client-sigalgs');
   const so = optList(b, 'ssl-options');
   if (so) o.sslOptions = so;
-  o.sslVersion = optString(b, 'ssl-version');
-  o.keylogFile = optString(b, 'keylog-file');
   const cmds = optList(b, 'openssl-conf-cmds');
   if (cmds && cmds.length > 0) {
     o.opensslConfCmds = [];
     for (let i = 0; i + 1 < cmds.length; i += 2) o.opensslConfCmds.push([cmds[i], cmds[i + 1]]);
   }
-  o.sni = optBool(b, 'sni');
-  o.ocspStaplingVerify = optBool(b, 'ocsp-stapling-verify');
-  o.extendedKeyUsageVerify = optBool(b, 'extended-key-usage-verify');
-  o.allowCompress = optBool(b, 'allow-compress');
-  for (const k of Object.keys(o) as Array<keyof TlsOptions>) if (o[k] === undefined) delete o[k];
   return o;
 }

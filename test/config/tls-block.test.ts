@@ -1,0 +1,47 @@
+/** tls() blocks compile into the typed TlsOptions the tls layer takes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseConfigText } from '../../src/config/index.ts';
+import { optBlock } from '../../src/config/plan-access.ts';
+import { tlsOptionsFromBlock } from '../../src/config/tls-block.ts';
+
+test('every written tls() option reaches TlsOptions under its typed name', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-tlsblock-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const f of ['c.pem', 'k.pem', 'ca.pem']) fs.writeFileSync(path.join(dir, f), 'x');
+  const plan = parseConfigText(
+    `@version: 4.27
+destination d { syslog("h" transport(tls) tls(
+  peer-verify(optional-trusted) ca-dir("${dir}/ca.d") ca-file("${dir}/ca.pem") cert-file("${dir}/c.pem") key-file("${dir}/k.pem")
+  crl-dir("${dir}/crl.d") trusted-fingerprints("SHA256:AA:BB") trusted-dn("*, O=Example")
+  cipher-suite(tls12-and-older("ECDHE-RSA-AES128-GCM-SHA256") tls13("TLS_AES_128_GCM_SHA256"))
+  ecdh-curve-list("prime256v1") sigalgs("RSA-PSS+SHA256") ssl-options(no-sslv3, no-tlsv1) ssl-version(tlsv1_2)
+  sni(yes) extended-key-usage-verify(yes)
+)); };
+`,
+    'tls.conf',
+  );
+  const d = plan.destinations.get('d')!.drivers[0];
+  const o = tlsOptionsFromBlock(optBlock(d.options, 'tls')!);
+  assert.equal(o.peerVerify, 'optional-trusted');
+  assert.equal(o.caDir, `${dir}/ca.d`);
+  assert.equal(o.caFile, `${dir}/ca.pem`);
+  assert.equal(o.certFile, `${dir}/c.pem`);
+  assert.equal(o.keyFile, `${dir}/k.pem`);
+  assert.equal(o.crlDir, `${dir}/crl.d`);
+  assert.deepEqual(o.trustedKeys, ['SHA256:AA:BB']);
+  assert.equal(o.trustedFingerprintsMode, false);
+  assert.deepEqual(o.trustedDn, ['*, O=Example']);
+  assert.equal(o.cipherSuiteTls12, 'ECDHE-RSA-AES128-GCM-SHA256');
+  assert.equal(o.cipherSuiteTls13, 'TLS_AES_128_GCM_SHA256');
+  assert.equal(o.ecdhCurveList, 'prime256v1');
+  assert.equal(o.sigalgs, 'RSA-PSS+SHA256');
+  assert.deepEqual(o.sslOptions, ['no-sslv3', 'no-tlsv1']);
+  assert.equal(o.sslVersion, 'tlsv1-2');
+  assert.equal(o.sni, true);
+  assert.equal(o.extendedKeyUsageVerify, true);
+  assert.equal(o.keylogFile, undefined);
+});
