@@ -6,6 +6,7 @@ import { facilityFromName, severityFromName } from '../message/names.ts';
 import { resolveZone } from '../message/timezone.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag, defaultParseOptions, parseFlagsFromNames, type ParseOptions } from '../syslog/parse.ts';
 import type { HostRules } from '../syslog/hostname.ts';
+import { SUPPORTED_ENCODINGS, createEncodingConverter, type EncodingConverter } from '../syslog/encoding.ts';
 
 export interface SourceEnv {
   globals: OptionBlock;
@@ -73,4 +74,13 @@ export function tagsFor(d: DriverDecl, sourceName: string): string[] {
 
 export function maxMsgSize(d: DriverDecl, env: SourceEnv): number {
   return optNumber(d.options, 'log-msg-size') ?? optNumber(env.globals, 'log-msg-size') ?? 65536;
+}
+
+/** encoding(): the frame converter, undefined when the option is not set */
+export function converterFor(d: DriverDecl): EncodingConverter | undefined {
+  const name = optString(d.options, 'encoding');
+  if (name === undefined) return undefined;
+  const conv = createEncodingConverter(name);
+  if (!conv) throw new LocatedError(`unknown encoding '${name}' in encoding(); supported: ${SUPPORTED_ENCODINGS.join(', ')}`, d.options.locs['encoding'] ?? d.loc);
+  return conv;
 }

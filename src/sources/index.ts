@@ -4,7 +4,7 @@ import { optNumber, rejectUnimplemented } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
-import { hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { FileSource, StdinSource } from './file.ts';
 import { InternalSource } from './internal.ts';
 import { createNetworkSource } from './network.ts';
@@ -26,6 +26,7 @@ function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOp
     values: [],
     sender: { ip: '127.0.0.1', resolvedName: env.hostname },
     local: true,
+    convert: converterFor(d),
   };
 }
 
@@ -41,7 +42,6 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
   for (const d of decl.drivers) {
     const name = decl.name;
     rejectUnimplemented(d.options, `${d.driver}()`, [
-      ['encoding', () => false],
       ['dynamic-window-size', (v) => v === 0],
       ['use-syslogng-pid', (v) => v === false],
       ['guess-timezone', (v) => v === false],

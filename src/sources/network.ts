@@ -16,10 +16,10 @@ import type { TlsEndpoint } from '../tls/types.ts';
 import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
 import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
-import { hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, type FramingKind, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
-import { LogMessage, nowTimestamp } from '../message/log-message.ts';
+import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
 import { parseMessage } from '../syslog/parse.ts';
 import { applyHostRules } from '../syslog/hostname.ts';
 
@@ -96,8 +96,10 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     window,
     tags: tagsFor(d, name),
     local: false,
+    convert: converterFor(d),
   };
   const trName = transportName(driver, transport);
+  const convert = base.convert;
   const written = (k: string) => (b.locs[k] ? optNumber(b, k) : undefined);
   const common = {
     ip: optString(b, 'ip'),
@@ -118,7 +120,13 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
         listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const msg = new LogMessage(nowTimestamp());
-            parseMessage(fb, s, e, parse, msg);
+            if (convert) {
+              const utf8 = convert(fb, s, e);
+              parseMessage(utf8, 0, utf8.length, parse, msg);
+              msg.flags |= MsgFlag.UTF8;
+            } else {
+              parseMessage(fb, s, e, parse, msg);
+            }
             msg.values.set('SOURCEIP', rinfo.address);
             msg.values.set('SOURCEPORT', String(rinfo.port));
             msg.values.set('DESTIP', local.address);

@@ -5,7 +5,7 @@
  * acknowledged by flow-controlled destinations, the reader asks its transport
  * to pause, and resumes once acks free half the window.
  */
-import { LogMessage, nowTimestamp } from '../message/log-message.ts';
+import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
 import { internalLog } from '../message/internal-log.ts';
 import { createDecoder, type FrameDecoder } from '../syslog/framing/decoder.ts';
 import { parseMessage, type ParseOptions } from '../syslog/parse.ts';
@@ -32,6 +32,8 @@ export interface ReaderOptions {
   sender: Sender;
   /** whether the messages originate on this host (file/stdin) */
   local: boolean;
+  /** encoding(): converts each frame to UTF-8 before parsing */
+  convert?: (buf: Buffer, start: number, end: number) => Buffer;
 }
 
 export interface FlowControl {
@@ -69,7 +71,14 @@ export class StreamReader {
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
     const msg = new LogMessage(nowTimestamp());
-    parseMessage(buf, start, end, this.o.parse, msg);
+    const convert = this.o.convert;
+    if (convert) {
+      const utf8 = convert(buf, start, end);
+      parseMessage(utf8, 0, utf8.length, this.o.parse, msg);
+      msg.flags |= MsgFlag.UTF8;
+    } else {
+      parseMessage(buf, start, end, this.o.parse, msg);
+    }
     const vals = this.o.values;
     for (let i = 0; i < vals.length; i++) msg.values.set(vals[i][0], vals[i][1]);
     msg.sourceName = this.o.sourceName;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createDecoder, type DecoderKind, type DecoderOptions, type FramingError } from '../../src/syslog/framing/decoder.ts';
 import { AutoDecoder, detectFraming } from '../../src/syslog/framing/auto-decoder.ts';
 import { decodeDatagram } from '../../src/syslog/framing/datagram.ts';
+import { createEncodingConverter } from '../../src/syslog/encoding.ts';
 
 const VECTORS = new URL('../../../shared/testdata/syslog-vectors.public.jsonl', import.meta.url);
 
@@ -57,11 +58,11 @@ const vectors: StreamVector[] = readFileSync(VECTORS, 'utf8')
   .filter((v) => v.kind === 'stream' && v.source.repo === 'syslog-ng/syslog-ng');
 
 /** source encoding() conversion happens after framing, in the source driver; these vectors need it */
-const CONVERTERS: Record<string, ((b: Buffer) => Buffer) | undefined> = {
-  'iso-8859-2': (b) => Buffer.from(new TextDecoder('iso-8859-2').decode(b), 'utf8'),
-  // syslog-ng's iconv drops bytes invalid in GB18030; WHATWG's decoder maps 0x80 to U+20AC instead
-  GB18030: undefined,
-};
+const CONVERTERS: Record<string, ((b: Buffer) => Buffer) | undefined> = {};
+for (const name of ['iso-8859-2', 'GB18030']) {
+  const conv = createEncodingConverter(name);
+  CONVERTERS[name] = conv && ((b: Buffer) => conv(b, 0, b.length));
+}
 
 function split(chunks: Buffer[], delivery: string): Buffer[] {
   if (delivery === 'single-reader') return [Buffer.concat(chunks)];
