@@ -37,7 +37,7 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    const p = prepare(this.plan, { onStdinEof: () => void this.stop('end of standard input') });
+    const p = prepare(this.plan, { onStdinEof: () => void this.stop('end of standard input'), pid: this.flags.pid });
     this.prepared = p;
     const sinks: InternalSink[] = [];
     if (p.internalSink) sinks.push(p.internalSink);

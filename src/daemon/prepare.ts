@@ -22,6 +22,8 @@ export interface PrepareContext {
   /** build everything but open nothing (for -s) */
   dryRun?: boolean;
   onStdinEof?: () => void;
+  /** the daemon's PID as users see it (default: this process) */
+  pid?: number;
 }
 
 export interface Prepared {
@@ -64,7 +66,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const hostname = osHostname().split('.')[0];
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
-  const env = { globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof };
+  const env = { globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid };
 
   const destinations = new Map<string, DestinationDriver[]>();
   for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));

@@ -13,6 +13,8 @@ export interface SourceEnv {
   hostname: string;
   dryRun: boolean;
   onStdinEof?: () => void;
+  /** the daemon's PID as users see it (parse-error reports, internal messages) */
+  pid: number;
 }
 
 export function parseOptionsFor(d: DriverDecl, env: SourceEnv, base: number = DEFAULT_PARSE_FLAGS): ParseOptions {
@@ -50,7 +52,7 @@ export function parseOptionsFor(d: DriverDecl, env: SourceEnv, base: number = DE
     sdataPrefix: optString(b, 'sdata-prefix') ?? '.SDATA.',
     badHostname,
     localHostname: env.hostname,
-    daemonPid: process.pid,
+    daemonPid: env.pid,
   });
 }
 

@@ -64,17 +64,14 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
         drivers.push(new StdinSource({ name, reader: localReader(d, env, name), onEof: env.onStdinEof }));
         break;
       case 'internal': {
-        const s = new InternalSource(name, env.hostname);
+        const s = new InternalSource(name, env.hostname, env.pid);
         internal.push(s);
         drivers.push(s);
         break;
       }
+      // tcp(), tcp6(), udp(), udp6() arrive as network() with transport and ip-protocol set
       case 'network':
       case 'syslog':
-      case 'tcp':
-      case 'tcp6':
-      case 'udp':
-      case 'udp6':
         drivers.push(createNetworkSource(d, env, name));
         break;
       default:

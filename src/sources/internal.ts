@@ -15,9 +15,12 @@ export class InternalSource implements SourceDriver {
   /** events before start() are kept (bounded) so start-up problems are not lost */
   private backlog: InternalEvent[] = [];
 
-  constructor(name: string, hostname: string) {
+  private readonly pid: string;
+
+  constructor(name: string, hostname: string, pid: number) {
     this.name = name;
     this.hostname = hostname;
+    this.pid = String(pid);
   }
 
   readonly sink = (ev: InternalEvent): void => {
@@ -36,7 +39,7 @@ export class InternalSource implements SourceDriver {
     m.host = this.hostname;
     m.hostFrom = this.hostname;
     m.program = 'logferry';
-    m.pid = String(process.pid);
+    m.pid = this.pid;
     m.message = formatInternal(ev.text, ev.tags);
     m.msgformat = 'internal';
     m.flags |= MsgFlag.LOCAL;

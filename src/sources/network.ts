@@ -17,11 +17,8 @@ import { createStreamListener, type StreamListener, type StreamTransport } from 
 import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
-import { StreamReader, type FramingKind, type ReaderOptions } from './reader.ts';
+import { StreamReader, buildMessage, localizedHostRules, type FramingKind, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
-import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
-import { parseMessage } from '../syslog/parse.ts';
-import { applyHostRules } from '../syslog/hostname.ts';
 
 /** ${TRANSPORT} per driver and transport (drivers.md §2) */
 function transportName(driver: 'network' | 'syslog', transport: string): string {
@@ -99,7 +96,6 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     convert: converterFor(d),
   };
   const trName = transportName(driver, transport);
-  const convert = base.convert;
   const written = (k: string) => (b.locs[k] ? optNumber(b, k) : undefined);
   const common = {
     ip: optString(b, 'ip'),
@@ -117,28 +113,22 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
       async start(route: Route) {
         if (env.dryRun) return;
         const ipProto = ipProtocol === 6 ? '6' : '4';
+        const recipe = { ...base, sourceName: name };
+        const hostRules = localizedHostRules(recipe);
         listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
-            const msg = new LogMessage(nowTimestamp());
-            if (convert) {
-              const utf8 = convert(fb, s, e);
-              parseMessage(utf8, 0, utf8.length, parse, msg);
-              msg.flags |= MsgFlag.UTF8;
-            } else {
-              parseMessage(fb, s, e, parse, msg);
-            }
-            msg.values.set('SOURCEIP', rinfo.address);
-            msg.values.set('SOURCEPORT', String(rinfo.port));
-            msg.values.set('DESTIP', local.address);
-            msg.values.set('DESTPORT', String(local.port));
-            msg.values.set('PROTO', '17');
-            msg.values.set('IP_PROTO', ipProto);
-            msg.values.set('TRANSPORT', trName);
-            msg.sourceName = name;
-            for (const t of base.tags) msg.setTag(t);
-            const cached = useDns ? dnsCache.get(rinfo.address)?.name : undefined;
+            const values: Array<[string, string]> = [
+              ['SOURCEIP', rinfo.address],
+              ['SOURCEPORT', String(rinfo.port)],
+              ['DESTIP', local.address],
+              ['DESTPORT', String(local.port)],
+              ['PROTO', '17'],
+              ['IP_PROTO', ipProto],
+              ['TRANSPORT', trName],
+            ];
             if (useDns && !dnsCache.has(rinfo.address)) void reverseLookup(rinfo.address, dnsTtl);
-            applyHostRules(msg, { ip: rinfo.address, resolvedName: cached }, base.hostRules);
+            const sender = { ip: rinfo.address, resolvedName: useDns ? dnsCache.get(rinfo.address)?.name : undefined };
+            const msg = buildMessage(recipe, hostRules, fb, s, e, values, sender);
             route(msg);
           });
         });

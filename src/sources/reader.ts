@@ -36,6 +36,34 @@ export interface ReaderOptions {
   convert?: (buf: Buffer, start: number, end: number) => Buffer;
 }
 
+/** What turns one frame into a message; shared by stream readers and datagram sources. */
+export type MessageRecipe = Pick<ReaderOptions, 'sourceName' | 'parse' | 'hostRules' | 'tags' | 'local' | 'convert'>;
+
+/**
+ * frame → parse (after encoding() conversion) → per-stream values → tags →
+ * host rules. `values` and `sender` vary per connection or datagram.
+ */
+export function buildMessage(r: MessageRecipe, hostRules: HostRules, buf: Buffer, start: number, end: number, values: Array<[string, string]>, sender: Sender): LogMessage {
+  const msg = new LogMessage(nowTimestamp());
+  if (r.convert) {
+    const utf8 = r.convert(buf, start, end);
+    parseMessage(utf8, 0, utf8.length, r.parse, msg);
+    msg.flags |= MsgFlag.UTF8;
+  } else {
+    parseMessage(buf, start, end, r.parse, msg);
+  }
+  for (let i = 0; i < values.length; i++) msg.values.set(values[i][0], values[i][1]);
+  msg.sourceName = r.sourceName;
+  for (let i = 0; i < r.tags.length; i++) msg.setTag(r.tags[i]);
+  applyHostRules(msg, sender, hostRules);
+  return msg;
+}
+
+/** host rules with the source's locality folded in, computed once per source or stream */
+export function localizedHostRules(r: MessageRecipe): HostRules {
+  return { ...r.hostRules, local: r.local };
+}
+
 export interface FlowControl {
   pause(): void;
   resume(): void;
@@ -57,7 +85,7 @@ export class StreamReader {
     this.o = o;
     this.route = route;
     this.flow = flow;
-    this.hostRules = { ...o.hostRules, local: o.local };
+    this.hostRules = localizedHostRules(o);
     this.decoder = createDecoder(o.framing, { maxMsgSize: o.maxMsgSize, trimLargeMessages: o.trimLargeMessages, emptyLines: o.emptyLines }, this.onFrame);
   }
 
@@ -70,20 +98,7 @@ export class StreamReader {
   };
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
-    const msg = new LogMessage(nowTimestamp());
-    const convert = this.o.convert;
-    if (convert) {
-      const utf8 = convert(buf, start, end);
-      parseMessage(utf8, 0, utf8.length, this.o.parse, msg);
-      msg.flags |= MsgFlag.UTF8;
-    } else {
-      parseMessage(buf, start, end, this.o.parse, msg);
-    }
-    const vals = this.o.values;
-    for (let i = 0; i < vals.length; i++) msg.values.set(vals[i][0], vals[i][1]);
-    msg.sourceName = this.o.sourceName;
-    for (const t of this.o.tags) msg.setTag(t);
-    applyHostRules(msg, this.o.sender, this.hostRules);
+    const msg = buildMessage(this.o, this.hostRules, buf, start, end, this.o.values, this.o.sender);
     this.received++;
     this.outstanding++;
     this.route(msg, this.onAck);
