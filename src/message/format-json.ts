@@ -7,6 +7,7 @@
  * other control characters and everything else (including `/` and non-ASCII)
  * written as is.
  */
+import { backslashEscape } from './escape.ts';
 import type { LogMessage } from './log-message.ts';
 import type { MacroContext, ValueType } from './macros.ts';
 import { ValuePairs, ValuePairsError, parseValuePairsArgs, replacePrefix, globToRegExp } from './value-pairs.ts';
@@ -25,25 +26,7 @@ export function setValuePairsCastDefault(cast: boolean): void {
 }
 
 export function jsonEscape(s: string): string {
-  if (!/["\\\x00-\x1f]/.test(s)) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || ch === '\\' || ch === '"') {
-      switch (ch) {
-        case '\b': out += '\\b'; break;
-        case '\f': out += '\\f'; break;
-        case '\n': out += '\\n'; break;
-        case '\r': out += '\\r'; break;
-        case '\t': out += '\\t'; break;
-        case '\\': out += '\\\\'; break;
-        case '"': out += '\\"'; break;
-        default: out += '\\u' + c.toString(16).padStart(4, '0');
-      }
-    } else out += ch;
-  }
-  return out;
+  return /["\\\x00-\x1f]/.test(s) ? backslashEscape(s, true, 'u') : s;
 }
 
 /** `%.17g`, which is what g_ascii_dtostr prints */

@@ -7,9 +7,11 @@
  * Output formats follow syslog-ng (lib/template/macros.c, lib/timeutils/format.c).
  */
 import { hostname } from 'node:os';
+import { backslashEscape } from './escape.ts';
 import { nowTimestamp } from './log-message.ts';
 import type { LogMessage, Timestamp } from './log-message.ts';
 import { facilityNames, severityNames } from './names.ts';
+import { formatSdata } from './sdata.ts';
 import { effectiveOffset, formatFrac, formatOffset, formatStamp, monthNames, pad2, wallClock, weekdayNames } from './timefmt.ts';
 import type { TsFormat, WallClock } from './timefmt.ts';
 import type { Zone } from './timezone.ts';
@@ -171,79 +173,20 @@ export function formatMsghdr(msg: LogMessage): string {
   return msg.pid ? msg.program + '[' + msg.pid + ']: ' : msg.program + ': ';
 }
 
-function escapeBinary(s: string, unsafeQuote: boolean): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    const c = s.charCodeAt(i);
-    if (c < 32 || ch === '\\') {
-      switch (ch) {
-        case '\b': out += '\\b'; break;
-        case '\f': out += '\\f'; break;
-        case '\n': out += '\\n'; break;
-        case '\r': out += '\\r'; break;
-        case '\t': out += '\\t'; break;
-        case '\\': out += '\\\\'; break;
-        default: out += '\\x' + c.toString(16).padStart(2, '0');
-      }
-    } else if (unsafeQuote && ch === '"') out += '\\"';
-    else out += ch;
-  }
-  return out;
-}
-
 /** One element of a comma-separated list (`$TAGS`), quoted the way syslog-ng's str-repr does. */
 export function encodeListItem(s: string): string {
   if (s === '') return '""';
   const apos = s.includes("'");
   const quote = s.includes('"');
   if (!apos && !quote && !/[\b\f\n\r\t\\ ,]/.test(s)) return s;
-  if (!apos && quote) return "'" + escapeBinary(s, false) + "'";
-  if (apos && !quote) return '"' + escapeBinary(s, false) + '"';
-  return '"' + escapeBinary(s, true) + '"';
+  if (!apos && quote) return "'" + backslashEscape(s, false, 'x') + "'";
+  if (apos && !quote) return '"' + backslashEscape(s, false, 'x') + '"';
+  return '"' + backslashEscape(s, true, 'x') + '"';
 }
 
 export function formatTags(msg: LogMessage): string {
   let out = '';
   for (let i = 0; i < msg.tags.length; i++) out += (i ? ',' : '') + encodeListItem(msg.tags[i]);
-  return out;
-}
-
-function sdKey(s: string): string {
-  if (/^[\x00-\x7f]*$/.test(s) && !/[= \[\]"]/.test(s)) return s;
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    if (b > 127 || b === 0x3d || b === 0x20 || b === 0x5b || b === 0x5d || b === 0x22) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
-    else out += String.fromCharCode(b);
-  }
-  return out;
-}
-
-function sdValue(s: string): string {
-  return /["\\\]]/.test(s) ? s.replace(/["\\\]]/g, (c) => '\\' + c) : s;
-}
-
-/**
- * `${SDATA}`: with a sequence number and no `.SDATA.meta.sequenceId` of its own,
- * `sequenceId` becomes the first parameter of an existing `meta` element, or a
- * `[meta sequenceId="N"]` element at the end.
- */
-export function formatSdataMacro(msg: LogMessage, seqnum: number | undefined): string {
-  let hasSeq = false;
-  for (const el of msg.sd) {
-    if (el.id === 'meta') for (const p of el.params) if (p[0] === 'sequenceId' && p[1] !== '') hasSeq = true;
-  }
-  let out = '';
-  for (const el of msg.sd) {
-    out += '[' + sdKey(el.id === '' ? 'none' : el.id);
-    if (!hasSeq && seqnum && el.id === 'meta' && el.params.length > 0) {
-      out += ' sequenceId="' + seqnum + '"';
-      hasSeq = true;
-    }
-    for (const [n, v] of el.params) if (n !== '') out += ' ' + sdKey(n) + '="' + sdValue(v) + '"';
-    out += ']';
-  }
-  if (!hasSeq && seqnum) out += '[meta sequenceId="' + seqnum + '"]';
   return out;
 }
 
@@ -267,7 +210,7 @@ const plain: Record<string, { fn: MacroFn; type: ValueType }> = {
   HOST: { fn: (m) => m.host, type: 'string' },
   // MESSAGE is a name-value pair; MSG stays in the table so value-pairs `--key MSG` finds it
   MSG: { fn: (m) => m.message, type: 'string' },
-  SDATA: { fn: (m, c) => formatSdataMacro(m, c.seqnum), type: 'string' },
+  SDATA: { fn: (m, c) => formatSdata(m, c.seqnum), type: 'string' },
   MSGHDR: { fn: formatMsghdr, type: 'string' },
   SOURCEIP: { fn: sourceIp, type: 'string' },
   SOURCEPORT: { fn: (m) => m.values.get('SOURCEPORT') || '0', type: 'integer' },

@@ -1,43 +1,93 @@
-/** RFC 5424 STRUCTURED-DATA text as syslog-ng writes it (`${SDATA}` and the syslog() header). */
-import type { LogMessage } from './log-message.ts';
+/**
+ * RFC 5424 STRUCTURED-DATA text as syslog-ng writes it
+ * (log_msg_append_format_sdata): the one implementation behind `${SDATA}`
+ * and the SD field of the syslog() header.
+ */
+import type { LogMessage, SdElement } from './log-message.ts';
+
+const NEEDS_VALUE_ESCAPE = /["\\\]]/;
+const VALUE_ESCAPE = /["\\\]]/g;
 
 function escapeValue(v: string): string {
-  return /["\\\]]/.test(v) ? v.replace(/["\\\]]/g, (c) => '\\' + c) : v;
+  return NEEDS_VALUE_ESCAPE.test(v) ? v.replace(VALUE_ESCAPE, '\\$&') : v;
 }
 
-/** names may not hold `= []"`, space or non-ASCII: those are %XX-escaped */
+/** the common case: ASCII with none of `= []"` (control characters stay as they are, like syslog-ng) */
+const PLAIN_NAME = /^[^\x80-\uffff= [\]"]*$/;
+
+/**
+ * SD-IDs and param names have no escape syntax: every byte that is not
+ * ASCII, and `=`, space, `[`, `]`, `"`, becomes `%XX` so the text stays
+ * parseable. A raw byte kept as U+DC80..U+DCFF is that byte.
+ */
 function escapeName(n: string): string {
-  if (/^[\x21-\x7e]*$/.test(n) && !/[= \]"\[]/.test(n)) return n;
+  if (PLAIN_NAME.test(n)) return n;
   let out = '';
-  for (const b of Buffer.from(n, 'utf8')) {
-    if (b > 0x20 && b < 0x7f && b !== 0x3d && b !== 0x5b && b !== 0x5d && b !== 0x22) out += String.fromCharCode(b);
-    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && n.charCodeAt(i - 1) >= 0xd800 && n.charCodeAt(i - 1) <= 0xdbff)) {
+      out += hexByte(c - 0xdc00);
+    } else if (c >= 0x80) {
+      // one code point (a surrogate pair counts as one) as its UTF-8 bytes
+      const cp = n.codePointAt(i) as number;
+      if (cp > 0xffff) i++;
+      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) out += hexByte(b);
+    } else if (c === 0x3d || c === 0x20 || c === 0x5b || c === 0x5d || c === 0x22) {
+      out += hexByte(c);
+    } else {
+      out += n[i];
+    }
   }
   return out;
 }
 
+function hexByte(b: number): string {
+  return '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+}
+
+/** syslog-ng checks the value of `.SDATA.meta.sequenceId`: set and not empty */
+function hasOwnSequenceId(sd: SdElement[]): boolean {
+  for (const el of sd) {
+    if (el.id !== 'meta') continue;
+    for (const p of el.params) if (p[0] === 'sequenceId') return p[1] !== '';
+  }
+  return false;
+}
+
 /**
- * `[id p="v"][id2 ...]`, or '' when the message has no structured data.
- * `extra`, when given, is appended as one more element (e.g. `[meta sequenceId="N"]`
- * for locally originated messages) unless the message already has that SD-ID.
+ * syslog-ng inserts sequenceId into the first SD element whose value name
+ * (`id.param`, or `id` alone for an element without params) starts with
+ * `meta.` — a parameterless `[meta]` does not qualify, `[meta.x]` does.
  */
-export function formatSdata(msg: LogMessage, extra?: { id: string; params: Array<[string, string]> }): string {
+function takesSequenceId(el: SdElement): boolean {
+  return el.params.length > 0 ? el.id === 'meta' || el.id.startsWith('meta.') : el.id.startsWith('meta.');
+}
+
+/**
+ * `[id p="v"][id2 ...]`, or '' when there is nothing to write. With a
+ * `seqNum` (a destination's `[meta sequenceId]` counter, 0 = none) and no
+ * sequenceId of the message's own, `sequenceId="N"` becomes the first
+ * parameter of the meta element, or a `[meta sequenceId="N"]` element is
+ * appended when there is none.
+ */
+export function formatSdata(msg: Pick<LogMessage, 'sd'>, seqNum = 0): string {
+  const sd = msg.sd;
+  let pending = seqNum !== 0 && !hasOwnSequenceId(sd);
   let out = '';
-  let sawExtra = false;
-  for (const el of msg.sd) {
-    let params = el.params;
-    if (extra && el.id === extra.id) {
-      sawExtra = true;
-      params = params.concat(extra.params.filter((p) => !el.params.some((q) => q[0] === p[0])));
+  for (let e = 0; e < sd.length; e++) {
+    const el = sd[e];
+    const params = el.params;
+    out += '[' + (el.id === '' && params.length === 0 ? 'none' : escapeName(el.id));
+    if (pending && takesSequenceId(el)) {
+      out += ' sequenceId="' + seqNum + '"';
+      pending = false;
     }
-    out += '[' + escapeName(el.id);
-    for (const [n, v] of params) out += ' ' + escapeName(n) + '="' + escapeValue(v) + '"';
+    for (let p = 0; p < params.length; p++) {
+      const name = params[p][0];
+      if (name !== '') out += ' ' + escapeName(name) + '="' + escapeValue(params[p][1]) + '"';
+    }
     out += ']';
   }
-  if (extra && !sawExtra) {
-    out += '[' + extra.id;
-    for (const [n, v] of extra.params) out += ' ' + n + '="' + escapeValue(v) + '"';
-    out += ']';
-  }
+  if (pending) out += '[meta sequenceId="' + seqNum + '"]';
   return out;
 }

@@ -74,6 +74,8 @@ let isoSec = NaN;
 let isoOff = NaN;
 let isoHead = '';
 let isoTail = '';
+/** isoHead + isoTail, so the common no-fraction case allocates nothing */
+let isoText = '';
 
 /** `YYYY-MM-DDTHH:MM:SS[.frac]+HH:MM` */
 export function formatIso(ts: Timestamp, fracDigits = 0, zone?: Zone): string {
@@ -82,10 +84,11 @@ export function formatIso(ts: Timestamp, fracDigits = 0, zone?: Zone): string {
     const w = wallClock(ts, zone);
     isoHead = `${w.year}-${pad2(w.month)}-${pad2(w.day)}T${pad2(w.hour)}:${pad2(w.min)}:${pad2(w.sec)}`;
     isoTail = formatOffset(off);
+    isoText = isoHead + isoTail;
     isoSec = ts.sec;
     isoOff = off;
   }
-  return fracDigits > 0 ? isoHead + formatFrac(ts.usec, fracDigits) + isoTail : isoHead + isoTail;
+  return fracDigits > 0 ? isoHead + formatFrac(ts.usec, fracDigits) + isoTail : isoText;
 }
 
 let bsdSec = NaN;

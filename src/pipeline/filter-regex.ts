@@ -207,6 +207,16 @@ export function pcreToRegExp(pattern: string, opts: PcreOptions = {}): RegExp {
     throw new PcreTranslateError('missing terminating ] for character class');
   };
 
+  // `x*?` is lazy; a `+` right after a quantifier (not after a lazy one) makes it possessive
+  const afterQuantifier = (): void => {
+    lastQuantifiable = true;
+    if (p[i] === '?') {
+      out += '?';
+      i++;
+      lastQuantifiable = false;
+    }
+  };
+
   while (i < n) {
     const c = p[i];
     if (c === '\\') {
@@ -273,13 +283,7 @@ export function pcreToRegExp(pattern: string, opts: PcreOptions = {}): RegExp {
       if (c === '+' && lastQuantifiable) fail('possessive quantifier');
       out += c;
       i++;
-      // `x*?` is lazy; a `+` right after a quantifier makes it possessive
-      lastQuantifiable = true;
-      if (p[i] === '?') {
-        out += '?';
-        i++;
-        lastQuantifiable = false;
-      }
+      afterQuantifier();
       continue;
     }
     if (c === '{') {
@@ -287,12 +291,7 @@ export function pcreToRegExp(pattern: string, opts: PcreOptions = {}): RegExp {
       if (m) {
         out += m[0];
         i += m[0].length;
-        lastQuantifiable = true;
-        if (p[i] === '?') {
-          out += '?';
-          i++;
-          lastQuantifiable = false;
-        }
+        afterQuantifier();
         continue;
       }
       out += '\\{';

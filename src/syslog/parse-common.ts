@@ -202,19 +202,23 @@ function guessedOffset(sec: number, gmtoff: number): number {
   return result;
 }
 
-/** MESSAGE of an RFC 3164 line (or the rest after an invalid PRI): sanitize / validate per flags. */
-export function setLegacyMessage(buf: Buffer, i: number, end: number): void {
+/**
+ * MESSAGE from `buf[i, end)`, sanitized or validated per sanitize-utf8 /
+ * validate-utf8 (the one place every parser sets it). The check covers
+ * `[i, checkEnd)`, which no-parse extends over the stripped trailing LF/NUL
+ * as syslog-ng does; sanitizing then escapes that whole range.
+ */
+export function setMessageText(buf: Buffer, i: number, end: number, checkEnd: number = end): void {
   const msg = ctx.msg;
   const flags = ctx.flags;
   if ((flags & ParseFlag.SANITIZE_UTF8) !== 0) {
-    if (!isValidUtf8(buf, i, end)) {
-      msg.message = sanitizeUtf8(buf, i, end);
+    msg.flags |= MsgFlag.UTF8;
+    if (!isValidUtf8(buf, i, checkEnd)) {
+      msg.message = sanitizeUtf8(buf, i, checkEnd);
       msg.setTag(Tag.UTF8_SANITIZED);
-      msg.flags |= MsgFlag.UTF8;
       return;
     }
-    msg.flags |= MsgFlag.UTF8;
-  } else if ((flags & ParseFlag.VALIDATE_UTF8) !== 0 && isValidUtf8(buf, i, end)) {
+  } else if ((flags & ParseFlag.VALIDATE_UTF8) !== 0 && isValidUtf8(buf, i, checkEnd)) {
     msg.flags |= MsgFlag.UTF8;
   }
   msg.message = decodeField(buf, i, end);

@@ -7,10 +7,10 @@
 import type { LogMessage, Timestamp } from '../message/log-message.ts';
 import { MsgFlag } from '../message/log-message.ts';
 import { ParseFlag, type ParseOptions } from './parse-options.ts';
-import { Tag, ctx, defaultPri } from './parse-common.ts';
+import { ctx, defaultPri, setMessageText } from './parse-common.ts';
 import { parseRfc3164 } from './rfc3164.ts';
 import { parseRfc5424 } from './rfc5424.ts';
-import { decodeField, decodeState, isValidUtf8, sanitizeUtf8 } from './utf8.ts';
+import { decodeField, decodeState } from './utf8.ts';
 
 export { ParseFlag, DEFAULT_PARSE_FLAGS, defaultParseOptions, parseFlagsFromNames } from './parse-options.ts';
 export type { ParseOptions } from './parse-options.ts';
@@ -76,20 +76,7 @@ function parseNothing(buf: Buffer, start: number, end: number, stripped: number)
   const msg = ctx.msg;
   msg.pri = defaultPri();
   msg.msgformat = 'raw';
-  const flags = ctx.flags;
-  if ((flags & ParseFlag.SANITIZE_UTF8) !== 0) {
-    if (!isValidUtf8(buf, start, end)) {
-      // escaping turns LF/NUL into text, so nothing is left to strip afterwards
-      msg.message = sanitizeUtf8(buf, start, end);
-      msg.setTag(Tag.UTF8_SANITIZED);
-      msg.flags |= MsgFlag.UTF8;
-      return true;
-    }
-    msg.flags |= MsgFlag.UTF8;
-  } else if ((flags & ParseFlag.VALIDATE_UTF8) !== 0 && isValidUtf8(buf, start, end)) {
-    msg.flags |= MsgFlag.UTF8;
-  }
-  msg.message = decodeField(buf, start, stripped);
+  setMessageText(buf, start, stripped, end);
   return true;
 }
 

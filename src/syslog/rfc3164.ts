@@ -9,7 +9,7 @@
  * Without a timestamp no hostname is expected and PROGRAM starts the line.
  */
 import { ParseFlag } from './parse-options.ts';
-import { SP, Tag, ctx, parseDate, parsePri, setLegacyMessage, skipUnexpectedFraming } from './parse-common.ts';
+import { SP, Tag, ctx, parseDate, parsePri, setMessageText, skipUnexpectedFraming } from './parse-common.ts';
 import { decodeField, decodeShort } from './utf8.ts';
 
 const COLON = 0x3a;
@@ -31,7 +31,7 @@ export function parseRfc3164(buf: Buffer, start: number, end: number): boolean {
     i = r;
     if ((ctx.flags & ParseFlag.NO_HEADER) === 0) i = parseLegacyHeader(buf, i, end);
   }
-  setLegacyMessage(buf, i, end);
+  setMessageText(buf, i, end);
   msg.msgformat = 'syslog:rfc3164';
   return true;
 }

@@ -10,11 +10,11 @@
  * as UTF-8 and is removed.
  */
 import { MsgFlag } from '../message/log-message.ts';
-import { ParseFlag } from './parse-options.ts';
-import { SP, Tag, ctx, parseDate, parsePri, skipUnexpectedFraming } from './parse-common.ts';
+import { ParseFlag, type ParseOptions } from './parse-options.ts';
+import { SP, Tag, ctx, parseDate, parsePri, setMessageText, skipUnexpectedFraming } from './parse-common.ts';
 import { parseHostname, parseRfc3164 } from './rfc3164.ts';
-import { parseSdata } from './rfc5424-sdata.ts';
-import { decodeField, decodeShort, isValidUtf8, sanitizeUtf8 } from './utf8.ts';
+import { parseSdata, type SdataTarget } from './rfc5424-sdata.ts';
+import { decodeField, decodeShort } from './utf8.ts';
 
 const DEFAULT_SDATA_VALUE_MAX = 65535;
 
@@ -73,11 +73,7 @@ export function parseRfc5424(buf: Buffer, start: number, end: number): boolean {
   i++;
 
   if (i < end && (buf[i] === 0x2d || buf[i] === 0x5b)) {
-    const opts = ctx.opts;
-    const sd = parseSdata(buf, i, end, {
-      sdataPrefix: opts.sdataPrefix,
-      sdataParamValueMax: opts.sdataParamValueMax ?? DEFAULT_SDATA_VALUE_MAX,
-    }, msg);
+    const sd = parseSdata(buf, i, end, sdataOptions(ctx.opts), msg);
     if (sd < 0) {
       msg.setTag(Tag.RFC5424_INVALID_SDATA);
       return fail(-sd - 1, start);
@@ -89,6 +85,17 @@ export function parseRfc5424(buf: Buffer, start: number, end: number): boolean {
   if (!setMessage(buf, i, end)) return fail(i, start);
   msg.msgformat = 'syslog:rfc5424';
   return true;
+}
+
+// a source parses with the same options message after message: one object, not one per message
+let sdataOpts: SdataTarget = { sdataPrefix: '.SDATA.', sdataParamValueMax: DEFAULT_SDATA_VALUE_MAX };
+
+function sdataOptions(opts: ParseOptions): SdataTarget {
+  const max = opts.sdataParamValueMax ?? DEFAULT_SDATA_VALUE_MAX;
+  if (opts.sdataPrefix !== sdataOpts.sdataPrefix || max !== sdataOpts.sdataParamValueMax) {
+    sdataOpts = { sdataPrefix: opts.sdataPrefix, sdataParamValueMax: max };
+  }
+  return sdataOpts;
 }
 
 function fail(pos: number, start: number): boolean {
@@ -138,18 +145,6 @@ function setMessage(buf: Buffer, i: number, end: number): boolean {
     msg.message = decodeField(buf, i + 3, end);
     return true;
   }
-  const flags = ctx.flags;
-  if ((flags & ParseFlag.SANITIZE_UTF8) !== 0) {
-    if (!isValidUtf8(buf, i, end)) {
-      msg.message = sanitizeUtf8(buf, i, end);
-      msg.setTag(Tag.UTF8_SANITIZED);
-      msg.flags |= MsgFlag.UTF8;
-      return true;
-    }
-    msg.flags |= MsgFlag.UTF8;
-  } else if ((flags & ParseFlag.VALIDATE_UTF8) !== 0 && isValidUtf8(buf, i, end)) {
-    msg.flags |= MsgFlag.UTF8;
-  }
-  msg.message = decodeField(buf, i, end);
+  setMessageText(buf, i, end);
   return true;
 }

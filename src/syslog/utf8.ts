@@ -3,9 +3,9 @@
  *
  * Rule for every field: bytes that are valid UTF-8 decode as UTF-8; bytes
  * that are not become escape characters (see decodeEscaped), so no byte is
- * ever lost or replaced by U+FFFD. ASCII (the common case) takes the latin1 fast path.
+ * ever lost or replaced by U+FFFD. Short ASCII fields take the latin1 fast path.
  */
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 
 /** Buffer's internal slice decoders skip toString()'s encoding lookup. */
 interface FastSlices {
@@ -23,10 +23,13 @@ export function decodeField(buf: Buffer, start: number, end: number): string {
     let i = start;
     while (i < end && buf[i] < 0x80) i++;
     if (i === end) return fast.latin1Slice(start, end);
-  } else if (isAscii(buf.subarray(start, end))) {
-    return fast.latin1Slice(start, end);
+    return isUtf8(buf.subarray(start, end)) ? fast.utf8Slice(start, end) : decodeEscaped(buf, start, end);
   }
-  return isUtf8(buf.subarray(start, end)) ? fast.utf8Slice(start, end) : decodeEscaped(buf, start, end);
+  // Decoding first saves a Buffer view and a validation pass for the common case:
+  // every invalid byte shows up as U+FFFD, so a result without one is exact.
+  const s = fast.utf8Slice(start, end);
+  if (s.indexOf('\ufffd') < 0 || isUtf8(buf.subarray(start, end))) return s;
+  return decodeEscaped(buf, start, end);
 }
 
 /** set whenever a field needed byte escapes; parseMessage turns it into MsgFlag.RAW_BYTES */
@@ -155,7 +158,7 @@ export function sanitizeUtf8(buf: Buffer, start: number, end: number): string {
       i++;
       continue;
     }
-    const n = validSequenceLength(buf, i, end);
+    const n = utf8SeqLen(buf, i, end);
     if (n === 0) {
       out += '\\x' + HEX[b >> 4] + HEX[b & 15];
       i++;
@@ -181,35 +184,4 @@ function controlEscape(b: number): string {
       return '\\t';
   }
   return '\\x' + HEX[b >> 4] + HEX[b & 15];
-}
-
-/** Length of the well-formed multi-byte sequence at `i`, or 0 when it is invalid or cut short. */
-function validSequenceLength(buf: Buffer, i: number, end: number): number {
-  const b = buf[i];
-  let n: number;
-  let min: number;
-  let cp: number;
-  if (b >= 0xc2 && b <= 0xdf) {
-    n = 2;
-    min = 0x80;
-    cp = b & 0x1f;
-  } else if (b >= 0xe0 && b <= 0xef) {
-    n = 3;
-    min = 0x800;
-    cp = b & 0x0f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    n = 4;
-    min = 0x10000;
-    cp = b & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > end) return 0;
-  for (let k = 1; k < n; k++) {
-    const c = buf[i + k];
-    if ((c & 0xc0) !== 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return n;
 }

@@ -27,12 +27,12 @@ export interface HashedDir<T> {
 const CERT_NAME = /^([0-9a-f]{8})\.(\d+)$/;
 const CRL_NAME = /^([0-9a-f]{8})\.r(\d+)$/;
 
-function readDir(dir: string, option: string): string[] {
+function readDir(dir: string, option: string, what: string): string[] {
   try {
     return readdirSync(dir).sort();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put the CA certificates in it as <hash>.0 files (logferry cert rehash, or c_rehash)`);
+    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put ${what} in it (logferry cert rehash, or c_rehash)`);
   }
 }
 
@@ -63,51 +63,69 @@ function isOther(n: string): boolean {
   return !CERT_NAME.test(n) && !CRL_NAME.test(n);
 }
 
+/** What differs between a ca-dir() and a crl-dir(). */
+interface DirKind<T> {
+  option: string;
+  /** for the "cannot be read" fix */
+  what: string;
+  name: RegExp;
+  /** `<hash>.0` or `<hash>.r0`: the first file of a series */
+  first: string;
+  labels: readonly string[];
+  noun: string;
+  parse(der: Buffer, path: string): T;
+  hash(item: T): string;
+  /** what the item is, for "holds a … whose … hash is …" */
+  describe(item: T): string;
+  /** list files named like neither series (done once, for the ca-dir) */
+  reportOthers: boolean;
+}
+
+const CA_DIR: DirKind<ParsedCert> = {
+  option: 'ca-dir()',
+  what: 'the CA certificates as <hash>.0 files',
+  name: CERT_NAME,
+  first: '.0',
+  labels: ['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE'],
+  noun: 'certificate',
+  parse: (der) => parseCert(der),
+  hash: (c) => c.subjectHash,
+  describe: (c) => `a certificate whose subject hash is ${c.subjectHash} (subject '${c.subjectDn}')`,
+  reportOthers: true,
+};
+
+const CRL_DIR: DirKind<ParsedCrl> = {
+  option: 'crl-dir()',
+  what: 'the CRLs as <hash>.r0 files',
+  name: CRL_NAME,
+  first: '.r0',
+  labels: ['X509 CRL'],
+  noun: 'CRL',
+  parse: (der, path) => parseCrl(der, path),
+  hash: (c) => c.issuerHash,
+  describe: (c) => `a CRL whose issuer hash is ${c.issuerHash}`,
+  reportOthers: false,
+};
+
 export function readCaDir(dir: string): HashedDir<ParsedCert> {
-  const names = readDir(dir, 'ca-dir()');
-  const { reach, gaps } = reachable(names, CERT_NAME);
-  const out: HashedDir<ParsedCert> = { dir, items: [], used: [], ignored: [] };
-  for (const g of gaps) out.ignored.push({ file: g, why: 'not reached: OpenSSL stops at the first missing <hash>.<n> number' });
-  for (const n of names) {
-    if (isOther(n)) out.ignored.push({ file: n, why: 'not named <subject-hash>.<n>' });
-  }
-  for (const [hash, files] of reach) {
-    for (const f of files) {
-      const path = join(dir, f);
-      let text: string;
-      try {
-        text = readFileSync(path, 'latin1');
-      } catch (e) {
-        out.ignored.push({ file: f, why: (e as Error).message });
-        continue;
-      }
-      let matched = 0;
-      for (const b of pemBlocks(text)) {
-        if (b.label !== 'CERTIFICATE' && b.label !== 'TRUSTED CERTIFICATE' && b.label !== 'X509 CERTIFICATE') continue;
-        try {
-          const c = parseCert(b.der);
-          if (c.subjectHash === hash) {
-            out.items.push(c);
-            matched++;
-          } else {
-            out.ignored.push({ file: f, why: `holds a certificate whose subject hash is ${c.subjectHash} (subject '${c.subjectDn}'); rename it to ${c.subjectHash}.0` });
-          }
-        } catch (e) {
-          out.ignored.push({ file: f, why: `unparsable certificate: ${(e as Error).message}` });
-        }
-      }
-      if (matched > 0) out.used.push(f);
-      else if (!out.ignored.some((x) => x.file === f)) out.ignored.push({ file: f, why: 'no PEM certificate inside' });
-    }
-  }
-  return out;
+  return readHashedDir(dir, CA_DIR);
 }
 
 export function readCrlDir(dir: string): HashedDir<ParsedCrl> {
-  const names = readDir(dir, 'crl-dir()');
-  const { reach, gaps } = reachable(names, CRL_NAME);
-  const out: HashedDir<ParsedCrl> = { dir, items: [], used: [], ignored: [] };
-  for (const g of gaps) out.ignored.push({ file: g, why: 'not reached: OpenSSL stops at the first missing <hash>.r<n> number' });
+  return readHashedDir(dir, CRL_DIR);
+}
+
+function readHashedDir<T>(dir: string, kind: DirKind<T>): HashedDir<T> {
+  const names = readDir(dir, kind.option, kind.what);
+  const { reach, gaps } = reachable(names, kind.name);
+  const out: HashedDir<T> = { dir, items: [], used: [], ignored: [] };
+  const series = kind.first.slice(0, -1);
+  for (const g of gaps) out.ignored.push({ file: g, why: `not reached: OpenSSL stops at the first missing <hash>${series}<n> number` });
+  if (kind.reportOthers) {
+    for (const n of names) {
+      if (isOther(n)) out.ignored.push({ file: n, why: 'not named <subject-hash>.<n>' });
+    }
+  }
   for (const [hash, files] of reach) {
     for (const f of files) {
       const path = join(dir, f);
@@ -120,19 +138,22 @@ export function readCrlDir(dir: string): HashedDir<ParsedCrl> {
       }
       let matched = 0;
       for (const b of pemBlocks(text)) {
-        if (b.label !== 'X509 CRL') continue;
+        if (!kind.labels.includes(b.label)) continue;
         try {
-          const crl = parseCrl(b.der, path);
-          if (crl.issuerHash === hash) {
-            out.items.push(crl);
+          const item = kind.parse(b.der, path);
+          const h = kind.hash(item);
+          if (h === hash) {
+            out.items.push(item);
             matched++;
-          } else out.ignored.push({ file: f, why: `holds a CRL whose issuer hash is ${crl.issuerHash}; rename it to ${crl.issuerHash}.r0` });
+          } else {
+            out.ignored.push({ file: f, why: `holds ${kind.describe(item)}; rename it to ${h}${kind.first}` });
+          }
         } catch (e) {
-          out.ignored.push({ file: f, why: `unparsable CRL: ${(e as Error).message}` });
+          out.ignored.push({ file: f, why: `unparsable ${kind.noun}: ${(e as Error).message}` });
         }
       }
       if (matched > 0) out.used.push(f);
-      else if (!out.ignored.some((x) => x.file === f)) out.ignored.push({ file: f, why: 'no PEM CRL inside' });
+      else if (!out.ignored.some((x) => x.file === f)) out.ignored.push({ file: f, why: `no PEM ${kind.noun} inside` });
     }
   }
   return out;

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { LogMessage, MsgFlag, type Timestamp } from '../../src/message/log-message.ts';
 import { resolveZone } from '../../src/message/timezone.ts';
 import { createFormatter, type FormatOptions } from '../../src/syslog/format/create.ts';
-import { formatSdataWithSeq, headerField, SyslogProtocolFormatter } from '../../src/syslog/format/syslog-protocol.ts';
-import { BsdLineFormatter, FileLineFormatter, msgHeader } from '../../src/syslog/format/legacy.ts';
+import { headerField, SyslogProtocolFormatter } from '../../src/syslog/format/syslog-protocol.ts';
+import { BsdLineFormatter, FileLineFormatter } from '../../src/syslog/format/legacy.ts';
+import { formatSdata as formatSdataWithSeq } from '../../src/message/sdata.ts';
+import { formatMsghdr as msgHeader } from '../../src/message/macros.ts';
 import { BatchEncoder } from '../../src/syslog/framing/batch-encoder.ts';
 
 /** `YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM` → Timestamp */

@@ -74,6 +74,41 @@ export function ownSequenceId(msg: LogMessage): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/**
+ * The part every formatter shares: compiled options, the sequence counter
+ * and the output flags. A subclass only builds the record text.
+ */
+export abstract class RecordFormatter implements Formatter {
+  protected readonly opts: FormatOptions;
+  protected readonly fracDigits: number;
+  protected readonly zone: Zone | undefined;
+  protected readonly template: TemplateFn | undefined;
+  private readonly seq: SequenceCounter;
+  /** no output flag set: the record goes out as built */
+  private readonly plain: boolean;
+
+  constructor(opts: FormatOptions) {
+    this.opts = opts;
+    this.fracDigits = opts.fracDigits ?? 0;
+    this.zone = opts.timeZone;
+    this.template = opts.template;
+    this.seq = new SequenceCounter(opts.seqnum);
+    this.plain = !opts.noMultiLine && opts.truncateSize === undefined;
+  }
+
+  resetSequence(): void {
+    this.seq.reset();
+  }
+
+  format(msg: LogMessage): Buffer | string {
+    const out = this.record(msg, this.seq.take(msg));
+    return this.plain || out.length === 0 ? out : applyOutputFlags(out, this.opts);
+  }
+
+  /** the record text; `seqNum` is this message's sequence number (0 = none) */
+  protected abstract record(msg: LogMessage, seqNum: number): string;
+}
+
 const MULTI_LINE = /[\r\n\0]/g;
 
 /** no-multi-line and truncate-size, applied to a finished record. */
