@@ -17,8 +17,23 @@ export function clockTicks(): number {
   return clkTck;
 }
 
-/** CPU seconds (user + system, all threads) a live process has used; 0 if it is gone. */
+/** CPU seconds (user + system, all threads) of a process and its live descendants (logferry relays to a child). */
 export async function cpuSeconds(pid: number): Promise<number> {
+  let total = await ownCpuSeconds(pid);
+  for (const child of await childrenOf(pid)) total += await cpuSeconds(child);
+  return total;
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  try {
+    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'latin1');
+    return text.split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function ownCpuSeconds(pid: number): Promise<number> {
   try {
     const s = await readFile(`/proc/${pid}/stat`, 'latin1');
     // fields after the ") " that ends the command name: state is field 3, utime 14, stime 15

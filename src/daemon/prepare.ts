@@ -13,6 +13,7 @@ import type { InternalSink } from '../message/internal-log.ts';
 import { setLocalHostname } from '../message/template.ts';
 import { compileFilter, FilterError } from '../pipeline/filter.ts';
 import { Router } from '../pipeline/router.ts';
+import { Congestion } from '../pipeline/congestion.ts';
 import type { DestinationDriver, Route, SourceDriver } from '../pipeline/types.ts';
 import { optBool } from '../config/plan-access.ts';
 import { createSourceDrivers } from '../sources/index.ts';
@@ -66,7 +67,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const hostname = osHostname().split('.')[0];
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
-  const env = { globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid };
+  const env = { congestion: new Congestion(), globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid };
 
   const destinations = new Map<string, DestinationDriver[]>();
   for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));

@@ -9,12 +9,14 @@ import { encodeWithRawBytes } from '../message/raw-bytes.ts';
 import { resolveZone, type Zone } from '../message/timezone.ts';
 import { parseTsFormat, type TsFormat } from '../message/timefmt.ts';
 import type { FormatOptions, SeqnumMode, TemplateFn } from '../syslog/format/create.ts';
+import type { Congestion } from '../pipeline/congestion.ts';
 
 export interface DriverEnv {
   globals: OptionBlock;
   templates: Map<string, TemplateSpec>;
   hostname: string;
   dryRun: boolean;
+  congestion?: Congestion;
 }
 
 /** Compiles a template, turning a syntax error into one that points into the config. */

@@ -17,6 +17,7 @@ export type { DriverEnv } from './common.ts';
 function queued(d: DriverDecl, env: DriverEnv, name: string) {
   return {
     name,
+    congestion: env.congestion,
     fifoSize: optNumber(d.options, 'log-fifo-size') ?? optNumber(env.globals, 'log-fifo-size') ?? 10000,
     flushLines: optNumber(d.options, 'flush-lines') ?? optNumber(env.globals, 'flush-lines') ?? 100,
     timeReopenMs: (optNumber(d.options, 'time-reopen') ?? optNumber(env.globals, 'time-reopen') ?? 60) * 1000,

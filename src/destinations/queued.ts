@@ -10,13 +10,23 @@ import { internalLog } from '../message/internal-log.ts';
 import { incCounter } from '../message/stats.ts';
 import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
 import type { Ack, DestinationDriver } from '../pipeline/types.ts';
+import type { Congestion } from '../pipeline/congestion.ts';
 
 export interface QueuedOptions {
   name: string;
+  /** shared with the readers: marked while this writer works but is behind */
+  congestion?: Congestion;
   fifoSize: number;
   flushLines: number;
   timeReopenMs: number;
 }
+
+/**
+ * Most messages one write takes. flush-lines() is how many make a batch worth
+ * writing; when more are waiting (a burst), they all go out together, or a
+ * busy reader would outrun a writer that moves one small batch per event-loop turn.
+ */
+const MAX_BATCH = 4096;
 
 export abstract class QueuedDestination implements DestinationDriver {
   readonly name: string;
@@ -29,12 +39,19 @@ export abstract class QueuedDestination implements DestinationDriver {
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   written = 0;
+  private readonly congestion: Congestion | undefined;
+  /** queue length from which readers are asked to wait, and the one at which they may go on */
+  private readonly highMark: number;
+  private readonly lowMark: number;
 
   constructor(o: QueuedOptions) {
     this.name = o.name;
     this.queue = new MemoryQueue(o.fifoSize);
     this.flushLines = Math.max(1, o.flushLines);
     this.timeReopenMs = o.timeReopenMs;
+    this.congestion = o.congestion;
+    this.highMark = Math.max(1, Math.min(o.fifoSize >> 1, MAX_BATCH >> 1));
+    this.lowMark = this.highMark >> 2;
   }
 
   abstract start(): Promise<void>;
@@ -47,11 +64,12 @@ export abstract class QueuedDestination implements DestinationDriver {
   protected abstract close(): Promise<void>;
 
   deliver(msg: LogMessage, ack?: Ack): void {
-    if (!this.queue.push(msg, ack)) {
+    if (!this.queue.push(msg, ack, this.congestion !== undefined && this.ready())) {
       incCounter('dropped_messages_total', { destination: this.name });
       internalLog('debug', 'Destination queue full, dropping message', { queue_len: this.queue.length, log_fifo_size: this.queue.fifoSize, persist_name: this.name });
       return;
     }
+    if (this.congestion && this.queue.length >= this.highMark && this.ready()) this.congestion.set(this, true);
     this.kick();
   }
 
@@ -66,12 +84,15 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.scheduled = false;
     if (this.writing || this.queue.length === 0 || !this.ready()) {
       if (this.queue.length === 0) this.notifyIdle();
+      if (!this.writing) this.congestion?.set(this, false);
       return;
     }
-    const batch = this.queue.take(this.flushLines);
+    const batch = this.queue.take(Math.max(this.flushLines, Math.min(this.queue.length, MAX_BATCH)));
     this.writing = true;
     this.writeBatch(batch, (err) => {
       this.writing = false;
+      // cleared on failure too: a writer that cannot write must not hold the readers (it drops instead)
+      if (this.congestion && (err || this.queue.length <= this.lowMark)) this.congestion.set(this, false);
       if (err) {
         this.queue.unshift(batch);
         this.onWriteError(err);
@@ -124,6 +145,7 @@ export abstract class QueuedDestination implements DestinationDriver {
   async stop(deadlineMs: number): Promise<void> {
     await this.drain(deadlineMs);
     this.stopped = true;
+    this.congestion?.set(this, false);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.queue.length > 0) {

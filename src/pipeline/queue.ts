@@ -26,10 +26,14 @@ export class MemoryQueue {
     return this.items.length - this.head;
   }
 
-  /** false when the message was dropped because the queue is full */
-  push(msg: LogMessage, ack: Ack | undefined): boolean {
+  /**
+   * false when the message was dropped because the queue is full. `mayExceed`:
+   * the writer is working and the readers are already held back (congestion),
+   * so the few messages still in flight from their last chunk are kept.
+   */
+  push(msg: LogMessage, ack: Ack | undefined, mayExceed = false): boolean {
     if (!ack) {
-      if (this.unflowed >= this.fifoSize) {
+      if (this.unflowed >= this.fifoSize && !mayExceed) {
         this.dropped++;
         return false;
       }

@@ -6,6 +6,7 @@ import { facilityFromName, severityFromName } from '../message/names.ts';
 import { resolveZone } from '../message/timezone.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag, defaultParseOptions, parseFlagsFromNames, type ParseOptions } from '../syslog/parse.ts';
 import type { HostRules } from '../syslog/hostname.ts';
+import type { Congestion } from '../pipeline/congestion.ts';
 import { SUPPORTED_ENCODINGS, createEncodingConverter, type EncodingConverter } from '../syslog/encoding.ts';
 
 export interface SourceEnv {
@@ -15,6 +16,7 @@ export interface SourceEnv {
   onStdinEof?: () => void;
   /** the daemon's PID as users see it (parse-error reports, internal messages) */
   pid: number;
+  congestion?: Congestion;
 }
 
 export function parseOptionsFor(d: DriverDecl, env: SourceEnv, base: number = DEFAULT_PARSE_FLAGS): ParseOptions {

@@ -26,6 +26,7 @@ function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOp
     values: [],
     sender: { ip: '127.0.0.1', resolvedName: env.hostname },
     local: true,
+    congestion: env.congestion,
     convert: converterFor(d),
   };
 }

@@ -93,6 +93,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     window,
     tags: tagsFor(d, name),
     local: false,
+    congestion: env.congestion,
     convert: converterFor(d),
   };
   const trName = transportName(driver, transport);

@@ -11,6 +11,7 @@ import { createDecoder, type FrameDecoder } from '../syslog/framing/decoder.ts';
 import { parseMessage, type ParseOptions } from '../syslog/parse.ts';
 import { applyHostRules, type HostRules, type Sender } from '../syslog/hostname.ts';
 import type { Route } from '../pipeline/types.ts';
+import type { Congestion } from '../pipeline/congestion.ts';
 
 export type FramingKind = 'octet-counted' | 'newline' | 'auto' | 'text-with-nuls' | 'nul-terminated';
 
@@ -32,6 +33,8 @@ export interface ReaderOptions {
   sender: Sender;
   /** whether the messages originate on this host (file/stdin) */
   local: boolean;
+  /** destinations that are behind; the reader waits for them (see pipeline/congestion.ts) */
+  congestion?: Congestion;
   /** encoding(): converts each frame to UTF-8 before parsing */
   convert?: (buf: Buffer, start: number, end: number) => Buffer;
 }
@@ -76,7 +79,10 @@ export class StreamReader {
   private readonly decoder: FrameDecoder;
   private readonly hostRules: HostRules;
   private outstanding = 0;
+  /** paused because the flow-control window is used up */
   private paused = false;
+  /** paused because a destination is behind */
+  private waiting = false;
   /** set after a fatal framing error: the caller closes the stream */
   failed = false;
   received = 0;
@@ -93,8 +99,13 @@ export class StreamReader {
     this.outstanding--;
     if (this.paused && this.outstanding <= this.o.window >> 1) {
       this.paused = false;
-      this.flow.resume();
+      if (!this.waiting) this.flow.resume();
     }
+  };
+
+  private readonly onClear = (): void => {
+    this.waiting = false;
+    if (!this.paused) this.flow.resume();
   };
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
@@ -104,7 +115,13 @@ export class StreamReader {
     this.route(msg, this.onAck);
     if (!this.paused && this.outstanding >= this.o.window) {
       this.paused = true;
-      this.flow.pause();
+      if (!this.waiting) this.flow.pause();
+    }
+    const c = this.o.congestion;
+    if (c && c.active && !this.waiting) {
+      this.waiting = true;
+      if (!this.paused) this.flow.pause();
+      c.whenClear(this.onClear);
     }
   };
 

@@ -41,6 +41,9 @@ export interface StreamConnectionOptions {
 
 let nextId = 1;
 
+/** bytes handed to the consumer per event-loop turn before yielding */
+const READ_BUDGET = 256 * 1024;
+
 export class StreamConnection {
   readonly id = nextId++;
   readonly peer: PeerAddress;
@@ -61,6 +64,7 @@ export class StreamConnection {
   #onGone: StreamConnectionOptions['onGone'];
   #closeWaiters: Array<() => void> = [];
   #bytesIn = 0;
+  #yielded = false;
 
   constructor(socket: net.Socket, session: TlsSession | undefined, opts: StreamConnectionOptions = {}) {
     this.socket = socket;
@@ -152,13 +156,24 @@ export class StreamConnection {
   #readMore(): void {
     const s = this.socket;
     const sink = this.#sink;
-    if (!sink) return;
-    // bounded: read() returns null once the buffer is empty
+    if (!sink || this.#yielded) return;
+    // bounded per event-loop turn, so writers (and other connections) get their turn between
+    // bursts instead of the reader filling every queue before any of them can write
+    let budget = READ_BUDGET;
     while (!this.#paused && !this.#gone) {
+      if (budget <= 0) {
+        this.#yielded = true;
+        setImmediate(() => {
+          this.#yielded = false;
+          this.#readMore();
+        });
+        return;
+      }
       const chunk = s.read() as Buffer | null;
       if (chunk === null) break;
       if (this.#closing) continue;
       this.#bytesIn += chunk.length;
+      budget -= chunk.length;
       try {
         sink.onData(chunk);
       } catch (err) {
