@@ -24,6 +24,9 @@ function describeError(err: unknown, debug: boolean): string {
 }
 
 async function runDaemon(o: CliOptions): Promise<void> {
+  // the child does all the work, config errors included; this process only relays
+  const relayed = o.syntaxOnly ? undefined : runWithOpensslConfig();
+  if (relayed) process.exit(await relayed);
   let plan;
   try {
     plan = loadConfig(o.cfgfile, { defines: o.defines });
@@ -40,8 +43,6 @@ async function runDaemon(o: CliOptions): Promise<void> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
-  const relayed = runWithOpensslConfig();
-  if (relayed) process.exit(await relayed);
   const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile, pid: userVisiblePid() });
   stopWhenParentGoes(() => void daemon.stop('parent process gone'));
   const onSignal = (sig: string) => void daemon.stop(sig);
