@@ -88,12 +88,10 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
     sources.push(...created.drivers);
     for (const i of created.internal) internalSinks.push(i.sink);
   }
-  const usedDest = new Set<DestinationDriver>();
-  for (const list of destinations.values()) for (const d of list) usedDest.add(d);
 
   return {
     sources,
-    destinations: [...usedDest],
+    destinations: [...router.usedDestinations],
     routeFor: (sourceName) => (msg, ack) => router.route(msg, sourceName, ack),
     internalSink: internalSinks.length === 0 ? undefined : (ev) => internalSinks.forEach((s) => s(ev)),
     router,

@@ -49,6 +49,8 @@ export class Router {
   private readonly top: CompiledPath[];
   /** names of sources referenced by at least one path (others need not start) */
   readonly usedSources: Set<string>;
+  /** drivers of destinations some path delivers to (others need not start) */
+  readonly usedDestinations = new Set<DestinationDriver>();
   readonly hasCatchall: boolean;
   /** how many messages matched no log path at all */
   unmatched = 0;
@@ -83,6 +85,7 @@ export class Router {
         case 'destination': {
           const drivers = deps.destinations.get(it.name);
           if (!drivers) throw new Error(`destination ${it.name} is not defined`);
+          for (const d of drivers) this.usedDestinations.add(d);
           items.push({ k: 'dest', drivers });
           break;
         }
