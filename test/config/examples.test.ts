@@ -1,6 +1,6 @@
 /**
- * Every configuration block of the spec's examples.md compiles (fragments are
- * wrapped minimally; file paths are redirected into a temp dir that holds the
+ * Every configuration block of the spec's examples.md (one file each in test/fixtures/examples/)
+ * compiles (fragments are wrapped minimally; file paths are redirected into a temp dir that holds the
  * files). Blocks the spec itself calls invalid, or that need features
  * logferry refuses with a clear error, are asserted to fail that way.
  */
@@ -10,32 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, parseConfigText } from '../../src/config/index.ts';
 import { tempDir } from './helpers.ts';
-
-const SPEC = '/work/shared/spec/examples.md';
-
-interface Block {
-  heading: string;
-  line: number;
-  text: string;
-}
-
-function extractBlocks(md: string): Block[] {
-  const out: Block[] = [];
-  const lines = md.split('\n');
-  let heading = '';
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (/^#{1,4} /.test(l)) heading = l.replace(/^#+ /, '');
-    const m = /^```(\w*)\s*$/.exec(l);
-    if (!m) continue;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length && !/^```\s*$/.test(lines[j]); j++) body.push(lines[j]);
-    if (m[1] === '') out.push({ heading, line: i + 1, text: body.join('\n') });
-    i = j;
-  }
-  return out;
-}
+import { exampleBlocks } from '../helpers/fixtures.ts';
 
 /** How a block is made into a whole configuration. */
 function wrap(text: string): string | undefined {
@@ -69,9 +44,9 @@ function redirectPaths(text: string, root: string): string {
   });
 }
 
-test('examples.md: every configuration block compiles (or fails as the spec says)', (t) => {
+test('examples.md (test/fixtures/examples): every configuration block compiles (or fails as the spec says)', (t) => {
   const root = tempDir(t);
-  const blocks = extractBlocks(fs.readFileSync(SPEC, 'utf8'));
+  const blocks = exampleBlocks();
   assert.ok(blocks.length >= 30, `found ${blocks.length} blocks`);
   let compiled = 0;
   let failedAsExpected = 0;
@@ -80,7 +55,7 @@ test('examples.md: every configuration block compiles (or fails as the spec says
     if (wrapped === undefined) continue;
     const cfg = redirectPaths(wrapped, root);
     const expected = EXPECTED_FAILURES.find((f) => f.match.test(b.text));
-    const name = `examples.md:${b.line} (${b.heading})`;
+    const name = `examples.md §${b.section} block ${b.index} (test/fixtures/examples/${b.file})`;
     if (expected) {
       assert.throws(() => parseConfigText(cfg, name), (e: unknown) => e instanceof ConfigError && e.message.includes(expected.message), `${name}: ${expected.why}`);
       failedAsExpected++;

@@ -24,18 +24,16 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (test/helpers/ → ../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The shared peers scripts: $LOGFERRY_PEERS_DIR, else `../shared/peers` next to the repo. */
-export function peersDir(): string {
-  return process.env.LOGFERRY_PEERS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'peers');
-}
+/** The project's own peer scripts (the test PKI maker): scripts/peers/ of this repository. */
+export const PEERS_DIR = join(REPO_ROOT, 'scripts', 'peers');
 
-/** Path of one peers script; throws a clear error when the directory is not there. */
+/** How to get a missing peer; printed with every "missing" failure. */
+export const INSTALL_HINT = 'install the peers with: sudo bash scripts/install-peers.sh (Debian 12; scripts/test.sh runs it)';
+
+/** Path of one of the project's peer scripts; throws a clear error when it is not there. */
 export function peersScript(name: string): string {
-  const p = join(peersDir(), name);
-  if (!existsSync(p)) {
-    throw new Error(`peer script ${p} not found: the shared peers directory is expected at ` +
-      `${peersDir()} (../shared/peers relative to the repo; set LOGFERRY_PEERS_DIR to override)`);
-  }
+  const p = join(PEERS_DIR, name);
+  if (!existsSync(p)) throw new Error(`peer script ${p} not found: it is part of the repository (scripts/peers/)`);
   return p;
 }
 
@@ -48,10 +46,12 @@ function isExecutable(p: string): boolean {
   }
 }
 
-/** First executable `name` on PATH (plus the sbin dirs, which a non-login PATH may lack). */
-export function which(name: string): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/local/sbin']);
-  for (const d of dirs) {
+/** sbin dirs a non-login PATH may lack (syslog-ng lives in /usr/sbin). */
+const SBIN_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
+
+/** First executable `name` in `path` (a PATH value) or the sbin dirs. */
+export function which(name: string, path = process.env.PATH ?? '', extraDirs: readonly string[] = SBIN_DIRS): string | undefined {
+  for (const d of path.split(':').concat(extraDirs)) {
     if (d !== '' && isExecutable(join(d, name))) return join(d, name);
   }
   return undefined;
@@ -61,10 +61,13 @@ export function syslogNgBin(): string | undefined {
   return process.env.SYSLOG_NG_BIN ?? which('syslog-ng');
 }
 
-/** rsyslogd: Debian's own if installed, else the private extraction made by install.sh. */
-export function rsyslogdBin(): string | undefined {
+/** Where rsyslogd may be: Debian's own, else the private extraction install-peers.sh makes. */
+const RSYSLOG_ROOTS = ['', '/opt/rsyslog'];
+
+/** rsyslogd: $RSYSLOGD, Debian's own if installed, else the /opt/rsyslog extraction. */
+export function rsyslogdBin(roots: readonly string[] = RSYSLOG_ROOTS): string | undefined {
   if (process.env.RSYSLOGD && isExecutable(process.env.RSYSLOGD)) return process.env.RSYSLOGD;
-  for (const p of ['/usr/sbin/rsyslogd', '/opt/rsyslog/usr/sbin/rsyslogd']) if (isExecutable(p)) return p;
+  for (const r of roots) if (isExecutable(`${r}/usr/sbin/rsyslogd`)) return `${r}/usr/sbin/rsyslogd`;
   return undefined;
 }
 
@@ -80,44 +83,94 @@ export function rsyslogModDir(bin = rsyslogdBin()): string | undefined {
 }
 
 export function hasSyslogNg(): boolean {
-  return syslogNgBin() !== undefined;
+  return missingPeers(['syslog-ng']).length === 0;
 }
 export function hasLoggen(): boolean {
-  return which('loggen') !== undefined;
+  return missingPeers(['loggen']).length === 0;
 }
 export function hasOpenssl(): boolean {
-  return which('openssl') !== undefined;
+  return missingPeers(['openssl']).length === 0;
 }
 export function hasRsyslog(driver?: 'ossl' | 'gtls'): boolean {
-  const mod = rsyslogModDir();
-  if (mod === undefined) return false;
-  return driver === undefined || existsSync(join(mod, `lmnsd_${driver}.so`));
+  return missingPeers([driver === undefined ? 'rsyslog' : `rsyslog-${driver}`]).length === 0;
 }
 
-export type PeerName = 'syslog-ng' | 'loggen' | 'openssl' | 'rsyslog' | 'rsyslog-ossl' | 'rsyslog-gtls';
+/** The programs the suite runs next to logferry; every one is installed by scripts/install-peers.sh. */
+export type PeerName = 'syslog-ng' | 'loggen' | 'openssl' | 'iconv' | 'rsyslog' | 'rsyslog-ossl' | 'rsyslog-gtls';
 
-const PEER_CHECKS: Record<PeerName, () => boolean> = {
-  'syslog-ng': hasSyslogNg,
-  loggen: hasLoggen,
-  openssl: hasOpenssl,
-  rsyslog: () => hasRsyslog(),
-  'rsyslog-ossl': () => hasRsyslog('ossl'),
-  'rsyslog-gtls': () => hasRsyslog('gtls'),
+/** Where to look; tests of this module point it at empty or fake directories. */
+export interface PeerLookup {
+  /** a PATH value (default: this process's PATH) */
+  path?: string;
+  /** searched after `path` (default: the sbin dirs) */
+  extraDirs?: readonly string[];
+  /** roots that may hold usr/sbin/rsyslogd (default: / and /opt/rsyslog) */
+  rsyslogRoots?: readonly string[];
+}
+
+function peerPresent(name: PeerName, where: PeerLookup): boolean {
+  const find = (prog: string): boolean => which(prog, where.path, where.extraDirs) !== undefined;
+  switch (name) {
+    case 'syslog-ng':
+      return where.path === undefined && process.env.SYSLOG_NG_BIN !== undefined ? isExecutable(process.env.SYSLOG_NG_BIN) : find('syslog-ng');
+    case 'loggen':
+    case 'openssl':
+    case 'iconv':
+      return find(name);
+    default: {
+      const mod = rsyslogModDir(where.rsyslogRoots === undefined ? rsyslogdBin() : rsyslogdBin(where.rsyslogRoots));
+      if (mod === undefined) return false;
+      return name === 'rsyslog' || existsSync(join(mod, `lmnsd_${name.slice('rsyslog-'.length)}.so`));
+    }
+  }
+}
+
+const PEER_DESCRIPTION: Record<PeerName, string> = {
+  'syslog-ng': 'syslog-ng (Debian package syslog-ng-core)',
+  loggen: 'loggen (Debian package syslog-ng-core)',
+  openssl: 'openssl (Debian package openssl)',
+  iconv: 'iconv (Debian package libc-bin)',
+  rsyslog: 'rsyslogd (Debian package rsyslog, unpacked into /opt/rsyslog)',
+  'rsyslog-ossl': "rsyslog's OpenSSL driver lmnsd_ossl.so (Debian package rsyslog-openssl)",
+  'rsyslog-gtls': "rsyslog's GnuTLS driver lmnsd_gtls.so (Debian package rsyslog-gnutls)",
 };
 
-/**
- * Value for node:test's `skip` option. Outside CI a missing peer skips the test with a reason;
- * under CI (`CI` set and not "false"/"0") it returns false so the test runs and FAILS, because the
- * CI job installs the peers and a missing one is a broken job, not a reason to pass.
- */
-export function skipUnlessPeers(...names: PeerName[]): string | false {
-  if (isCi()) return false;
-  const missing = names.filter((n) => !PEER_CHECKS[n]());
-  return missing.length === 0 ? false : `${missing.join(', ')} not installed (see ../shared/peers/README.md)`;
+/** The peers of `names` that are not installed. */
+export function missingPeers(names: readonly PeerName[], where: PeerLookup = {}): PeerName[] {
+  return names.filter((n) => !peerPresent(n, where));
 }
 
-export function isCi(): boolean {
-  const v = process.env.CI;
+/** The failure text for missing peers: what is missing and how to install it. */
+export function missingPeersMessage(missing: readonly PeerName[]): string {
+  return `required test peer${missing.length > 1 ? 's' : ''} not installed: ${missing.map((m) => PEER_DESCRIPTION[m]).join('; ')}. ` +
+    `${INSTALL_HINT}. Outside CI, LOGFERRY_SKIP_INTEROP=1 skips the tests that need them instead.`;
+}
+
+/** Throws (failing the test that called it) unless every peer of `names` is installed. */
+export function requirePeers(...names: PeerName[]): void {
+  const missing = missingPeers(names);
+  if (missing.length > 0) throw new Error(missingPeersMessage(missing));
+}
+
+/**
+ * Value for node:test's `skip` option. A missing peer never skips silently: the value is false,
+ * the test runs and fails in `requirePeers` (called by every helper that starts a peer) with the
+ * install command. Only a developer's explicit LOGFERRY_SKIP_INTEROP=1 turns a missing peer into
+ * a skip with a reason, and never under CI or the README's test command (scripts/test.sh).
+ */
+export function skipUnlessPeers(...names: PeerName[]): string | false {
+  return peerSkip(names, process.env);
+}
+
+/** skipUnlessPeers with the environment and lookup as parameters (for its own tests). */
+export function peerSkip(names: readonly PeerName[], env: NodeJS.ProcessEnv, where: PeerLookup = {}): string | false {
+  if (env.LOGFERRY_SKIP_INTEROP !== '1' || isCi(env)) return false;
+  const missing = missingPeers(names, where);
+  return missing.length === 0 ? false : `LOGFERRY_SKIP_INTEROP=1 and ${missing.join(', ')} not installed`;
+}
+
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.CI;
   return v !== undefined && v !== '' && v !== 'false' && v !== '0';
 }
 
@@ -554,6 +607,55 @@ export async function waitForText(file: string, needle: string, timeoutMs: numbe
   );
 }
 
+/** The newline-terminated lines of `file` now (latin1, without the newline); [] if missing. */
+export async function readLines(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = (await readFile(file)).toString('latin1');
+  } catch {
+    return [];
+  }
+  const all = text.split('\n');
+  all.pop(); // unterminated remainder
+  return all;
+}
+
+/**
+ * Waits for the line containing `marker` (a message the test sent after all the others, on the
+ * same connection, so every earlier message is written before it) and returns every line up to
+ * and including it. Callers assert the exact count: a duplicated or replayed message shows up as
+ * an extra line, which "at least N lines arrived" would not notice.
+ */
+export async function waitForMarkerLine(file: string, marker: string, timeoutMs: number): Promise<string[]> {
+  const tail = new FileTail(file);
+  const pat = Buffer.from(marker, 'latin1');
+  let scanned = 0;
+  return watchUntil(
+    file,
+    async () => {
+      await tail.poll();
+      const buf = tail.contents();
+      const at = buf.indexOf(pat, Math.max(0, scanned - pat.length));
+      if (at === -1) {
+        scanned = buf.length;
+        return undefined;
+      }
+      const eol = buf.indexOf(0x0a, at);
+      if (eol === -1) {
+        scanned = at + pat.length; // the marker's line is still being written
+        return undefined;
+      }
+      return buf.toString('latin1', 0, eol).split('\n');
+    },
+    timeoutMs,
+    async () => {
+      const got = await readLines(file);
+      return `waitForMarkerLine: no complete line with ${JSON.stringify(marker)} in ${file} after ${timeoutMs} ms ` +
+        `(${got.length} lines arrived):\n${summarize(got, got.length)}`;
+    },
+  );
+}
+
 /** Current number of newline characters in a file (0 if missing). */
 export async function countLines(file: string): Promise<number> {
   try {
@@ -657,8 +759,8 @@ function numbered(text: string): string {
  * ports: a pure sender) when it printed "syslog-ng starting up".
  */
 export async function startSyslogNg(opts: DaemonOptions): Promise<DaemonHandle> {
-  const bin = syslogNgBin();
-  if (bin === undefined) throw new Error('syslog-ng is not installed (see ../shared/peers/install.sh)');
+  requirePeers('syslog-ng');
+  const bin = syslogNgBin()!;
   const readyStderr = opts.readyStderr ?? ((opts.readyPorts?.length ?? 0) === 0 ? /syslog-ng starting up/ : undefined);
   return startSyslogNgCompatible([bin], { name: 'syslog-ng', ...opts, readyStderr }, ['--no-caps']);
 }
@@ -718,8 +820,9 @@ export function pkiPaths(dir: string): Pki {
   };
 }
 
-/** Builds the shared test PKI into `dir` with ../shared/peers/mkcerts.sh (KEY_ALG rsa or ec). */
+/** Builds the test PKI into `dir` with scripts/peers/mkcerts.sh (KEY_ALG rsa or ec). */
 export async function makePki(dir: string, keyAlg: 'rsa' | 'ec' = 'ec'): Promise<Pki> {
+  requirePeers('openssl');
   const script = peersScript('mkcerts.sh');
   const r = await runToExit('bash', [script, dir], {
     name: 'mkcerts.sh',
@@ -750,9 +853,9 @@ export interface RsyslogOptions {
  * to startup failure messages.
  */
 export async function startRsyslog(opts: RsyslogOptions): Promise<DaemonHandle> {
-  const bin = rsyslogdBin();
-  const mod = rsyslogModDir(bin);
-  if (bin === undefined || mod === undefined) throw new Error('rsyslogd is not installed (see ../shared/peers/install.sh)');
+  requirePeers('rsyslog');
+  const bin = rsyslogdBin()!;
+  const mod = rsyslogModDir(bin)!;
   const dir = tempDir('lf-rsyslog');
   const workdir = dir.path;
   const configPath = join(workdir, 'rsyslog.conf');
@@ -900,8 +1003,8 @@ export function loggenArgs(o: LoggenOptions): string[] {
 
 /** Runs loggen to completion. `sent` is loggen's final count= value (0 if none printed). */
 export async function runLoggen(o: LoggenOptions): Promise<{ exit: ExitInfo; sent: number; output: string }> {
-  const bin = which('loggen');
-  if (bin === undefined) throw new Error('loggen is not installed (package syslog-ng-core)');
+  requirePeers('loggen');
+  const bin = which('loggen')!;
   const limit = o.timeoutMs ?? ((o.interval ?? 60) * 1000 + 30_000);
   const r = await runToExit(bin, loggenArgs(o), { name: 'loggen', timeoutMs: limit });
   const out = r.stdout + r.stderr;
@@ -932,6 +1035,7 @@ export function sClientArgs(o: SClientOptions): string[] {
  * waits for it to exit after stdin EOF.
  */
 export async function sendWithSClient(o: SClientOptions & { payload: Buffer; timeoutMs?: number }): Promise<{ exit: ExitInfo; stderr: string }> {
+  requirePeers('openssl');
   const r = await runToExit('openssl', sClientArgs(o), { name: 'openssl s_client', timeoutMs: o.timeoutMs ?? 60_000, input: o.payload });
   if (r.exit.code !== 0) {
     throw new Error(`openssl s_client to ${o.host ?? '127.0.0.1'}:${o.port} failed (${fmtExit(r.exit)}):\n${r.stderr}`);

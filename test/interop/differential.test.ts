@@ -8,17 +8,18 @@
  *   RFC 3164 set (newline framed)                      → network(transport(tcp)) source → file()
  *
  * Inputs: LF_DIFF_COUNT (default 5000) per format from a seeded PRNG (LF_DIFF_SEED), plus the
- * `message` vectors of ../shared/testdata. Both daemons run with TZ=Europe/Budapest. Values that
+ * `message` vectors of test/fixtures/syslog-vectors.public.jsonl. Both daemons run with TZ=Europe/Budapest. Values that
  * depend on the moment of receipt are normalised (see `normalizeRecord`); everything else must be
  * equal unless an ALLOW entry below says why not. LF_DIFF_DUMP=<dir> writes every unaccepted
  * difference as JSON lines for offline classification.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VECTORS_FILE } from '../helpers/fixtures.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { octetFrame, REPO_ROOT, sendTcp, SNG_TEST_OPTIONS, sngString, waitForText } from '../helpers/peers.ts';
+import { octetFrame, sendTcp, SNG_TEST_OPTIONS, sngString, waitForText } from '../helpers/peers.ts';
 import type { DaemonHandle } from '../helpers/peers.ts';
 import { generate, loadMessageVectors } from './lib/generate.ts';
 import type { GenInput } from './lib/generate.ts';
@@ -33,7 +34,6 @@ const SEED = Number(process.env.LF_DIFF_SEED ?? 20261123);
 const COUNT = Number(process.env.LF_DIFF_COUNT ?? 5000);
 const TZ = 'Europe/Budapest';
 const WAIT_MS = 90_000;
-const VECTORS = resolve(REPO_ROOT, '..', 'shared', 'testdata', 'syslog-vectors.public.jsonl');
 
 /**
  * Every macro of drivers.md §12 whose value depends only on the input and the config. PROGRAM and
@@ -213,7 +213,8 @@ interface Inputs {
 }
 
 function buildInputs(): Inputs {
-  const vectors = existsSync(VECTORS) ? loadMessageVectors(VECTORS) : [];
+  const vectors = loadMessageVectors(VECTORS_FILE);
+  assert.ok(vectors.length > 0, `no message vectors in ${VECTORS_FILE}`);
   const newlineSafe = vectors.filter((v) => !v.bytes.includes(0x0a) && !v.bytes.includes(0x00) && v.bytes.toString('latin1').trim() !== '');
   return {
     set5424: [...generate('5424', COUNT, SEED), ...vectors],

@@ -11,17 +11,13 @@ import * as path from 'node:path';
 import { makePki, skipUnlessPeers, tempDir, waitForLines, type Pki } from '../helpers/peers.ts';
 import { skipUnlessLogferry, startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
+import { exampleSection } from '../helpers/fixtures.ts';
 
-const SPEC = new URL('../../../shared/spec/examples.md', import.meta.url);
-
-/** The fenced config blocks under a `### <section>` heading of examples.md. */
+/** The config blocks of one examples.md section (test/fixtures/examples/<section>-<n>.conf). */
 function blocks(section: string): string[] {
-  const text = fs.readFileSync(SPEC, 'utf8');
-  const start = text.indexOf(`### ${section} `);
-  assert.ok(start >= 0, `examples.md has section ${section}`);
-  const end = text.indexOf('\n#', start + 4);
-  const body = text.slice(start, end < 0 ? undefined : end);
-  return [...body.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const found = exampleSection(section);
+  assert.ok(found.length > 0, `test/fixtures/examples has blocks of examples.md §${section}`);
+  return found;
 }
 
 function substitute(cfg: string, pki: Pki, port: number): string {

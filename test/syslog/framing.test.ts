@@ -5,8 +5,9 @@ import { createDecoder, type DecoderKind, type DecoderOptions, type FramingError
 import { AutoDecoder, detectFraming } from '../../src/syslog/framing/auto-decoder.ts';
 import { decodeDatagram } from '../../src/syslog/framing/datagram.ts';
 import { createEncodingConverter } from '../../src/syslog/encoding.ts';
+import { VECTORS_FILE } from '../helpers/fixtures.ts';
 
-const VECTORS = new URL('../../../shared/testdata/syslog-vectors.public.jsonl', import.meta.url);
+const VECTORS = VECTORS_FILE;
 
 interface Run {
   frames: Buffer[];

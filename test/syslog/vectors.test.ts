@@ -14,8 +14,9 @@ import { formatSdata } from '../../src/message/sdata.ts';
 import { ParseFlag, defaultParseOptions, parseFlagsFromNames, parseMessage } from '../../src/syslog/parse.ts';
 import { parseSdata } from '../../src/syslog/rfc5424-sdata.ts';
 import { decodeField } from '../../src/syslog/utf8.ts';
+import { VECTORS_FILE } from '../helpers/fixtures.ts';
 
-const FILE = '/work/shared/testdata/syslog-vectors.public.jsonl';
+const FILE = VECTORS_FILE;
 const SYSLOG_NG = new Set(['syslog-ng/syslog-ng', 'axoflow/axosyslog']);
 
 interface Vector {

@@ -4,17 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTlsEndpoint } from '../../src/tls/endpoint.ts';
 import type { PeerAddress, TlsOptions, TlsSession } from '../../src/tls/types.ts';
 import { TlsFailure } from '../../src/tls/types.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { requirePeers } from '../helpers/peers.ts';
 
-export const MKCERTS = '/work/shared/peers/mkcerts.sh';
+/** The project's test PKI maker, found relative to this file (repo/scripts/peers/). */
+export const MKCERTS = fileURLToPath(new URL('../../scripts/peers/mkcerts.sh', import.meta.url));
 
 let pkiDir: string | undefined;
 /** One mkcerts.sh PKI (EC keys) per test process, removed at exit. */
 export function pki(): string {
   if (!pkiDir) {
+    requirePeers('openssl');
     const dir = mkdtempSync(join(tmpdir(), 'logferry-tls-'));
     execFileSync('bash', [MKCERTS, dir], { env: { ...process.env, KEY_ALG: 'ec' }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
     pkiDir = dir;

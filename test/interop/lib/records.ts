@@ -53,6 +53,8 @@ export function groupBySync(items: string[], syncId: (item: string) => string | 
     if (id === undefined) {
       cur.push(it);
     } else {
+      // every sync is sent once: a second one means the daemon duplicated (or replayed) input
+      if (groups.has(id)) throw new Error(`sync ${id} arrived twice: the output holds duplicated records`);
       groups.set(id, cur);
       cur = [];
     }
