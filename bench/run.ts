@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the receive-path benchmark, logferry side by side with syslog-ng 3.38 in the
- * same run, with the identical configuration (the one ../shared/peers/syslog-ng-server.sh
- * generates: syslog()/network() TLS or TCP source → file() with the default template).
+ * same run, with the identical configuration (syslog()/network() TLS or TCP source → file() with
+ * the default template; the test PKI from scripts/peers/mkcerts.sh).
  *
  * Per case and daemon: start the receiver, start the senders (s_client replaying a cached
  * loggen-format payload with client1's certificate = mutual auth, or loggen = server auth / plain
@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports.ts';
 import { hasLogferry } from '../test/helpers/daemon.ts';
-import { hasLoggen, hasOpenssl, hasSyslogNg, makePki, sngString, sngTls, tempDir } from '../test/helpers/peers.ts';
+import { makePki, missingPeers, missingPeersMessage, sngString, sngTls, tempDir } from '../test/helpers/peers.ts';
 import type { DaemonHandle, Pki } from '../test/helpers/peers.ts';
 import { startImpl } from '../test/interop/lib/impls.ts';
 import type { Impl } from '../test/interop/lib/impls.ts';
@@ -119,9 +119,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const impls = (process.env.BENCH_IMPLS ?? 'syslog-ng,logferry').split(',').map((s) => s.trim()) as Impl[];
-  const missing = [!hasSyslogNg() && 'syslog-ng', !hasOpenssl() && 'openssl', !hasLoggen() && 'loggen'].filter(Boolean);
+  const missing = missingPeers(['syslog-ng', 'openssl', 'loggen']);
   if (missing.length > 0) {
-    console.error(`bench: ${missing.join(', ')} not installed (see ../shared/peers/README.md)`);
+    console.error(`bench: ${missingPeersMessage(missing)}`);
     return 1;
   }
   const runLf = impls.includes('logferry') && hasLogferry();

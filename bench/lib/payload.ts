@@ -1,6 +1,6 @@
 /**
- * Load payloads in loggen's exact byte format (as ../shared/peers/bench-loggen.sh generates them
- * for its s_client sender), so s_client and loggen runs carry identical messages:
+ * Load payloads in loggen's exact byte format, replayed by the s_client senders, so s_client and
+ * loggen runs carry identical messages:
  *   syslog : `LEN <38>1 TS localhost prg00000 1234 - - BOM seq: NNNNNNNNNN, thread: 0000, runid: R, stamp: TS PADD...\n`
  *   network: `<38>TS localhost prg00000[1234]: seq: NNNNNNNNNN, thread: 0000, runid: R, stamp: TS PADD...\n`
  * Each message is `size` bytes (framing prefix excluded). Cached in the temp dir per shape.

@@ -28,7 +28,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const PEERS_DIR = join(REPO_ROOT, 'scripts', 'peers');
 
 /** How to get a missing peer; printed with every "missing" failure. */
-export const INSTALL_HINT = 'install the peers with: sudo bash scripts/install-peers.sh (Debian 12; scripts/test.sh runs it)';
+export const INSTALL_HINT = 'Install the peers with: sudo bash scripts/install-peers.sh (Debian 12; scripts/test.sh runs it)';
 
 /** Path of one of the project's peer scripts; throws a clear error when it is not there. */
 export function peersScript(name: string): string {
@@ -118,7 +118,9 @@ function peerPresent(name: PeerName, where: PeerLookup): boolean {
     case 'iconv':
       return find(name);
     default: {
-      const mod = rsyslogModDir(where.rsyslogRoots === undefined ? rsyslogdBin() : rsyslogdBin(where.rsyslogRoots));
+      const bin = where.rsyslogRoots === undefined ? rsyslogdBin() : rsyslogdBin(where.rsyslogRoots);
+      // explicit undefined would select rsyslogModDir's default, the real rsyslogd
+      const mod = bin === undefined ? undefined : rsyslogModDir(bin);
       if (mod === undefined) return false;
       return name === 'rsyslog' || existsSync(join(mod, `lmnsd_${name.slice('rsyslog-'.length)}.so`));
     }

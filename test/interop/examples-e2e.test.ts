@@ -2,13 +2,14 @@
  * The server-auth and mutual-auth examples of examples.md §1-§2 and §4.2/§4.3,
  * taken from the spec text, with only file paths, the address and the port
  * substituted: a logferry sender with the destination block, a logferry
- * receiver with the source block, messages end to end.
+ * receiver with the source block, messages end to end, exactly once each.
+ * The blocks are the project's copies in test/fixtures/examples/.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makePki, skipUnlessPeers, tempDir, waitForLines, type Pki } from '../helpers/peers.ts';
+import { makePki, readLines, skipUnlessPeers, tempDir, waitForMarkerLine, type Pki } from '../helpers/peers.ts';
 import { skipUnlessLogferry, startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 import { exampleSection } from '../helpers/fixtures.ts';
@@ -73,10 +74,18 @@ test('examples.md TLS examples carry messages end to end', { timeout: 120_000, s
       });
       st.after(() => sender.stop());
       const lines = Array.from({ length: N }, (_, i) => `example message ${i}`);
-      fs.appendFileSync(input, lines.map((l) => `myapp: ${l}`).join('\n') + '\n');
-      const got = await waitForLines(out, N, 30_000);
+      // the marker goes last on the same connection: when its line is written, so is everything
+      // before it, and the count below must be exact (a duplicate is an extra line)
+      const marker = 'END-OF-EXAMPLE';
+      fs.appendFileSync(input, [...lines, marker].map((l) => `myapp: ${l}`).join('\n') + '\n');
+      const got = await waitForMarkerLine(out, marker, 30_000);
       const cn = p.mutual ? 'client1' : '';
-      assert.deepEqual(got, lines.map((l) => `${l} cn=${cn}`));
+      assert.deepEqual(got, [...lines, marker].map((l) => `${l} cn=${cn}`));
+      for (const d of [sender, receiver]) {
+        const e = await d.stop(10_000);
+        assert.ok(e.signal !== 'SIGKILL', `${d.name} had to be killed`);
+      }
+      assert.equal((await readLines(out)).length, N + 1, 'lines written after the end marker');
     });
   }
 });

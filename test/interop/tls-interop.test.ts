@@ -10,18 +10,22 @@
  * logferry side is never the harness's fault.
  *
  * Senders read the messages from a plain TCP syslog() input on loopback fed by the test (syslog-ng,
- * logferry) or from an imtcp input (rsyslog, as ../shared/peers/rsyslog-client.sh does) and
- * forward them over TLS.
+ * logferry) or from an imtcp input (rsyslog) and forward them over TLS.
+ *
+ * Exactly the messages sent must arrive, not "at least": every stream ends with a marker message on
+ * the same connection; once the marker's line is written, everything sent before it is too, and
+ * the line count must be COUNT + 1 with the marker last. The count is taken again after both
+ * daemons stopped cleanly, so a duplicate written late (a replay after a reconnect) fails too.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { freePorts } from '../helpers/ports.ts';
 import {
-  makePki, octetFrame, rsyslogForwarderConfig, rsyslogReceiverConfig, runLoggen, sendTcp, sendWithSClient, skipUnlessPeers,
-  SNG_TEST_OPTIONS, sngString, sngTls, startRsyslog, tempDir, waitForLines,
+  makePki, octetFrame, readLines, requirePeers, rsyslogForwarderConfig, rsyslogReceiverConfig, runLoggen, sendTcp, sendWithSClient,
+  skipUnlessPeers, SNG_TEST_OPTIONS, sngString, sngTls, startRsyslog, tempDir, waitForLines, waitForMarkerLine,
 } from '../helpers/peers.ts';
-import type { DaemonHandle, Pki } from '../helpers/peers.ts';
+import type { DaemonHandle, PeerName, Pki } from '../helpers/peers.ts';
 import { startImpl, skipUnlessImpl } from './lib/impls.ts';
 import type { Impl } from './lib/impls.ts';
 
@@ -51,6 +55,11 @@ function expectedMsg(i: number, tag: string): Expected {
     pid: String(1000 + (i % 97)),
     msg: `seq=${String(i).padStart(6, '0')} case=${tag} árvíztűrő tükörfúrógép ${'x'.repeat(i % 50)} end`,
   };
+}
+
+/** The last message of a case; its line proves everything sent before it was written. */
+function markerMsg(tag: string): Expected {
+  return { pri: '14', host: 'host-a.example.org', program: 'interop-app', pid: '999', msg: `END-OF-CASE ${tag}` };
 }
 
 function line5424(e: Expected, i: number): string {
@@ -145,6 +154,8 @@ async function runCase(c: Case, pki: Pki): Promise<void> {
   const out = join(dir.path, 'received.log');
   const tag = `${c.dir}-${c.peer}-${c.framing}-${c.auth}`;
   const msgs = Array.from({ length: COUNT }, (_, i) => expectedMsg(i, tag));
+  const marker = markerMsg(tag);
+  const all = [...msgs, marker];
   let receiver: DaemonHandle | undefined;
   let sender: DaemonHandle | undefined;
   try {
@@ -152,22 +163,33 @@ async function runCase(c: Case, pki: Pki): Promise<void> {
     sender = await startSender(senderSide, c, pki, inPort!, port!);
     // syslog-ng-language senders take octet-counted input; rsyslog's imtcp gets plain lines
     const payload = senderSide === 'rsyslog'
-      ? Buffer.from(msgs.map((m, i) => `${line5424(m, i)}\n`).join(''))
-      : Buffer.concat(msgs.map((m, i) => octetFrame(Buffer.from(line5424(m, i)))));
+      ? Buffer.from(all.map((m, i) => `${line5424(m, i)}\n`).join(''))
+      : Buffer.concat(all.map((m, i) => octetFrame(Buffer.from(line5424(m, i)))));
     await sendTcp(inPort!, payload);
     let lines: string[];
     try {
-      lines = await waitForLines(out, COUNT, WAIT_MS);
+      lines = await waitForMarkerLine(out, marker.msg, WAIT_MS);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n  receiver (${receiver.name}) log:\n${receiver.process.stderrTail(15)}\n` +
         `  sender (${sender.name}) log:\n${sender.process.stderrTail(15)}`);
     }
-    checkLines(c, receiverSide, msgs, lines);
+    await stopCleanly(sender);
+    await stopCleanly(receiver);
+    const final = await readLines(out);
+    assert.equal(final.length, lines.length, `${final.length - lines.length} line(s) written after the end marker`);
+    assert.ok(lines[lines.length - 1]!.endsWith(marker.msg), 'the end marker is the last line');
+    checkLines(c, receiverSide, msgs, lines.slice(0, -1));
   } finally {
     await sender?.stop();
     await receiver?.stop();
     dir.remove();
   }
+}
+
+/** Stops a daemon with SIGTERM and asserts it exited by itself (queues drained), not by SIGKILL. */
+async function stopCleanly(d: DaemonHandle): Promise<void> {
+  const e = await d.stop(10_000);
+  assert.ok(e.signal !== 'SIGKILL', `${d.name} had to be killed:\n${d.process.stderrTail(15)}`);
 }
 
 function checkLines(c: Case, receiverSide: Side, msgs: Expected[], lines: string[]): void {
@@ -213,10 +235,14 @@ async function runSClientCase(impl: Impl, pki: Pki): Promise<void> {
   let receiver: DaemonHandle | undefined;
   try {
     receiver = await startReceiver(impl, c, pki, port!, out);
-    const payload = Buffer.concat(msgs.map((m, i) => octetFrame(Buffer.from(line5424(m, i)))));
+    const marker = markerMsg('s_client');
+    const payload = Buffer.concat([...msgs, marker].map((m, i) => octetFrame(Buffer.from(line5424(m, i)))));
     await sendWithSClient({ port: port!, caFile: pki.caFile, cert: pki.client2Cert, key: pki.client2Key, payload });
-    const lines = await waitForLines(out, COUNT, WAIT_MS);
-    assert.equal(lines.length, COUNT);
+    const withMarker = await waitForMarkerLine(out, marker.msg, WAIT_MS);
+    await stopCleanly(receiver);
+    assert.equal((await readLines(out)).length, withMarker.length, 'lines written after the end marker');
+    assert.equal(withMarker.length, COUNT + 1, `${withMarker.length - 1} lines before the end marker, ${COUNT} sent`);
+    const lines = withMarker.slice(0, -1);
     const decoded = lines.map((l) => Buffer.from(l, 'latin1').toString('utf8').split(SEP));
     assert.deepEqual(decoded.map((f) => f.slice(5).join(SEP)), msgs.map((m) => m.msg), 'MSG in order');
     const cns = new Set(decoded.map((f) => f[4]));
@@ -239,8 +265,12 @@ async function runLoggenCase(impl: Impl, pki: Pki): Promise<void> {
     receiver = await startReceiver(impl, c, pki, port!, out);
     const r = await runLoggen({ port: port!, tls: true, syslogProto: true, number: COUNT, rate: 200_000, timeoutMs: WAIT_MS });
     assert.equal(r.exit.code, 0, `loggen failed:\n${r.output}`);
-    const lines = await waitForLines(out, COUNT, WAIT_MS);
-    assert.equal(lines.length, COUNT);
+    // loggen can send no marker: it exited cleanly, so everything it sent is in the receiver's
+    // socket; once COUNT lines are written, a clean stop drains the receiver and the count is final
+    await waitForLines(out, COUNT, WAIT_MS);
+    await stopCleanly(receiver);
+    const lines = await readLines(out);
+    assert.equal(lines.length, COUNT, `${lines.length} lines written, loggen sent ${COUNT}`);
     const seqs = lines.map((l) => Number(/seq: (\d+)/.exec(l)?.[1] ?? NaN));
     assert.ok(seqs.every((q, i) => q === i), 'loggen sequence numbers arrive complete and in order');
   } finally {
@@ -263,9 +293,9 @@ function cases(impl: Impl): Case[] {
   return out;
 }
 
-function skipFor(c: Case): string | false {
-  return skipUnlessImpl(c.impl) || (c.peer === 'rsyslog' ? skipUnlessPeers('syslog-ng', 'rsyslog-ossl') : skipUnlessPeers('syslog-ng'))
-    || skipUnlessPeers('openssl');
+/** The peers a case runs besides the implementation under test. */
+function peersFor(c: Case): PeerName[] {
+  return c.peer === 'rsyslog' ? ['openssl', 'syslog-ng', 'rsyslog-ossl'] : ['openssl', 'syslog-ng'];
 }
 
 describe('TLS interop with syslog-ng 3.38 and rsyslog (ossl)', { concurrency: 2 }, () => {
@@ -274,21 +304,30 @@ describe('TLS interop with syslog-ng 3.38 and rsyslog (ossl)', { concurrency: 2 
 
   before(async () => {
     pkiDir = tempDir('lf-pki');
-    if (skipUnlessPeers('openssl') === false) pki = await makePki(pkiDir.path, 'ec');
+    if (skipUnlessPeers('openssl') === false) pki = await makePki(pkiDir.path, 'ec'); // fails when openssl is missing
   });
   after(() => pkiDir?.remove());
 
   for (const impl of ['syslog-ng', 'logferry'] as const) {
     describe(impl === 'logferry' ? 'logferry' : 'syslog-ng in logferry\'s place (harness self-test)', { concurrency: 2 }, () => {
       for (const c of cases(impl)) {
-        it(caseName(c), { skip: skipFor(c) }, () => runCase(c, pki));
+        it(caseName(c), { skip: skipUnlessImpl(c.impl) || skipUnlessPeers(...peersFor(c)) }, () => {
+          requirePeers(...peersFor(c));
+          return runCase(c, pki);
+        });
       }
       it(`openssl s_client (client2 cert) → ${impl}, syslog() framing, mutual auth`,
-        { skip: skipUnlessImpl(impl) || skipUnlessPeers('openssl') }, () => runSClientCase(impl, pki));
+        { skip: skipUnlessImpl(impl) || skipUnlessPeers('openssl') }, () => {
+          requirePeers('openssl');
+          return runSClientCase(impl, pki);
+        });
       // loggen never reads from the connection: this case fails whenever the receiver sends TLS 1.3
       // session tickets (openssl/logferry.cnf turns them off for logferry, as syslog-ng has them off)
       it(`loggen → ${impl}, syslog() framing, server auth`,
-        { skip: skipUnlessImpl(impl) || skipUnlessPeers('loggen') }, () => runLoggenCase(impl, pki));
+        { skip: skipUnlessImpl(impl) || skipUnlessPeers('loggen') }, () => {
+          requirePeers('loggen');
+          return runLoggenCase(impl, pki);
+        });
     });
   }
 });

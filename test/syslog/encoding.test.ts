@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { SUPPORTED_ENCODINGS, canonicalEncoding, createEncodingConverter } from '../../src/syslog/encoding.ts';
+import { requirePeers, skipUnlessPeers } from '../helpers/peers.ts';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 function conv(name: string, input: Buffer): string {
@@ -82,12 +83,8 @@ test('GB18030: structure, invalid bytes and glibc 2.36 mappings', () => {
   assert.equal(conv('GB18030', hex('84 31 83 35')), '3135');
 });
 
-test('single-byte charsets and UTF-8 agree byte for byte with the iconv program', (t) => {
-  const probe = spawnSync('iconv', ['--version']);
-  if (probe.status !== 0) {
-    t.skip('no iconv program on this machine');
-    return;
-  }
+test('single-byte charsets and UTF-8 agree byte for byte with the iconv program', { skip: skipUnlessPeers('iconv') }, () => {
+  requirePeers('iconv'); // a missing iconv fails the run: it is the reference here
   const lf = Buffer.from('\n');
   for (const enc of SUPPORTED_ENCODINGS) {
     // GB18030's multi-byte resynchronisation under `iconv -c` is not syslog-ng's; covered above
