@@ -3,7 +3,7 @@
  * payload in a loop (they can present a client certificate: mutual auth), or one loggen (server
  * auth or plain TCP; it writes one TLS record per message). Stopped by PID.
  */
-import { ManagedProcess, loggenArgs, sClientArgs, which } from '../../test/helpers/peers.ts';
+import { ManagedProcess, loggenArgs, requirePeers, sClientArgs, which } from '../../test/helpers/peers.ts';
 import type { SClientOptions } from '../../test/helpers/peers.ts';
 
 export interface Sender {
@@ -55,8 +55,8 @@ export function startSClients(conns: number, payload: Buffer, opts: SClientOptio
 
 /** One loggen with `conns` connections running for at most `seconds` (stopped earlier by stop()). */
 export function startLoggen(o: { port: number; tls: boolean; proto: 'syslog' | 'network'; conns: number; seconds: number; size: number }): Sender {
-  const bin = which('loggen');
-  if (bin === undefined) throw new Error('loggen is not installed (package syslog-ng-core)');
+  requirePeers('loggen');
+  const bin = which('loggen')!;
   let stopping = false;
   const p = new ManagedProcess(bin, loggenArgs({
     port: o.port, tls: o.tls, syslogProto: o.proto === 'syslog', interval: o.seconds, conns: o.conns, size: o.size,
