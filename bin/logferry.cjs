@@ -35,12 +35,15 @@ function nodeVersionProblem(version, execPath, nodeScript) {
 /**
  * The command's code: the TypeScript sources in a checkout when this Node
  * runs them directly (always current, no build step), else the build in
- * dist/ (the published package ships only dist/).
+ * dist/ (the published package ships only dist/, and Node does not run
+ * TypeScript from node_modules).
  */
 function mainModule(root, canStripTypes) {
   var src = path.join(root, 'src', 'cli', 'main.ts');
   var dist = path.join(root, 'dist', 'cli', 'main.js');
-  if (canStripTypes && fs.existsSync(src)) return src;
+  // Node refuses to strip types of files under node_modules
+  var installed = root.split(path.sep).indexOf('node_modules') >= 0;
+  if (canStripTypes && !installed && fs.existsSync(src)) return src;
   if (fs.existsSync(dist)) return dist;
   return undefined;
 }

@@ -58,6 +58,13 @@ test('the entry runs the sources in a checkout when Node strips types, else the 
   fs.writeFileSync(src, '');
   assert.equal(entry.mainModule(dir.path, true), src);
   assert.equal(entry.mainModule(dir.path, false), dist);
+  // installed as a dependency: Node will not strip types there
+  const installed = path.join(dir.path, 'node_modules', 'logferry');
+  fs.mkdirSync(path.join(installed, 'src', 'cli'), { recursive: true });
+  fs.mkdirSync(path.join(installed, 'dist', 'cli'), { recursive: true });
+  fs.writeFileSync(path.join(installed, 'src', 'cli', 'main.ts'), '');
+  fs.writeFileSync(path.join(installed, 'dist', 'cli', 'main.js'), '');
+  assert.equal(entry.mainModule(installed, true), path.join(installed, 'dist', 'cli', 'main.js'));
 });
 
 function assertOldNodeRefusal(r: { exit: { code: number | null }; stdout: string; stderr: string }, version: string): void {
