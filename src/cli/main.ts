@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `logferry` command after the Node version check in bin/logferry.cjs
  * (tests and developers may start this file directly). Exit codes: 0 ok,
