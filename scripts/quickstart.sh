@@ -8,4 +8,4 @@ node_bin="$(bash scripts/node.sh)"
 export PATH="$(dirname "$node_bin"):$PATH"
 npm ci --no-audit --no-fund --silent
 npm run build --silent
-exec node dist/cli/main.js quickstart "$@"
+exec node bin/logferry.cjs quickstart "$@"

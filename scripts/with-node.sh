@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command with a Node.js >= 22.12 first on PATH (see scripts/node.sh).
+# Runs a command with a Node.js that runs logferry (>= 22.15) first on PATH (see scripts/node.sh).
 # Example: scripts/with-node.sh npm test
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -17,7 +17,7 @@ export function clockTicks(): number {
   return clkTck;
 }
 
-/** CPU seconds (user + system, all threads) of a process and its live descendants (logferry relays to a child). */
+/** CPU seconds (user + system, all threads) of a process and its live descendants (a daemon that forks is measured whole). */
 export async function cpuSeconds(pid: number): Promise<number> {
   let total = await ownCpuSeconds(pid);
   for (const child of await childrenOf(pid)) total += await cpuSeconds(child);

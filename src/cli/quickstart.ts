@@ -10,7 +10,7 @@ import { makeDevPki } from '../tls/pki.ts';
 import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { UsageError } from './args.ts';
-import { stopWhenParentGoes, userVisiblePid } from './openssl-config.ts';
+import { stopOnSignals } from './run.ts';
 
 function quote(s: string): string {
   return '"' + s.replace(/["\\]/g, (c) => '\\' + c) + '"';
@@ -92,10 +92,8 @@ Or from syslog-ng, with this destination:
 
 Press Ctrl-C to stop.
 `);
-  const daemon = new Daemon(plan, { stderr: true, verbose: false, debug: false, pidfile: undefined, pid: userVisiblePid() });
-  process.on('SIGTERM', () => void daemon.stop('SIGTERM'));
-  process.on('SIGINT', () => void daemon.stop('SIGINT'));
-  stopWhenParentGoes(() => void daemon.stop('parent process gone'));
+  const daemon = new Daemon(plan, { stderr: true, verbose: false, debug: false, pidfile: undefined });
+  stopOnSignals(daemon);
   await daemon.start();
   await daemon.done;
   return 0;

@@ -19,11 +19,13 @@ export class ConfigError extends Error {
   readonly expected: string[] | undefined;
   /** the source line `loc` points into, captured while the text was at hand */
   sourceLine: string | undefined;
+  /** how to fix it, when the parser can tell (printed on its own line) */
+  readonly hint: string | undefined;
 
   constructor(
     message: string,
     loc: SourceLocation | undefined,
-    opts: { includeChain?: IncludeFrame[]; expected?: string[]; sourceLine?: string } = {},
+    opts: { includeChain?: IncludeFrame[]; expected?: string[]; sourceLine?: string; hint?: string } = {},
   ) {
     super(message);
     this.name = 'ConfigError';
@@ -31,6 +33,7 @@ export class ConfigError extends Error {
     this.includeChain = opts.includeChain ?? [];
     this.expected = opts.expected;
     this.sourceLine = opts.sourceLine;
+    this.hint = opts.hint;
   }
 }
 
@@ -41,6 +44,7 @@ export class ConfigError extends Error {
  *     12 | source s { network(flags(foo)); };
  *        |                          ^
  *   expected one of: ...
+ *   hint: ...
  *   included from /etc/main.conf:3
  */
 export function formatConfigError(err: ConfigError): string {
@@ -61,6 +65,7 @@ export function formatConfigError(err: ConfigError): string {
   if (err.expected && err.expected.length > 0) {
     out.push(err.expected.length === 1 ? `expected ${err.expected[0]}` : `expected one of: ${err.expected.join(', ')}`);
   }
+  if (err.hint) out.push(`hint: ${err.hint}`);
   for (let i = err.includeChain.length - 1; i >= 0; i--) {
     const f = err.includeChain[i];
     out.push(`included from ${f.file}:${f.line}`);

@@ -88,6 +88,12 @@ export class Lexer {
   private virtSpan = 0;
   private pragmaMode = false;
   private readonly lookup: DefineLookup;
+  /**
+   * The first string of this file that ran over a line break. Strings may
+   * hold raw newlines, but when a quote is missing that string is the one
+   * that swallowed the text up to the next quote: it is where the fix goes.
+   */
+  private firstMultiline: { loc: SourceLocation; quote: '"' | "'"; endLine: number } | undefined;
 
   constructor(text: string, file: string, lookup: DefineLookup = () => undefined, chain: IncludeFrame[] = []) {
     this.text = text;
@@ -112,8 +118,8 @@ export class Lexer {
     return this.lines[line - 1];
   }
 
-  error(message: string, loc: SourceLocation, expected?: string[]): ConfigError {
-    return new ConfigError(message, loc, { includeChain: this.chain, expected, sourceLine: this.sourceLine(loc.line) });
+  error(message: string, loc: SourceLocation, expected?: string[], hint?: string): ConfigError {
+    return new ConfigError(message, loc, { includeChain: this.chain, expected, sourceLine: this.sourceLine(loc.line), hint });
   }
 
   private here(): SourceLocation {
@@ -263,13 +269,15 @@ export class Lexer {
   private doubleQuoted(loc: SourceLocation): Token {
     this.advance();
     let s = '';
+    let multiline = false;
     for (;;) {
       const c = this.peek();
-      if (c === undefined) throw this.error('unterminated string literal', loc);
+      if (c === undefined) throw this.unterminated(loc, '"');
       if (c === '"') {
         this.advance();
         break;
       }
+      if (c === '\n' && !this.inVirtual()) multiline = true;
       if (c === '`' && !this.inVirtual()) {
         const { name, span } = this.readReference();
         s += this.valueOf(name);
@@ -282,7 +290,7 @@ export class Lexer {
       }
       this.advance();
       const e = this.peek();
-      if (e === undefined) throw this.error('unterminated string literal', loc);
+      if (e === undefined) throw this.unterminated(loc, '"');
       if (e === '\n') {
         this.advance();
         continue;
@@ -325,19 +333,22 @@ export class Lexer {
           s += e;
       }
     }
+    if (multiline) this.noteMultiline(loc, '"');
     return { kind: 'string', text: s, quote: '"', loc, chain: this.chain };
   }
 
   private singleQuoted(loc: SourceLocation): Token {
     this.advance();
     let s = '';
+    let multiline = false;
     for (;;) {
       const c = this.peek();
-      if (c === undefined) throw this.error('unterminated string literal', loc);
+      if (c === undefined) throw this.unterminated(loc, "'");
       if (c === "'") {
         this.advance();
         break;
       }
+      if (c === '\n' && !this.inVirtual()) multiline = true;
       if (c === '`' && !this.inVirtual()) {
         const at = this.here();
         const { name, span } = this.readReference();
@@ -349,7 +360,33 @@ export class Lexer {
       }
       s += this.advance();
     }
+    if (multiline) this.noteMultiline(loc, "'");
     return { kind: 'string', text: s, quote: "'", loc, chain: this.chain };
+  }
+
+  private noteMultiline(loc: SourceLocation, quote: '"' | "'"): void {
+    this.firstMultiline ??= { loc, quote, endLine: this.line };
+  }
+
+  /**
+   * The end of the file inside a string. Reported where a string opened (as
+   * syslog-ng does), with the missing quote named: the string that opened
+   * here when it is the only suspect, else the first one that ran over a
+   * line break, since a missing quote makes it swallow text up to the next
+   * quote and shifts every string after it, so that the one left open at
+   * the end is only a symptom.
+   */
+  private unterminated(open: SourceLocation, quote: '"' | "'"): ConfigError {
+    const first = this.firstMultiline;
+    if (!first) {
+      return this.error(`unterminated string literal: the ${quote} opened here is never closed`, open, undefined, `add the missing closing ${quote} where the string should end`);
+    }
+    return this.error(
+      `unterminated string literal: the string opened here runs on to line ${first.endLine}, and the one opened at ${open.line}:${open.column} is still open at the end of the file`,
+      first.loc,
+      undefined,
+      `the closing ${first.quote} of the string opened here (line ${first.loc.line}) is probably missing`,
+    );
   }
 
   private pragma(): Token {

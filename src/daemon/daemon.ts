@@ -13,8 +13,6 @@ export interface DaemonFlags {
   verbose: boolean;
   debug: boolean;
   pidfile: string | undefined;
-  /** the PID written to the pidfile (default: this process) */
-  pid?: number;
   /** how long stop() waits for queues to drain */
   stopDeadlineMs?: number;
 }
@@ -37,7 +35,7 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    const p = prepare(this.plan, { onStdinEof: () => void this.stop('end of standard input'), pid: this.flags.pid });
+    const p = prepare(this.plan, { onStdinEof: () => void this.stop('end of standard input') });
     this.prepared = p;
     const sinks: InternalSink[] = [];
     if (p.internalSink) sinks.push(p.internalSink);
@@ -49,7 +47,7 @@ export class Daemon {
 
     for (const d of p.destinations) await d.start();
     for (const s of p.sources) await s.start(p.routeFor(s.name));
-    if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${this.flags.pid ?? process.pid}\n`);
+    if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
   }
 

@@ -4,9 +4,9 @@
  * `<sdata-prefix><id>.<param>` stays within 255 bytes; unquoted values
  * (`[id k=v]`) are accepted; inside quotes `\"`, `\]`, `\\` are unescaped and
  * a backslash before anything else is kept; an unescaped `]` in a quoted
- * value, a space after `[`, or a missing `]` are errors; a space before `]`
- * is tolerated (AxoSyslog leniency). Values longer than
- * the configured maximum are cut.
+ * value or a missing `]` are errors; one space after `[` and one before `]`
+ * are tolerated (AxoSyslog leniency). Values longer than the configured
+ * maximum are cut.
  */
 import type { LogMessage } from '../message/log-message.ts';
 import { decodeField, decodeShort } from './utf8.ts';
@@ -74,6 +74,14 @@ function spaceThenClose(buf: Buffer, i: number, end: number): boolean {
   return end - i > 1 && buf[i] === SP && buf[i + 1] === RBRACKET;
 }
 
+/**
+ * `[ id …]`: AxoSyslog (since 4.13) skips one space after every `[`, as some
+ * firewalls send it; a second space, or `[ ]`, still fails right there.
+ */
+function skipOneSpace(buf: Buffer, i: number, end: number): number {
+  return i < end && buf[i] === SP ? i + 1 : i;
+}
+
 function isNameChar(c: number): boolean {
   return c < 0x80 && c !== EQ && c !== SP && c !== RBRACKET && c !== QUOTE;
 }
@@ -91,7 +99,7 @@ export function parseSdata(buf: Buffer, p: number, end: number, opts: SdataTarge
 
   if (i < end && buf[i] === DASH) return i + 1;
   if (!(i < end && buf[i] === LBRACKET)) return -(i + 1);
-  i++;
+  i = skipOneSpace(buf, i + 1, end);
   let open = 1;
   do {
     if (!(i < end) || !isNameChar(buf[i])) return -(i + 1);
@@ -162,7 +170,7 @@ export function parseSdata(buf: Buffer, p: number, end: number, opts: SdataTarge
       return -(i + 1);
     }
     if (i < end && buf[i] === LBRACKET) {
-      i++;
+      i = skipOneSpace(buf, i + 1, end);
       open++;
     }
   } while (i < end && open !== 0);

@@ -98,3 +98,16 @@ test('an option logferry does not run yet: -s passes with a warning, the daemon 
   assert.match(start.stderr, /Error in .*db\.conf:3:\d+: disk-buffer\(\) is not implemented by logferry yet/);
   assert.doesNotMatch(start.stderr, /\n\s+at /);
 });
+
+test('-s reports a missing closing quote where the string opened, with a hint, even when a later quote closes it', async (t) => {
+  const dir = tempDir('lf-cli-quote');
+  t.after(() => dir.remove());
+  const cfg = path.join(dir.path, 'quote.conf');
+  fs.writeFileSync(cfg, `@version: 4.27\nsource s { file("${dir.path}/in.log"); };\ndestination d { file("${dir.path}/out.log); };\nlog { source(s); destination("d"); };\n`);
+  const r = await run(['-s', '-f', cfg]);
+  assert.equal(r.exit.code, 1);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines[0], `Error in ${cfg}:3:22: unterminated string literal: the string opened here runs on to line 4, and the one opened at 4:32 is still open at the end of the file`);
+  assert.equal(lines[3], 'hint: the closing " of the string opened here (line 3) is probably missing');
+  assert.equal(lines.length, 4, r.stderr);
+});

@@ -103,6 +103,22 @@ test('formatConfigError: location, source line, caret under the column, expected
   assert.ok(!text.includes('    at '), 'no stack trace');
 });
 
+test('formatConfigError: an unterminated string is shown where it opened, with the missing quote as a hint', () => {
+  let err: unknown;
+  try {
+    parseConfigText('@version: 4.27\nsource s { file("/tmp/in.log"); };\ndestination d_out { file("/tmp/out.log); };\nlog { source(s); destination(d_out); };\n', '/etc/u.conf');
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(formatConfigError(err).split('\n'), [
+    'Error in /etc/u.conf:3:26: unterminated string literal: the " opened here is never closed',
+    '  3 | destination d_out { file("/tmp/out.log); };',
+    `    | ${' '.repeat(25)}^`,
+    'hint: add the missing closing " where the string should end',
+  ]);
+});
+
 test('formatConfigError: error without location', () => {
   assert.equal(formatConfigError(new ConfigError('boom', undefined)), 'Error: boom');
 });

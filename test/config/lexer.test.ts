@@ -36,6 +36,42 @@ test('unterminated strings point at the opening quote', () => {
   assert.throws(() => toks("\n  'abc"), (e: unknown) => e instanceof ConfigError && e.loc?.line === 2 && e.loc?.column === 3);
 });
 
+function lexError(text: string, lookup?: (n: string) => string | undefined): ConfigError {
+  try {
+    toks(text, lookup);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return e;
+  }
+  assert.fail('no error');
+}
+
+test('an unterminated string names the missing quote', () => {
+  const d = lexError('a\nb\ndestination d { file("/tmp/out.log); };\n');
+  assert.deepEqual([d.loc?.line, d.loc?.column], [3, 22]);
+  assert.match(d.message, /^unterminated string literal: the " opened here is never closed$/);
+  assert.equal(d.hint, 'add the missing closing " where the string should end');
+  const s = lexError("x 'abc");
+  assert.match(s.message, /the ' opened here is never closed/);
+  assert.equal(s.hint, "add the missing closing ' where the string should end");
+});
+
+test('a missing quote is reported where the string that swallowed the text opened, not at the end of the file', () => {
+  // the string opened at 3:22 runs to the quote on line 4; the quote after `d` then opens a string the file never closes
+  const text = '@version: 4.27\nsource s { file("/tmp/in.log"); };\ndestination d { file("/tmp/out.log); };\nlog { source(s); destination("d"); };\n';
+  const e = lexError(text);
+  assert.deepEqual([e.loc?.line, e.loc?.column], [3, 22]);
+  assert.match(e.message, /^unterminated string literal: the string opened here runs on to line 4, and the one opened at 4:32 is still open at the end of the file$/);
+  assert.equal(e.hint, 'the closing " of the string opened here (line 3) is probably missing');
+  assert.equal(e.sourceLine, 'destination d { file("/tmp/out.log); };');
+  // a string kept on several lines on purpose (continued with a backslash) is no suspect
+  const continued = lexError('t("a \\\nb")\nx "open');
+  assert.deepEqual([continued.loc?.line, continued.loc?.column], [3, 3]);
+  // text substituted from a backtick reference is no suspect either
+  const virt = lexError('t("`nl`")\nx "open', (n) => (n === 'nl' ? 'a\nb' : undefined));
+  assert.deepEqual([virt.loc?.line, virt.loc?.column], [2, 3]);
+});
+
 test('numbers: bases and size suffixes', () => {
   assert.equal(parseNumber('514'), 514);
   assert.equal(parseNumber('-1'), -1);

@@ -105,8 +105,9 @@ function invalidPriKept(c: DiffContext): boolean {
 }
 
 /**
- * 4.x accepts unquoted SD values (`a=b`, also empty `x=`) and one space before `]` (syslog-format.c
- * `_syslog_format_parse_sd`); 3.38 stops there with a parse error whose `>@<` marker sits right at that spot.
+ * 4.x accepts unquoted SD values (`a=b`, also empty `x=`), one space before `]` and one after `[` (syslog-format.c
+ * `_syslog_format_parse_sd`); 3.38 stops there with a parse error whose `>@<` marker sits right at that spot
+ * (for `[ id`, one byte before the space: `>@<[ id`).
  */
 function sdLeniencyKept(c: DiffContext): boolean {
   if (!isErrorRec(c.sngRec) || c.lfRec.length !== FIELDS.length || c.lfRec[IDX.MSGFORMAT] !== 'syslog:rfc5424') return false;
@@ -114,7 +115,7 @@ function sdLeniencyKept(c: DiffContext): boolean {
   const at = m.indexOf('>@<');
   if (at < 0) return false;
   const after = m.slice(at + 3);
-  return after.startsWith(' ]') || (after.startsWith('=') && after[1] !== '"');
+  return after.startsWith(' ]') || (after.startsWith('=') && after[1] !== '"') || (after.startsWith('[ ') && after[2] !== ' ');
 }
 
 /**
@@ -176,7 +177,8 @@ const ALLOW: Allowance[] = [
   { set: '*', field: '*', when: (_s, _l, _set, c) => invalidPriKept(c),
     reason: 'invalid PRI (`<1a>`, `<-1>`, `<13 x`): 4.x keeps the line as MESSAGE with tag syslog.invalid_pri, 3.38 makes a parse error' },
   { set: '5424', field: '*', when: (_s, _l, _set, c) => sdLeniencyKept(c),
-    reason: 'unquoted SD values (`[id a=b]`, `[id x=]`) and a space before `]` are accepted by 4.x, parse errors in 3.38' },
+    reason: 'unquoted SD values (`[id a=b]`, `[id x=]`), a space before `]` and one after `[` (`[ id a="b"]`, AxoSyslog 4.13+) ' +
+      'are accepted by 4.x, parse errors in 3.38' },
   { set: 'wire', field: 'frame', when: (_s, l, _set, c) => (invalidPriKept(c) || sdLeniencyKept(c)) && l.startsWith(`<${c.lfRec[IDX.PRI]}>1 `),
     reason: 'the two rows above, on the wire: logferry forwards the message it kept, syslog-ng its parse-error report' },
   ...(['HOST', 'FULLHOST', 'HOST_FROM', 'FULLHOST_FROM'] as const).map((f): Allowance => ({

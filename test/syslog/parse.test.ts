@@ -4,6 +4,7 @@ import { encodeWithRawBytes } from '../../src/message/raw-bytes.ts';
 import { LogMessage, MsgFlag, type Timestamp } from '../../src/message/log-message.ts';
 import { resolveZone, utcZone } from '../../src/message/timezone.ts';
 import { formatSdata } from '../../src/message/sdata.ts';
+import { parseSdata } from '../../src/syslog/rfc5424-sdata.ts';
 import {
   DEFAULT_PARSE_FLAGS,
   ParseFlag,
@@ -88,10 +89,41 @@ test('RFC 5424: SD escapes, unquoted values, backslash before other characters k
 test('RFC 5424: invalid SD is an error with the marker where parsing stopped', () => {
   const m = parse('<13>1 - h a - - [x q="a]"] m', ['syslog-protocol', 'piggyback-errors']);
   assert.equal(m.message, 'Error processing log message: <13>1 - h a - - [x q="a>@<]"] m');
-  const n = parse('<13>1 - h a - - [ x q="1"] m', ['syslog-protocol']);
+  const n = parse('<13>1 - h a - - [  x q="1"] m', ['syslog-protocol']);
   assert.equal(n.msgformat, 'syslog-error');
   assert.ok(n.hasTag('syslog.rfc5424_invalid_sdata'));
-  assert.equal(n.message, '<13>1 - h a - - [ x q="1"] m');
+  assert.equal(n.message, '<13>1 - h a - - [  x q="1"] m');
+});
+
+test('RFC 5424: one space after "[" is skipped, as AxoSyslog 4.27 does', () => {
+  const spaced = parse('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [ exampleSDID@0 iut="3"] msg', ['syslog-protocol']);
+  const plain = parse('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@0 iut="3"] msg', ['syslog-protocol']);
+  assert.equal(spaced.msgformat, plain.msgformat);
+  assert.deepEqual(spaced.sd, [{ id: 'exampleSDID@0', params: [['iut', '3']] }]);
+  assert.deepEqual(spaced.sd, plain.sd);
+  assert.equal(spaced.message, 'msg');
+  assert.equal(spaced.msgid, 'ID47');
+  assert.equal(spaced.hasTag('syslog.rfc5424_invalid_sdata'), false);
+  // after every "[", and together with the tolerated space before "]" (AxoSyslog's own test case)
+  const both = parse('<13>1 - h a - - [ foo@1.2.3.4 bar="baz" chew="chow" ][ e ][bar another=1 ] m', ['syslog-protocol']);
+  assert.equal(formatSdata(both), '[foo@1.2.3.4 bar="baz" chew="chow"][e][bar another="1"]');
+  assert.equal(both.message, 'm');
+});
+
+test('RFC 5424: "[ ]" and a second space after "[" fail at the byte after the skipped space', () => {
+  // the parser stops on the byte after the space, as 4.27 does ...
+  const at = (sd: string) => -parseSdata(Buffer.from(sd), 0, sd.length, { sdataPrefix: '.SDATA.', sdataParamValueMax: 65535 }, new LogMessage({ ...NOW })) - 1;
+  assert.equal(at('[ ]'), 2);
+  assert.equal(at('[  x]'), 2);
+  assert.equal(at('[x][ ]'), 5);
+  // ... and, as syslog-ng, the piggybacked report puts ">@<" one byte before that position
+  const empty = parse('<13>1 - h a - - [ ] m', ['syslog-protocol', 'piggyback-errors']);
+  assert.equal(empty.message, 'Error processing log message: <13>1 - h a - - [>@< ] m');
+  const two = parse('<13>1 - h a - - [  x] m', ['syslog-protocol', 'piggyback-errors']);
+  assert.equal(two.message, 'Error processing log message: <13>1 - h a - - [>@<  x] m');
+  const tagged = parse('<13>1 - h a - - [ ] m', ['syslog-protocol']);
+  assert.equal(tagged.msgformat, 'syslog-error');
+  assert.ok(tagged.hasTag('syslog.rfc5424_invalid_sdata'));
 });
 
 test('RFC 5424: a space before "]" is tolerated', () => {

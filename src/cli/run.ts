@@ -1,0 +1,48 @@
+/**
+ * Runs the daemon for `logferry [flags]` once start-up is settled (Node
+ * version checked, OpenSSL settings loaded): reads the config once, then
+ * either only checks it (-s) or starts the daemon and waits for a signal.
+ */
+import type { CliOptions } from './args.ts';
+import { loadConfig } from '../config/index.ts';
+import { Daemon } from '../daemon/daemon.ts';
+import { prepare } from '../daemon/prepare.ts';
+import { describeError, fail } from './report.ts';
+
+export async function runDaemon(o: CliOptions): Promise<never> {
+  let plan;
+  try {
+    plan = loadConfig(o.cfgfile, { defines: o.defines });
+  } catch (err) {
+    fail(1, describeError(err, o.debug));
+  }
+  if (o.syntaxOnly) {
+    try {
+      // compiles templates, filters and TLS material too, without opening sockets
+      prepare(plan, { dryRun: true });
+    } catch (err) {
+      fail(1, describeError(err, o.debug));
+    }
+    for (const w of plan.warnings) process.stderr.write(w + '\n');
+    process.exit(0);
+  }
+  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile });
+  stopOnSignals(daemon);
+  try {
+    await daemon.start();
+  } catch (err) {
+    await daemon.stop('start-up failed').catch(() => {});
+    fail(1, describeError(err, o.debug));
+  }
+  await daemon.done;
+  process.exit(0);
+}
+
+/** SIGTERM/SIGINT stop cleanly (flush, close, remove the pidfile); SIGHUP is answered, not fatal. */
+export function stopOnSignals(daemon: Daemon): void {
+  process.on('SIGTERM', () => void daemon.stop('SIGTERM'));
+  process.on('SIGINT', () => void daemon.stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    process.stderr.write('logferry: SIGHUP (reload) is not supported yet; restart the daemon to apply a new configuration\n');
+  });
+}
