@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pemBlocks } from './der.ts';
-import { parseCert, type ParsedCert } from './cert-parse.ts';
-import { parseCrl, type ParsedCrl } from './crl.ts';
+import { pemBlocks } from './x509/pem.ts';
+import { parseCert, type ParsedCert } from './x509/cert.ts';
+import { parseCrl, type ParsedCrl } from './x509/crl.ts';
 
 export interface Ignored {
   file: string;

@@ -9,7 +9,7 @@ import { loadMaterial, type Material } from '../../src/tls/material.ts';
 import { createTlsEndpoint } from '../../src/tls/endpoint.ts';
 import { parseFingerprints, matchFingerprint, fingerprintOf } from '../../src/tls/fingerprint.ts';
 import { certFacts, certFactsToValues, truncateBytes } from '../../src/tls/cert-facts.ts';
-import { parseCert } from '../../src/tls/cert-parse.ts';
+import { parseCert } from '../../src/tls/x509/cert.ts';
 import { openssl, opensslCert, pki, tempDir, captureLogs, logs } from './helpers.ts';
 
 const empty: Material = { anchors: [], logs: [] };

@@ -1,0 +1,84 @@
+/**
+ * One certificate: Node's X509Certificate for crypto, dates, fingerprints and
+ * the CA flag; @peculiar/asn1-x509 for what Node does not expose in OpenSSL's
+ * form (names as entries for the DN text and lookup hash, SAN entries as the
+ * host-name check sees them, EKU presence, the serial's bytes for CRLs).
+ * Everything here may come from a peer: parsing either succeeds or throws.
+ */
+import { X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  Certificate, ExtendedKeyUsage, SubjectAlternativeName, id_ce_extKeyUsage, id_ce_subjectAltName,
+} from '@peculiar/asn1-x509';
+import { formatDn, nameEntries, nameHash, type NameEntry } from './name.ts';
+import { formatIp, ipBytes } from './ip.ts';
+
+export interface ParsedCert {
+  der: Buffer;
+  x509: X509Certificate;
+  subject: NameEntry[];
+  issuer: NameEntry[];
+  subjectDn: string;
+  issuerDn: string;
+  subjectHash: string;
+  issuerHash: string;
+  /** upper-case hex, as Node prints it */
+  serial: string;
+  /** serial content octets (for CRL lookups) */
+  serialRaw: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  /** basicConstraints CA:TRUE (what OpenSSL's EXFLAG_CA means for syslog-ng's chain check) */
+  isCa: boolean;
+  /** extendedKeyUsage OIDs, undefined when the extension is absent */
+  eku: string[] | undefined;
+  /** subjectAltName DNS (raw text) and IP (inet_ntop form) entries, in certificate order */
+  san: Array<{ type: 'dns' | 'ip'; value: string }>;
+}
+
+export const EKU = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  any: '2.5.29.37.0',
+} as const;
+
+export function parseCert(input: Uint8Array | X509Certificate): ParsedCert {
+  const x509 = input instanceof X509Certificate ? input : new X509Certificate(input);
+  const der = x509.raw;
+  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+  const subject = nameEntries(tbs.subject);
+  const issuer = nameEntries(tbs.issuer);
+  let eku: string[] | undefined;
+  const san: ParsedCert['san'] = [];
+  for (const ext of tbs.extensions ?? []) {
+    const body = ext.extnValue.buffer;
+    if (ext.extnID === id_ce_extKeyUsage) eku = [...AsnConvert.parse(body, ExtendedKeyUsage)];
+    else if (ext.extnID === id_ce_subjectAltName) {
+      for (const gn of AsnConvert.parse(body, SubjectAlternativeName)) {
+        if (gn.dNSName !== undefined) san.push({ type: 'dns', value: gn.dNSName });
+        else if (gn.iPAddress !== undefined) {
+          // only 4- and 16-byte payloads are addresses; others are skipped like syslog-ng does
+          const b = ipBytes(gn.iPAddress);
+          if (b) san.push({ type: 'ip', value: formatIp(b)! });
+        }
+      }
+    }
+  }
+  return {
+    der,
+    x509,
+    subject,
+    issuer,
+    subjectDn: formatDn(subject),
+    issuerDn: formatDn(issuer),
+    subjectHash: nameHash(subject),
+    issuerHash: nameHash(issuer),
+    serial: x509.serialNumber.toUpperCase(),
+    serialRaw: Buffer.from(tbs.serialNumber),
+    notBefore: x509.validFromDate,
+    notAfter: x509.validToDate,
+    isCa: x509.ca,
+    eku,
+    san,
+  };
+}
