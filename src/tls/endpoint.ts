@@ -231,6 +231,7 @@ export function createTlsEndpoint(
       fingerprintsAnchor: opts.trustedFingerprintsMode,
       trustedDn: opts.trustedDn,
       ignoreValidity: c.plan.flags.ignoreValidity,
+      crlDirEmpty: c.material.crls !== undefined && c.material.crls.length === 0,
       ignoreHostnameMismatch: c.plan.flags.ignoreHostnameMismatch,
       ekuVerify: opts.extendedKeyUsageVerify,
       host,

@@ -1,12 +1,12 @@
-/** The syslog-ng decision procedure on synthetic verifier events, and failure diagnostics. */
+/** The one verdict (tls/verify/) as a pure table over OpenSSL's result and certificate facts, and failure diagnostics. */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { evaluatePolicy, type PolicyInput } from '../../src/tls/policy.ts';
-import { parseCert, type ParsedCert } from '../../src/tls/cert-parse.ts';
+import { verdict, MODES, type VerdictInput, type Finding } from '../../src/tls/verify/index.ts';
+import { parseCert, type ParsedCert } from '../../src/tls/x509/cert.ts';
 import { parseFingerprints, fingerprintOf } from '../../src/tls/fingerprint.ts';
-import type { VerifyEvent } from '../../src/tls/chain.ts';
-import { failureFromError, reportTlsFailure, type DiagnoseContext } from '../../src/tls/diagnose.ts';
+import { failureFromError, failureFromVerdict, reportTlsFailure, type DiagnoseContext } from '../../src/tls/diagnose.ts';
+import { certFacts } from '../../src/tls/cert-facts.ts';
 import { TlsFailure } from '../../src/tls/types.ts';
 import { getCounter } from '../../src/message/stats.ts';
 import { captureLogs, logs, pki } from './helpers.ts';
@@ -20,47 +20,114 @@ before(() => {
   captureLogs();
 });
 
-const okSteps = (): VerifyEvent[] => [{ depth: 1, ok: true, cert: ca }, { depth: 0, ok: true, cert: leaf }];
-const base = (over: Partial<PolicyInput>): PolicyInput => ({ mode: 'required-trusted', side: 'source', leaf, events: okSteps(), ...over });
+const none = (): Finding[] => [];
+const base = (over: Partial<VerdictInput>): VerdictInput => ({
+  mode: 'required-trusted', side: 'source', chain: [leaf, ca], opensslError: null, findings: none, ...over,
+});
 
-test('valid chain passes; untrusted modes skip every constraint', () => {
-  assert.equal(evaluatePolicy(base({})).ok, true);
-  const bad: VerifyEvent[] = [{ depth: 0, ok: false, code: 'CERT_HAS_EXPIRED', cert: leaf }, ...okSteps()];
-  for (const mode of ['required-untrusted', 'optional-untrusted'] as const) {
-    const r = evaluatePolicy(base({ mode, events: bad, trustedDn: ['nomatch'], fingerprints: parseFingerprints(['SHA1:00']) }));
-    assert.equal(r.ok, true, mode);
-    assert.equal(r.matchedFingerprint, undefined);
+test('the per-mode table: which modes verify and which need a certificate', () => {
+  assert.deepEqual(MODES['required-trusted'], { requestCertificate: true, certificateRequired: true, verifyChain: true });
+  assert.deepEqual(MODES['optional-untrusted'], { requestCertificate: false, certificateRequired: false, verifyChain: false });
+  const table: Array<[VerdictInput['mode'], boolean, boolean]> = [
+    // mode, accepted without a certificate, accepted with an expired one
+    ['required-trusted', false, false],
+    ['required-untrusted', false, true],
+    ['optional-trusted', true, false],
+    ['optional-untrusted', true, true],
+  ];
+  const expired = (): Finding[] => [{ depth: 0, code: 'CERT_HAS_EXPIRED', cert: leaf }];
+  for (const [mode, noCert, badCert] of table) {
+    const a = verdict(base({ mode, chain: [] }));
+    assert.equal(a.ok, noCert, `${mode} without certificate`);
+    if (!a.ok) assert.equal(a.reason, 'no_peer_certificate');
+    assert.equal(verdict(base({ mode, opensslError: 'CERT_HAS_EXPIRED', findings: expired })).ok, badCert, `${mode} with expired certificate`);
   }
-  const dst = evaluatePolicy(base({ mode: 'optional-untrusted', side: 'destination', events: bad }));
-  assert.ok(dst.logs.some((l) => l.text === 'Bypassing certificate validation, peer certificate is always accepted'));
 });
 
-test('trusted-fingerprints() rescue happens only for a depth-0 failure reported first', () => {
-  const fp = parseFingerprints([fingerprintOf(leaf.der, 'sha256')]);
-  const depth0: VerifyEvent[] = [{ depth: 0, ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', cert: leaf }, { depth: 0, ok: true, cert: leaf }];
-  assert.equal(evaluatePolicy(base({ events: depth0, fingerprints: fp, fingerprintsMode: true, trustedDn: ['nomatch'] })).ok, true);
-  assert.equal(evaluatePolicy(base({ events: depth0, fingerprints: fp, fingerprintsMode: false })).reason, 'unknown_ca');
-  const depth1: VerifyEvent[] = [{ depth: 1, ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN', cert: ca }, ...depth0];
-  assert.equal(evaluatePolicy(base({ events: depth1, fingerprints: fp, fingerprintsMode: true })).reason, 'unknown_ca');
+test('OpenSSL is authoritative: its error is never dropped, even when the facts missed it', () => {
+  const r = verdict(base({ opensslError: 'PATH_LENGTH_EXCEEDED' }));
+  assert.equal(r.ok, false);
+  assert.equal(r.reason, 'invalid_ca_in_chain');
+  assert.equal(r.cert, leaf, 'an unplaced error is charged to the peer certificate');
+  assert.equal(verdict(base({})).ok, true);
 });
 
-test('ignorable library errors and the cross-check with Node/OpenSSL', () => {
-  const crl: VerifyEvent[] = [{ depth: 0, ok: false, code: 'UNABLE_TO_GET_CRL', cert: leaf }, ...okSteps()];
-  const r = evaluatePolicy(base({ events: crl }));
-  assert.equal(r.ok, true);
-  assert.ok(r.logs.some((l) => l.text === 'CRL directory is set but no CRLs found'));
-  assert.equal(evaluatePolicy(base({ libraryCode: 'INVALID_PURPOSE' })).ok, true, 'purpose errors are ignored');
-  const lib = evaluatePolicy(base({ libraryCode: 'PATH_LENGTH_EXCEEDED' }));
-  assert.equal(lib.ok, false, 'an error only the library saw is not ignored');
-  assert.equal(lib.reason, 'invalid_ca_in_chain');
-  const exp: VerifyEvent[] = [{ depth: 0, ok: false, code: 'CERT_HAS_EXPIRED', cert: leaf }, ...okSteps()];
-  assert.equal(evaluatePolicy(base({ events: exp, ignoreValidity: true, libraryCode: 'CERT_HAS_EXPIRED' })).ok, true);
-  const failed = evaluatePolicy(base({ events: exp }));
+test('a tolerated last error does not hide a real one: revoked leaf + root without CRL is REVOKED', () => {
+  const findings = (): Finding[] => [
+    { depth: 0, code: 'CERT_REVOKED', cert: leaf, detail: 'listed in crl' },
+    { depth: 1, code: 'UNABLE_TO_GET_CRL', cert: ca },
+  ];
+  const r = verdict(base({ opensslError: 'UNABLE_TO_GET_CRL', findings }));
+  assert.equal(r.ok, false);
+  assert.equal(r.reason, 'revoked');
+  assert.equal(r.depth, 0);
+  // only tolerated errors: accepted with syslog-ng's notice
+  const ok = verdict(base({ opensslError: 'UNABLE_TO_GET_CRL', findings: () => [{ depth: 1, code: 'UNABLE_TO_GET_CRL', cert: ca }] }));
+  assert.equal(ok.ok, true);
+  assert.ok(ok.logs.some((l) => l.text === 'CRL directory is set but no CRLs found'));
+  const purpose = verdict(base({ opensslError: 'INVALID_PURPOSE', findings: () => [{ depth: 0, code: 'INVALID_PURPOSE', cert: leaf }] }));
+  assert.equal(purpose.ok, true);
+  const exp = (): Finding[] => [{ depth: 0, code: 'CERT_HAS_EXPIRED', cert: leaf }];
+  assert.equal(verdict(base({ opensslError: 'CERT_HAS_EXPIRED', findings: exp, ignoreValidity: true })).ok, true);
+  const failed = verdict(base({ opensslError: 'CERT_HAS_EXPIRED', findings: exp }));
   assert.equal(failed.reason, 'expired');
   assert.deepEqual(failed.logs.at(-1), {
     level: 'error', text: 'Certificate validation failed',
-    tags: { subject: 'CN=client1, OU=Logging, O=ExampleOrg', issuer: 'CN=Test Root CA, O=ExampleOrg', error: 'certificate has expired', depth: 0 },
+    tags: { subject: 'CN=client1, OU=Logging, O=ExampleOrg', issuer: 'CN=Test Root CA, O=ExampleOrg', depth: 0, error: 'certificate has expired' },
   });
+});
+
+test('trusted-fingerprints() is a trust anchor at depth 0; trusted-keys() only narrows', () => {
+  const fp = parseFingerprints([fingerprintOf(leaf.der, 'sha256')]);
+  const depth0 = (): Finding[] => [{ depth: 0, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', cert: leaf }];
+  const rescued = verdict(base({ chain: [leaf], opensslError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', findings: depth0, fingerprints: fp, fingerprintsAnchor: true, trustedDn: ['nomatch'] }));
+  assert.equal(rescued.ok, true);
+  assert.equal(rescued.matchedFingerprint, fp[0].text);
+  assert.ok(rescued.logs.some((l) => l.text === 'Certificate invalid, but accepting due to being present on trusted-fingerprints()'));
+  assert.equal(verdict(base({ chain: [leaf], opensslError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', findings: depth0, fingerprints: fp, fingerprintsAnchor: false })).reason, 'unknown_ca');
+  // an error above the leaf first cannot be rescued
+  const depth1 = (): Finding[] => [{ depth: 1, code: 'SELF_SIGNED_CERT_IN_CHAIN', cert: ca }, ...depth0()];
+  assert.equal(verdict(base({ opensslError: 'SELF_SIGNED_CERT_IN_CHAIN', findings: depth1, fingerprints: fp, fingerprintsAnchor: true })).reason, 'unknown_ca');
+  // an OpenSSL error the facts did not place is never rescued
+  assert.equal(verdict(base({ opensslError: 'CERT_SIGNATURE_FAILURE', fingerprints: fp, fingerprintsAnchor: true })).ok, false);
+  // a valid but unlisted leaf is refused in both modes
+  const other = parseFingerprints(['SHA256:00']);
+  for (const anchor of [true, false]) {
+    const r = verdict(base({ fingerprints: other, fingerprintsAnchor: anchor }));
+    assert.equal(r.reason, 'fingerprint_mismatch');
+  }
+});
+
+test('added checks on a valid chain: non-CA issuer, trusted-dn, EKU, host name; untrusted modes skip them', () => {
+  assert.equal(verdict(base({ chain: [leaf, leaf] })).reason, 'invalid_ca_in_chain');
+  assert.equal(verdict(base({ trustedDn: ['CN=other'] })).reason, 'dn_mismatch');
+  assert.equal(verdict(base({ trustedDn: ['*, O=ExampleOrg'] })).ok, true);
+  const dst = (over: Partial<VerdictInput>) => verdict(base({ side: 'destination', ...over }));
+  assert.equal(dst({ host: 'client1' }).ok, true, 'no SAN: the CN is compared');
+  assert.equal(dst({ host: 'elsewhere' }).reason, 'hostname_mismatch');
+  assert.equal(dst({ host: 'elsewhere', ignoreHostnameMismatch: true }).ok, true);
+  assert.equal(dst({ ekuVerify: true }).reason, 'bad_purpose', 'client1 has clientAuth only');
+  for (const mode of ['required-untrusted', 'optional-untrusted'] as const) {
+    const r = verdict(base({ mode, opensslError: 'CERT_HAS_EXPIRED', trustedDn: ['nomatch'], fingerprints: parseFingerprints(['SHA1:00']) }));
+    assert.equal(r.ok, true, mode);
+    assert.equal(r.matchedFingerprint, undefined);
+  }
+  const bypass = verdict(base({ mode: 'optional-untrusted', side: 'destination' }));
+  assert.ok(bypass.logs.some((l) => l.text === 'Bypassing certificate validation, peer certificate is always accepted'));
+});
+
+test('diagnostics name the peer certificate, not a CA of its chain; unknown CA advice does not weaken trust', () => {
+  const ctxS: DiagnoseContext = { role: 'server', mode: 'required-trusted', anchors: [ca], hasKeyPair: true };
+  const atCa = failureFromVerdict({ ok: false, reason: 'revoked', code: 'CERT_REVOKED', depth: 1, cert: ca, logs: [] }, ctxS, undefined, certFacts(leaf));
+  assert.match(atCa.message, /^the client certificate 'CN=client1, OU=Logging, O=ExampleOrg' \(its chain's CA certificate 'CN=Test Root CA, O=ExampleOrg' at depth 1\)/);
+  const ctxC: DiagnoseContext = { role: 'client', mode: 'required-trusted', anchors: [ca], hasKeyPair: true };
+  const unknown = failureFromVerdict({ ok: false, reason: 'unknown_ca', code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', depth: 0, cert: leaf, logs: [] }, ctxC, undefined, certFacts(leaf));
+  assert.match(unknown.message, /does not authorise/);
+  assert.match(unknown.fix, /^the server is not authorised by this trust store/);
+  assert.match(unknown.fix, /accepted CAs \('CN=Test Root CA, O=ExampleOrg'\)/);
+  assert.ok(unknown.fix.indexOf('only if') > unknown.fix.indexOf('accepted CAs'), 'adding a CA comes last, conditionally');
+  const proto = failureFromError(Object.assign(new Error('x'), { code: 'ERR_SSL_UNSUPPORTED_PROTOCOL' }), { ...ctxS, versions: ['TLSv1.2', 'TLSv1.3'], offeredVersions: ['TLSv1', 'TLSv1.1'] }, undefined);
+  assert.match(proto.message, /the client offered TLSv1, TLSv1.1/);
 });
 
 const ctx: DiagnoseContext = { role: 'client', mode: 'required-trusted', anchors: [], hasKeyPair: true, versions: ['TLSv1.2', 'TLSv1.3'] };

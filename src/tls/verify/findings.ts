@@ -37,6 +37,15 @@ function issuedBy(child: ParsedCert, parent: ParsedCert): boolean {
   }
 }
 
+/** OpenSSL's self-signed test: subject = issuer and its own key verifies it (keyUsage not consulted). */
+function selfSigned(c: ParsedCert): boolean {
+  try {
+    return c.subjectHash === c.issuerHash && sameName(c.subject, c.issuer) && c.x509.verify(c.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 const isAnchor = (c: ParsedCert, anchors: readonly ParsedCert[]) => anchors.some((a) => a.der.equals(c.der));
 
 /** The verified path: the peer's chain cut at the first trust anchor (or extended by the anchor that issued it). */
@@ -61,8 +70,7 @@ export function chainFindings(f: ChainFacts): Finding[] {
   const { path, anchored } = anchoredPath(f);
   const top = path.length - 1;
   if (!anchored) {
-    const selfSigned = issuedBy(path[top], path[top]);
-    const code = selfSigned ? (top === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN') : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
+    const code = selfSigned(path[top]) ? (top === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN') : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
     out.push({ depth: top, code, cert: path[top] });
   }
   for (let d = 1; d < path.length; d++) if (!path[d].isCa) out.push({ depth: d, code: 'INVALID_CA', cert: path[d] });
@@ -73,7 +81,7 @@ export function chainFindings(f: ChainFacts): Finding[] {
   if (f.crls) {
     for (let d = 0; d < path.length; d++) {
       const cert = path[d];
-      const issuer = path[d + 1] ?? (issuedBy(cert, cert) ? cert : undefined);
+      const issuer = path[d + 1] ?? (selfSigned(cert) ? cert : undefined);
       const candidates = f.crls.filter((c) => c.issuerHash === cert.issuerHash && sameName(c.issuer, cert.issuer));
       if (candidates.length === 0) {
         out.push({ depth: d, code: 'UNABLE_TO_GET_CRL', cert });

@@ -30,6 +30,8 @@ export interface VerdictInput {
   fingerprintsAnchor?: boolean;
   trustedDn?: readonly string[];
   ignoreValidity?: boolean;
+  /** crl-dir() is set but holds no CRL: OpenSSL then checks none, and syslog-ng notes each level it could not check */
+  crlDirEmpty?: boolean;
   ignoreHostnameMismatch?: boolean;
   /** destination: extended-key-usage-verify(yes) */
   ekuVerify?: boolean;
@@ -105,6 +107,9 @@ export function verdict(p: VerdictInput): Verdict {
   }
 
   // 2. the chain is valid: syslog-ng's constraints, issuers first, the leaf last
+  if (p.crlDirEmpty) {
+    for (let d = 0; d < p.chain.length; d++) logs.push({ level: 'notice', text: 'CRL directory is set but no CRLs found', tags: { location: loc } });
+  }
   const nonCa = nonCaIssuerDepth(p.chain);
   if (nonCa !== undefined) {
     logs.push({ level: 'notice', text: 'Invalid certificate found in chain, basicConstraints.ca is unset in non-leaf certificate', tags: { location: loc } });
