@@ -42,9 +42,27 @@ export const EKU = {
   any: '2.5.29.37.0',
 } as const;
 
+/** A certificate or CRL that cannot be decoded; the only error parsing peer bytes may throw. */
+export class X509ParseError extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`${what} cannot be decoded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'X509ParseError';
+  }
+}
+
 export function parseCert(input: Uint8Array | X509Certificate): ParsedCert {
+  try {
+    return decodeCert(input);
+  } catch (e) {
+    throw new X509ParseError('certificate', e);
+  }
+}
+
+function decodeCert(input: Uint8Array | X509Certificate): ParsedCert {
   const x509 = input instanceof X509Certificate ? input : new X509Certificate(input);
   const der = x509.raw;
+  // OpenSSL accepts some validity encodings JavaScript dates cannot represent
+  if (Number.isNaN(x509.validFromDate.getTime()) || Number.isNaN(x509.validToDate.getTime())) throw new Error('validity dates out of range');
   const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
   const subject = nameEntries(tbs.subject);
   const issuer = nameEntries(tbs.issuer);

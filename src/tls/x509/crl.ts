@@ -9,6 +9,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificateList, CRLReason, id_ce_cRLReasons } from '@peculiar/asn1-x509';
 import { formatDn, nameEntries, nameHash, type NameEntry } from './name.ts';
 import { toPem } from './pem.ts';
+import { X509ParseError } from './cert.ts';
 
 export interface ParsedCrl {
   file: string;
@@ -38,6 +39,14 @@ export function serialKey(raw: Uint8Array): string {
 }
 
 export function parseCrl(der: Uint8Array, file: string): ParsedCrl {
+  try {
+    return decodeCrl(der, file);
+  } catch (e) {
+    throw new X509ParseError('CRL', e);
+  }
+}
+
+function decodeCrl(der: Uint8Array, file: string): ParsedCrl {
   const list = AsnConvert.parse(der, CertificateList);
   const tbs = list.tbsCertList;
   const issuer = nameEntries(tbs.issuer);
@@ -51,6 +60,9 @@ export function parseCrl(der: Uint8Array, file: string): ParsedCrl {
     }
     revoked.set(serialKey(new Uint8Array(r.userCertificate)), reason);
   }
+  const thisUpdate = tbs.thisUpdate.getTime();
+  const nextUpdate = tbs.nextUpdate?.getTime();
+  if (Number.isNaN(thisUpdate.getTime()) || (nextUpdate && Number.isNaN(nextUpdate.getTime()))) throw new Error('update times out of range');
   const body = Buffer.from(der);
   return {
     file,
@@ -59,8 +71,8 @@ export function parseCrl(der: Uint8Array, file: string): ParsedCrl {
     issuer,
     issuerDn: formatDn(issuer),
     issuerHash: nameHash(issuer),
-    thisUpdate: tbs.thisUpdate.getTime(),
-    nextUpdate: tbs.nextUpdate?.getTime(),
+    thisUpdate,
+    nextUpdate,
     revoked,
     tbs: Buffer.from(list.tbsCertListRaw ?? AsnConvert.serialize(tbs)),
     sigAlg: list.signatureAlgorithm.algorithm,
