@@ -112,7 +112,7 @@ export function failureFromVerdict(res: Verdict, ctx: DiagnoseContext, peer: Pee
       msg = nc && !nc.usedCn
         ? `host name '${ctx.host}' is not in the server certificate's SAN [${nc.candidates.join(', ')}]`
         : `host name '${ctx.host}' does not match the server certificate's CN '${nc?.lastPattern ?? ''}' (it has no subjectAltName)`;
-      fix = `connect using a name the certificate lists, or reissue the server certificate with subjectAltName DNS:${ctx.host}; ssl-options(ignore-hostname-mismatch) makes this a warning`;
+      fix = `connect using a name the certificate lists, or reissue the server certificate with subjectAltName DNS:${ctx.host}`;
       break;
     }
     case 'fingerprint_mismatch':
@@ -142,7 +142,7 @@ export function failureNoPeerCertificate(ctx: DiagnoseContext, peer: PeerAddress
   return new TlsFailure(
     'no_peer_certificate',
     `the client sent no certificate but peer-verify is ${ctx.mode}`,
-    'give the client key-file() and cert-file() from a CA in this source\'s ca-dir(), or set peer-verify(optional-untrusted) here if clients need not authenticate',
+    'give the client key-file() and cert-file() with a certificate from a CA this source trusts (its ca-dir()/ca-file())',
     { peer, location: ctx.location, cause },
   );
 }
@@ -188,7 +188,7 @@ export function failureFromError(err: unknown, ctx: DiagnoseContext, peer: PeerA
   if (alert) {
     const name = alert[1].toLowerCase().replace(/_/g, ' ');
     const fixes: Record<string, string> = {
-      'unknown ca': `the ${who} does not trust the CA of our certificate: add that CA to the ${who}'s ca-dir() (see the ${who}'s log for "Certificate validation failed")`,
+      'unknown ca': `the ${who} does not accept the CA that issued our certificate: use a certificate from a CA the ${who} trusts (its log names the certificate under "Certificate validation failed"); only if the ${who}'s operator intends to trust our CA does it belong in the ${who}'s ca-dir()`,
       'certificate required': 'the server requires a client certificate: set key-file() and cert-file() in this destination\'s tls()',
       'certificate expired': 'our certificate has expired according to the peer: renew cert-file()',
       'certificate revoked': 'our certificate is revoked: get a new one issued',

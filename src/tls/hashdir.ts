@@ -32,7 +32,7 @@ function readDir(dir: string, option: string, what: string): string[] {
     return readdirSync(dir).sort();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put ${what} in it (logferry cert rehash, or c_rehash)`);
+    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put ${what} in it (openssl rehash DIR names them)`);
   }
 }
 

@@ -138,8 +138,8 @@ test('Node/OpenSSL error codes map to reasons with a fix', () => {
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'server', 'plaintext_on_tls_port', /transport\("tls"\)/],
     ['ERR_SSL_HTTP_REQUEST', 'server', 'plaintext_on_tls_port', /transport\("tls"\)/],
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'client', 'plaintext_on_tls_port', /TLS port/],
-    ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'server', 'no_peer_certificate', /peer-verify\(optional-untrusted\)/],
-    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'client', 'peer_rejected_us', /add that CA to the server's ca-dir\(\)/],
+    ['ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'server', 'no_peer_certificate', /^give the client key-file\(\) and cert-file\(\)[^]*(?<!optional-untrusted.*)$/],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'client', 'peer_rejected_us', /^the server does not accept the CA that issued our certificate: use a certificate from a CA the server trusts/],
     ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'client', 'peer_rejected_us', /renew cert-file\(\)/],
     ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'client', 'peer_rejected_us', /key-file\(\) and cert-file\(\)/],
     ['ERR_SSL_NO_SHARED_CIPHER', 'server', 'no_shared_cipher', /cipher-suite\(\)/],
@@ -171,4 +171,26 @@ test('reportTlsFailure logs once with the tags and counts', () => {
     reason: 'expired', error: 'the client certificate expired', fix: 'renew it',
   });
   assert.equal(getCounter('tls_handshake_failures_total', { side: 'source', reason: 'expired' }), before + 1);
+});
+
+test('no fix weakens security, and every option a fix names is a tls() option AxoSyslog 4.27 accepts', async () => {
+  const { tlsSchema } = await import('../../src/config/schema/tls.ts');
+  const accepted = new Set([...tlsSchema.rows.map((r) => r.name), 'transport', 'tls', 'syslog', 'network']);
+  const weakening = /optional-untrusted|required-untrusted|ignore-validity-period|ignore-hostname-mismatch|extended-key-usage-verify\(no\)/;
+  const reasons = ['unknown_ca', 'self_signed', 'expired', 'not_yet_valid', 'revoked', 'crl_expired', 'hostname_mismatch', 'fingerprint_mismatch', 'dn_mismatch', 'invalid_ca_in_chain', 'bad_purpose', 'handshake_failed'] as const;
+  const fixes: string[] = [];
+  for (const role of ['server', 'client'] as const) {
+    const ctx: DiagnoseContext = { role, mode: 'required-trusted', anchors: [ca], hasKeyPair: true, versions: ['TLSv1.2'], host: 'h', trustedDn: ['x'] };
+    for (const reason of reasons) {
+      fixes.push(failureFromVerdict({ ok: false, reason, code: 'X', depth: 0, cert: leaf, logs: [], nameCheck: { ok: false, lastPattern: 'a', candidates: ['a'], usedCn: false } }, ctx, undefined, certFacts(leaf)).fix);
+    }
+    for (const code of ['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'ERR_SSL_NO_SHARED_CIPHER', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ECONNRESET', 'ERR_SSL_CERTIFICATE_VERIFY_FAILED', 'ERR_X',
+      ...['UNKNOWN_CA', 'CERTIFICATE_REQUIRED', 'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'BAD_CERTIFICATE', 'CERTIFICATE_UNKNOWN', 'UNSUPPORTED_CERTIFICATE', 'INTERNAL_ERROR', 'HANDSHAKE_FAILURE', 'ACCESS_DENIED'].map((a) => `ERR_SSL_TLSV1_ALERT_${a}`)]) {
+      fixes.push(failureFromError(err(code), { ...ctx, hasKeyPair: false }, undefined).fix, failureFromError(err(code), ctx, undefined).fix);
+    }
+  }
+  for (const fix of fixes) {
+    assert.doesNotMatch(fix, weakening, fix);
+    for (const m of fix.matchAll(/\b([a-z][a-z0-9-]*[a-z0-9])\(/g)) assert.ok(accepted.has(m[1]), `'${m[1]}()' in: ${fix}`);
+  }
 });
