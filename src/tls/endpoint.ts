@@ -84,7 +84,8 @@ export function createTlsEndpoint(
   const mode: PeerVerify = opts.peerVerify ?? 'required-trusted';
   const timeoutMs = extras.handshakeTimeoutMs ?? 30_000;
   const side = role === 'server' ? 'source' : 'destination';
-  const where = (msg: string) => (loc ? `${loc}: ${msg}` : msg);
+  // config errors leave without a location: the driver that owns this tls() block reports them at its file:line:col, once
+  const where = (msg: string) => msg;
 
   if (role === 'server') {
     for (const [k, name] of DEST_ONLY) {
