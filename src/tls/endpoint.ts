@@ -11,7 +11,7 @@ import { internalLog } from '../message/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../message/location.ts';
 import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
-import { parseCert, type ParsedCert } from './x509/cert.ts';
+import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
 import { rejectPeer } from './reject.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
@@ -50,6 +50,8 @@ function emit(logs: VerdictLog[]): void {
  * certificates; harmless). Node 24's client-side getPeerX509Certificate()
  * leaves later peer-certificate calls empty, so only getPeerCertificate() is used.
  */
+const peerCerts = new CertCache();
+
 function peerChain(sock: tls.TLSSocket, anchors: readonly ParsedCert[]): ParsedCert[] {
   const out: ParsedCert[] = [];
   let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true) as tls.DetailedPeerCertificate;
@@ -60,7 +62,7 @@ function peerChain(sock: tls.TLSSocket, anchors: readonly ParsedCert[]): ParsedC
     seen.add(k);
     // store certificates come back on every handshake: reuse their parse
     const raw = c.raw;
-    out.push(anchors.find((a) => a.der.equals(raw)) ?? parseCert(raw));
+    out.push(anchors.find((a) => a.der.equals(raw)) ?? peerCerts.parse(raw));
     c = c.issuerCertificate;
   }
   return out;

@@ -20,8 +20,8 @@ export interface ParsedCert {
   issuer: NameEntry[];
   subjectDn: string;
   issuerDn: string;
-  subjectHash: string;
-  issuerHash: string;
+  readonly subjectHash: string;
+  readonly issuerHash: string;
   /** upper-case hex, as Node prints it */
   serial: string;
   /** serial content octets (for CRL lookups) */
@@ -82,6 +82,8 @@ function decodeCert(input: Uint8Array | X509Certificate): ParsedCert {
       }
     }
   }
+  let subjectHash: string | undefined;
+  let issuerHash: string | undefined;
   return {
     der,
     x509,
@@ -89,8 +91,13 @@ function decodeCert(input: Uint8Array | X509Certificate): ParsedCert {
     issuer,
     subjectDn: formatDn(subject),
     issuerDn: formatDn(issuer),
-    subjectHash: nameHash(subject),
-    issuerHash: nameHash(issuer),
+    // the lookup hashes cost more than the rest of the parse and most handshakes never need them
+    get subjectHash() {
+      return (subjectHash ??= nameHash(subject));
+    },
+    get issuerHash() {
+      return (issuerHash ??= nameHash(issuer));
+    },
     serial: x509.serialNumber.toUpperCase(),
     serialRaw: Buffer.from(tbs.serialNumber),
     notBefore: x509.validFromDate,
@@ -99,4 +106,30 @@ function decodeCert(input: Uint8Array | X509Certificate): ParsedCert {
     eku,
     san,
   };
+}
+
+/**
+ * parseCert for certificates peers present: the same few certificates come
+ * back on every reconnection, so recent parses are kept (bounded, least
+ * recently used dropped first).
+ */
+export class CertCache {
+  readonly #max: number;
+  readonly #map = new Map<string, ParsedCert>();
+  constructor(max = 256) {
+    this.#max = max;
+  }
+  parse(der: Buffer): ParsedCert {
+    const key = der.toString('base64');
+    const hit = this.#map.get(key);
+    if (hit) {
+      this.#map.delete(key);
+      this.#map.set(key, hit);
+      return hit;
+    }
+    const c = parseCert(der);
+    this.#map.set(key, c);
+    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+    return c;
+  }
 }
