@@ -332,9 +332,13 @@ describe('trusted-fingerprints() vouches for a listed leaf; trusted-keys() only 
 });
 
 test('a refused handshake logs one diagnostic line, without the raw OpenSSL error before it', async () => {
-  logs.length = 0;
-  const r = await pair(srvCa(), cli('rogue'));
-  expectFail(r.server, 'unknown_ca', 'rogue');
-  assert.equal(logs.filter((l) => /^SSL error/.test(l.text)).length, 0, 'no raw SSL error line');
-  assert.equal(logs.filter((l) => l.text === 'TLS handshake failed').length, 1, 'one TLS handshake failed line (server side)');
+  // an OpenSSL-level failure (no client certificate) and a verdict (untrusted CA)
+  for (const [client, reason] of [[{ caDir: `${P}/ca.d` }, 'no_peer_certificate'], [cli('rogue'), 'unknown_ca']] as const) {
+    logs.length = 0;
+    const r = await pair(srvCa(), client);
+    expectFail(r.server, reason, reason);
+    assert.deepEqual(logs.filter((l) => /^SSL error/.test(l.text)).map((l) => l.tags), [], 'no raw SSL error line');
+    const failed = logs.filter((l) => l.text === 'TLS handshake failed' && l.tags.location === 'test.conf:1:1');
+    assert.equal(failed.length, 1, 'one TLS handshake failed line on the server side');
+  }
 });
