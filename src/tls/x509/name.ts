@@ -150,8 +150,16 @@ function derOrder(a: Uint8Array, b: Uint8Array): number {
   return c !== 0 ? c : a.length - b.length;
 }
 
+const canonCache = new WeakMap<readonly NameEntry[], Buffer>();
+
 /** The canonical encoding OpenSSL hashes: each RDN SET re-encoded, without the outer SEQUENCE. */
 export function canonicalName(entries: readonly NameEntry[]): Buffer {
+  let c = canonCache.get(entries);
+  if (!c) canonCache.set(entries, (c = encodeCanonical(entries)));
+  return c;
+}
+
+function encodeCanonical(entries: readonly NameEntry[]): Buffer {
   const sets: Uint8Array[][] = [];
   for (const e of entries) {
     const value = e.isString ? new asn1js.Utf8String({ value: canonText(e.text) }) : asn1js.fromBER(e.der).result;
