@@ -5,7 +5,6 @@
  * directories, neither of which any library offers.
  */
 import { createHash } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
 import type { Name } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 
@@ -15,7 +14,7 @@ export interface NameEntry {
   text: string;
   /** a directory-string type: OpenSSL canonicalises it before hashing */
   isString: boolean;
-  /** DER of the value as received (used for non-string values) */
+  /** DER of the value as received, for non-string values (hashed as they are); empty for strings */
   der: Uint8Array;
   /** index of the RDN (SET) the entry belongs to */
   set: number;
@@ -56,6 +55,8 @@ export const OID = {
   OU: '2.5.4.11',
 } as const;
 
+const EMPTY = new Uint8Array(0);
+
 /** universal tags OpenSSL canonicalises (ASN1_MASK_CANON) */
 const STRING_TAGS: ReadonlySet<number> = new Set([12, 30, 28, 19, 20, 22, 26]);
 
@@ -83,7 +84,8 @@ export function nameEntries(name: Name): NameEntry[] {
       if (v.anyValue) e = fromAny(v.anyValue);
       else {
         const text = v.utf8String ?? v.printableString ?? v.teletexString ?? v.bmpString ?? v.universalString ?? v.ia5String ?? '';
-        e = { text, isString: true, der: new Uint8Array(AsnConvert.serialize(v)) };
+        // string values are re-encoded canonically for hashing: their original bytes are not needed
+        e = { text, isString: true, der: EMPTY };
       }
       out.push({ oid: atv.type, set, ...e });
     }
