@@ -194,3 +194,28 @@ test('no fix weakens security, and every option a fix names is a tls() option Ax
     for (const m of fix.matchAll(/\b([a-z][a-z0-9-]*[a-z0-9])\(/g)) assert.ok(accepted.has(m[1]), `'${m[1]}()' in: ${fix}`);
   }
 });
+
+test('chainFindings lists a real chain\'s errors in OpenSSL\'s order', async () => {
+  const { chainFindings } = await import('../../src/tls/verify/index.ts');
+  const { parseCrl } = await import('../../src/tls/x509/crl.ts');
+  const { pemBlocks } = await import('../../src/tls/x509/pem.ts');
+  const P = pki();
+  const cert = (f: string) => parseCert(readFileSync(`${P}/${f}`));
+  const crl = (f: string) => parseCrl(pemBlocks(readFileSync(`${P}/${f}`, 'latin1'))[0].der, f);
+  const root = cert('ca.pem');
+  const int = cert('int-ca.pem');
+  const at = (chain: ParsedCert[], crls?: ReturnType<typeof crl>[], anchors = [root]) =>
+    chainFindings({ chain, anchors, crls, purpose: 'clientAuth', now: new Date() }).map((f) => `${f.code}@${f.depth}`);
+  assert.deepEqual(at([leaf, root], [crl('crl.pem')]), []);
+  assert.deepEqual(at([cert('revoked.pem'), root], [crl('crl.pem')]), ['CERT_REVOKED@0']);
+  assert.deepEqual(at([cert('expired.pem'), root]), ['CERT_HAS_EXPIRED@0']);
+  assert.deepEqual(at([cert('selfsigned.pem')]), ['DEPTH_ZERO_SELF_SIGNED_CERT@0']);
+  assert.deepEqual(at([cert('rogue.pem'), cert('ca2.pem')]), ['SELF_SIGNED_CERT_IN_CHAIN@1']);
+  assert.deepEqual(at([cert('rogue.pem')]), ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY@0']);
+  // intermediate chain, only the root's CRL: the leaf's level has none (tolerated later), the intermediate's is checked
+  assert.deepEqual(at([cert('client-int.pem'), int, root], [crl('crl.pem')]), ['UNABLE_TO_GET_CRL@0']);
+  assert.deepEqual(at([cert('client-int.pem'), int, root], [crl('crl.pem'), crl('int-crl.pem')]), []);
+  // the intermediate in the store: the path is completed from the anchors
+  assert.deepEqual(at([cert('client-int.pem')], [crl('crl.pem'), crl('int-crl.pem')], [root, int]), []);
+  assert.deepEqual(at([cert('wrongeku.pem'), root]), ['INVALID_PURPOSE@0']);
+});

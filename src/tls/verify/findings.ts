@@ -48,21 +48,39 @@ function selfSigned(c: ParsedCert): boolean {
 
 const isAnchor = (c: ParsedCert, anchors: readonly ParsedCert[]) => anchors.some((a) => a.der.equals(c.der));
 
-/** The verified path: the peer's chain cut at the first trust anchor (or extended by the anchor that issued it). */
+const MAX_DEPTH = 16;
+
+/**
+ * The verified path: the peer's chain up to the first trust anchor, then, as
+ * OpenSSL does without PARTIAL_CHAIN, on through the store to a self-signed root.
+ */
 function anchoredPath(f: ChainFacts): { path: ParsedCert[]; anchored: boolean } {
   const path: ParsedCert[] = [];
+  let anchored = false;
   for (const c of f.chain) {
+    if (path.length >= MAX_DEPTH) break;
     path.push(c);
-    if (isAnchor(c, f.anchors)) return { path, anchored: true };
+    if (isAnchor(c, f.anchors)) {
+      anchored = true;
+      break;
+    }
     const issuer = f.anchors.find((a) => issuedBy(c, a));
     if (issuer) {
       if (!issuer.der.equals(c.der)) path.push(issuer);
-      return { path, anchored: true };
+      anchored = true;
+      break;
     }
     const next = f.chain[path.length];
     if (!next || !issuedBy(c, next)) break;
   }
-  return { path, anchored: false };
+  while (anchored && path.length < MAX_DEPTH) {
+    const top = path[path.length - 1];
+    if (selfSigned(top)) break;
+    const up = f.anchors.find((a) => !path.includes(a) && issuedBy(top, a));
+    if (!up) break;
+    path.push(up);
+  }
+  return { path, anchored };
 }
 
 export function chainFindings(f: ChainFacts): Finding[] {
