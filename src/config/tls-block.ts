@@ -2,6 +2,7 @@
 import type { OptionBlock } from './plan.ts';
 import type { PeerVerify, TlsOptions } from '../tls/types.ts';
 import { optBool, optList, optRaw, optString } from './plan-access.ts';
+import type { SourceLocation } from '../message/location.ts';
 
 type StringKey = 'caDir' | 'caFile' | 'certFile' | 'keyFile' | 'pkcs12File' | 'crlDir' | 'ecdhCurveList' | 'dhparamFile' | 'sigalgs' | 'clientSigalgs' | 'sslVersion' | 'keylogFile';
 type BoolKey = 'sni' | 'ocspStaplingVerify' | 'extendedKeyUsageVerify' | 'allowCompress';
@@ -28,6 +29,11 @@ const BOOLS: Array<[BoolKey, string]> = [
   ['allowCompress', 'allow-compress'],
 ];
 
+function locOrder(a: SourceLocation | undefined, b: SourceLocation | undefined): number {
+  if (!a || !b) return 0;
+  return a.line - b.line || a.column - b.column;
+}
+
 export function tlsOptionsFromBlock(b: OptionBlock): TlsOptions {
   const o: TlsOptions = {};
   const pv = optString(b, 'peer-verify');
@@ -40,12 +46,16 @@ export function tlsOptionsFromBlock(b: OptionBlock): TlsOptions {
     const v = optBool(b, name);
     if (v !== undefined) o[key] = v;
   }
-  const fps = optList(b, 'trusted-fingerprints');
+  // both keywords share one list in AxoSyslog: the one written last decides the list and whether
+  // a listed leaf is trusted although invalid (trusted-fingerprints) or only narrows (trusted-keys)
+  const last = (['trusted-fingerprints', 'trusted-keys'] as const)
+    .filter((k) => b.values[k] !== undefined)
+    .sort((x, y) => locOrder(b.locs[x], b.locs[y]))
+    .at(-1);
+  const fps = last ? optList(b, last) : undefined;
   if (fps && fps.length > 0) {
     o.trustedKeys = fps;
-    // AxoSyslog lets a listed fingerprint vouch for an otherwise invalid certificate;
-    // logferry keeps the chain check too (safer), so a pin narrows trust and never widens it
-    o.trustedFingerprintsMode = false;
+    o.trustedFingerprintsMode = last === 'trusted-fingerprints';
   }
   const dn = optList(b, 'trusted-dn');
   if (dn && dn.length > 0) o.trustedDn = dn;

@@ -4,9 +4,9 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { CertFacts } from './types.ts';
-import { parseCert, type ParsedCert } from './cert-parse.ts';
+import { parseCert, type ParsedCert } from './x509/cert.ts';
 import { fingerprintOf } from './fingerprint.ts';
-import { firstText, OID } from './x509-name.ts';
+import { firstText, OID } from './x509/name.ts';
 
 /** X509_NAME_get_text_by_NID copies at most size-1 bytes; never split a UTF-8 sequence. */
 export function truncateBytes(s: string, max: number): string {

@@ -6,7 +6,7 @@
 import { constants } from 'node:crypto';
 import * as tls from 'node:tls';
 import type { TlsOptions } from './types.ts';
-import { toPem } from './der.ts';
+import { toPem } from './x509/pem.ts';
 import { TlsConfigError, type Material } from './material.ts';
 
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
@@ -197,6 +197,8 @@ export function planContext(role: 'server' | 'client', opts: TlsOptions, materia
     options.honorCipherOrder = serverPref;
     options.sessionIdContext = 'syslog';
   }
+  // OpenSSL checks revocation itself (CRL_CHECK | CRL_CHECK_ALL, as AxoSyslog sets for crl-dir())
+  if (material.crls && material.crls.length > 0) options.crl = material.crls.map((c) => c.pem);
   if (groups !== undefined) options.ecdhCurve = groups;
   if (sigalgs !== undefined) options.sigalgs = sigalgs;
   if (material.dhparamPem) options.dhparam = material.dhparamPem;

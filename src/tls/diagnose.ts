@@ -7,11 +7,11 @@ import { formatLocation, type SourceLocation } from '../message/location.ts';
 import { internalLog } from '../message/internal-log.ts';
 import { incCounter } from '../message/stats.ts';
 import { TlsFailure, type CertFacts, type PeerAddress, type PeerVerify, type TlsReason } from './types.ts';
-import type { ParsedCert } from './cert-parse.ts';
+import type { ParsedCert } from './x509/cert.ts';
 import { certFacts } from './cert-facts.ts';
 import type { HashedDir } from './hashdir.ts';
-import type { PolicyResult } from './policy.ts';
-import { verifyText } from './chain.ts';
+import type { Verdict } from './verify/verdict.ts';
+import { verifyText } from './verify/codes.ts';
 
 /** What the endpoint knows about its own configuration, for explanations. */
 export interface DiagnoseContext {
@@ -26,6 +26,8 @@ export interface DiagnoseContext {
   trustedDn?: string[];
   host?: string;
   versions?: string[];
+  /** the TLS versions the peer offered in its ClientHello, when known (server side) */
+  offeredVersions?: string[];
   hasKeyPair: boolean;
   handshakeTimeoutMs?: number;
 }
@@ -55,31 +57,43 @@ function trustStoreWords(ctx: DiagnoseContext): string {
 
 const whoPeer = (ctx: DiagnoseContext) => (ctx.role === 'server' ? 'client' : 'server');
 
-/** TlsFailure for a certificate the policy refused. */
-export function failureFromPolicy(res: PolicyResult, ctx: DiagnoseContext, peer: PeerAddress | undefined, leaf: CertFacts | undefined): TlsFailure {
+/** The anchors' subjects: what this side would accept as an issuer. */
+function acceptedCas(ctx: DiagnoseContext): string {
+  return ctx.anchors.length ? ctx.anchors.map((a) => `'${a.subjectDn}'`).join(', ') : 'none (no CA is configured)';
+}
+
+/** TlsFailure for a certificate the verdict refused; the text always names the peer's own certificate first. */
+export function failureFromVerdict(res: Verdict, ctx: DiagnoseContext, peer: PeerAddress | undefined, leaf: CertFacts | undefined): TlsFailure {
   const reason = res.reason ?? 'handshake_failed';
-  const c = res.cert;
-  const subj = c ? `'${c.subjectDn}'` : 'the certificate';
   const who = whoPeer(ctx);
+  const atDepth = (res.depth ?? 0) > 0 && res.cert ? res.cert : undefined;
+  // the certificate at fault: the peer's own, or a CA of its chain named as such
+  const c = res.cert;
+  const subj = leaf
+    ? `'${leaf.subject}'${atDepth ? ` (its chain's CA certificate '${atDepth.subjectDn}' at depth ${res.depth})` : ''}`
+    : c ? `'${c.subjectDn}'` : 'the certificate';
   let msg: string;
   let fix: string;
   switch (reason) {
     case 'unknown_ca': {
       const issuer = c?.issuerDn ?? '?';
-      msg = `the ${who} certificate ${subj} was issued by '${issuer}' (name hash ${c?.issuerHash}), which is not trusted here: ${trustStoreWords(ctx)}`;
-      fix = ctx.caDir
-        ? `put the certificate of '${issuer}' into ${ctx.caDir.dir} as ${c?.issuerHash}.0 (openssl x509 -hash -noout -in ca.pem prints the name), or give the ${who} a certificate from a CA you already trust`
-        : `add the certificate of '${issuer}' to ca-file() or to a ca-dir() as ${c?.issuerHash}.0, or give the ${who} a certificate from a CA you already trust`;
+      msg = `the ${who} certificate ${subj} was issued by '${issuer}', which this trust store does not authorise: ${trustStoreWords(ctx)}`;
+      const add = ctx.caDir
+        ? `put its certificate into ${ctx.caDir.dir} as ${c?.issuerHash}.0 (openssl x509 -hash -noout -in ca.pem prints the name)`
+        : `add its certificate to ca-file() or to a ca-dir() as ${c?.issuerHash}.0`;
+      fix = ctx.role === 'client'
+        ? `the server is not authorised by this trust store: make sure this destination points at the intended server, and that it presents a certificate from one of the accepted CAs (${acceptedCas(ctx)}); only if '${issuer}' is a CA you intend to trust, ${add}`
+        : `give the client a certificate from one of the accepted CAs (${acceptedCas(ctx)}); only if '${issuer}' is a CA you intend to trust, ${add}`;
       if (res.code === 'SELF_SIGNED_CERT_IN_CHAIN') msg += `; the chain ends in a self-signed CA that is not in the trust store`;
       break;
     }
     case 'self_signed':
       msg = `the ${who} certificate ${subj} is self-signed and is not in the trust store (${trustStoreWords(ctx)})`;
-      fix = `issue the ${who} a certificate from your CA, or trust exactly this one with trusted-fingerprints("${leaf?.fingerprintSha256 ?? 'SHA256:…'}")`;
+      fix = `the ${who} is not authorised by this trust store (accepted CAs: ${acceptedCas(ctx)}); issue the ${who} a certificate from one of them, or, only if this exact certificate is one you intend to trust, pin it with trusted-fingerprints("${leaf?.fingerprintSha256 ?? 'SHA256:…'}")`;
       break;
     case 'expired':
-      msg = `the ${who} certificate ${subj}${res.depth ? ` (depth ${res.depth} of the chain)` : ''} expired on ${c ? day(c.notAfter) : '?'}`;
-      fix = `renew that certificate (or check this host's clock: it is now ${day(new Date())}); ssl-options(ignore-validity-period) accepts it anyway`;
+      msg = `the ${who} certificate ${subj} expired on ${c ? day(c.notAfter) : '?'}`;
+      fix = `renew that certificate (or check this host's clock: it is now ${day(new Date())})`;
       break;
     case 'not_yet_valid':
       msg = `the ${who} certificate ${subj} is not valid before ${c ? day(c.notBefore) : '?'}`;
@@ -98,7 +112,7 @@ export function failureFromPolicy(res: PolicyResult, ctx: DiagnoseContext, peer:
       msg = nc && !nc.usedCn
         ? `host name '${ctx.host}' is not in the server certificate's SAN [${nc.candidates.join(', ')}]`
         : `host name '${ctx.host}' does not match the server certificate's CN '${nc?.lastPattern ?? ''}' (it has no subjectAltName)`;
-      fix = `connect using a name the certificate lists, or reissue the server certificate with subjectAltName DNS:${ctx.host}; ssl-options(ignore-hostname-mismatch) makes this a warning`;
+      fix = `connect using a name the certificate lists, or reissue the server certificate with subjectAltName DNS:${ctx.host}`;
       break;
     }
     case 'fingerprint_mismatch':
@@ -115,7 +129,7 @@ export function failureFromPolicy(res: PolicyResult, ctx: DiagnoseContext, peer:
       break;
     case 'bad_purpose':
       msg = `the server certificate ${subj} is not allowed for TLS server use (extendedKeyUsage ${c?.eku ? 'lacks serverAuth' : 'missing'})`;
-      fix = 'reissue it with extendedKeyUsage=serverAuth, or set extended-key-usage-verify(no)';
+      fix = 'reissue it with extendedKeyUsage=serverAuth';
       break;
     default:
       msg = `the ${who} certificate ${subj} was rejected: ${verifyText(res.code ?? 'CERT_REJECTED')}${res.detail ? ` (${res.detail})` : ''}`;
@@ -128,7 +142,7 @@ export function failureNoPeerCertificate(ctx: DiagnoseContext, peer: PeerAddress
   return new TlsFailure(
     'no_peer_certificate',
     `the client sent no certificate but peer-verify is ${ctx.mode}`,
-    'give the client key-file() and cert-file() from a CA in this source\'s ca-dir(), or set peer-verify(optional-untrusted) here if clients need not authenticate',
+    'give the client key-file() and cert-file() with a certificate from a CA this source trusts (its ca-dir()/ca-file())',
     { peer, location: ctx.location, cause },
   );
 }
@@ -167,13 +181,14 @@ export function failureFromError(err: unknown, ctx: DiagnoseContext, peer: PeerA
       ctx.role === 'server' && !ctx.hasKeyPair ? 'set key-file() and cert-file() in this source\'s tls()' : 'align cipher-suite() on both sides (openssl ciphers -v lists the names); ECDSA keys need ECDHE-ECDSA-* suites');
   }
   if (/UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|PROTOCOL_VERSION|TLSV1_ALERT_PROTOCOL_VERSION|VERSION_TOO_LOW|VERSION_TOO_HIGH/.test(code)) {
-    return mk('protocol_version', `no TLS version is allowed by both sides (this side allows ${versions})`, 'align ssl-version() / ssl-options(no-tlsv1x) on both sides; TLS 1.2 and 1.3 are the safe common choice');
+    const offered = ctx.offeredVersions && ctx.offeredVersions.length ? `; the ${who} offered ${ctx.offeredVersions.join(', ')}` : '';
+    return mk('protocol_version', `no TLS version is allowed by both sides (this side allows ${versions}${offered})`, 'align ssl-version() / ssl-options() on both sides; TLS 1.2 and 1.3 are the safe common choice');
   }
   const alert = /ALERT_([A-Z_]+)$/.exec(code);
   if (alert) {
     const name = alert[1].toLowerCase().replace(/_/g, ' ');
     const fixes: Record<string, string> = {
-      'unknown ca': `the ${who} does not trust the CA of our certificate: add that CA to the ${who}'s ca-dir() (see the ${who}'s log for "Certificate validation failed")`,
+      'unknown ca': `the ${who} does not accept the CA that issued our certificate: use a certificate from a CA the ${who} trusts (its log names the certificate under "Certificate validation failed"); only if the ${who}'s operator intends to trust our CA does it belong in the ${who}'s ca-dir()`,
       'certificate required': 'the server requires a client certificate: set key-file() and cert-file() in this destination\'s tls()',
       'certificate expired': 'our certificate has expired according to the peer: renew cert-file()',
       'certificate revoked': 'our certificate is revoked: get a new one issued',

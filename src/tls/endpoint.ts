@@ -1,8 +1,8 @@
 /**
- * A compiled tls() block: SecureContext + verification policy for one side.
- * Node's TLS does the handshake with rejectUnauthorized off; the syslog-ng
- * policy (policy.ts over chain.ts) then decides, and a refusal becomes a
- * TlsFailure that has already been logged and counted once.
+ * A compiled tls() block: SecureContext + verification for one side. Node's
+ * TLS (OpenSSL) verifies the chain during the handshake without aborting it;
+ * this file only gathers the facts (OpenSSL's result, the peer's chain) and
+ * asks verify/ for the one verdict. A refusal leaves through rejectPeer().
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
@@ -11,15 +11,15 @@ import { internalLog } from '../message/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../message/location.ts';
 import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
-import { parseCert, type ParsedCert } from './cert-parse.ts';
-import { validateChain } from './chain.ts';
-import { evaluatePolicy, type PolicyLog } from './policy.ts';
+import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
+import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
+import { rejectPeer } from './reject.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
 import { loadMaterial, TlsConfigError, type Material } from './material.ts';
 import { createContext, planContext, type ContextPlan } from './context-options.ts';
 import { certFacts } from './cert-facts.ts';
 import {
-  failureFromError, failureFromPolicy, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
+  failureFromError, failureFromVerdict, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
 } from './diagnose.ts';
 
 export interface EndpointExtras {
@@ -41,7 +41,7 @@ const DEST_ONLY: Array<[keyof TlsOptions, string]> = [
   ['extendedKeyUsageVerify', 'extended-key-usage-verify()'],
 ];
 
-function emit(logs: PolicyLog[]): void {
+function emit(logs: VerdictLog[]): void {
   for (const l of logs) internalLog(l.level, l.text, l.tags);
 }
 
@@ -50,7 +50,9 @@ function emit(logs: PolicyLog[]): void {
  * certificates; harmless). Node 24's client-side getPeerX509Certificate()
  * leaves later peer-certificate calls empty, so only getPeerCertificate() is used.
  */
-function peerChain(sock: tls.TLSSocket): ParsedCert[] {
+const peerCerts = new CertCache();
+
+function peerChain(sock: tls.TLSSocket, anchors: readonly ParsedCert[]): ParsedCert[] {
   const out: ParsedCert[] = [];
   let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true) as tls.DetailedPeerCertificate;
   const seen = new Set<string>();
@@ -58,7 +60,9 @@ function peerChain(sock: tls.TLSSocket): ParsedCert[] {
     const k = c.raw.toString('base64');
     if (seen.has(k)) break;
     seen.add(k);
-    out.push(parseCert(c.raw));
+    // store certificates come back on every handshake: reuse their parse
+    const raw = c.raw;
+    out.push(anchors.find((a) => a.der.equals(raw)) ?? peerCerts.parse(raw));
     c = c.issuerCertificate;
   }
   return out;
@@ -82,7 +86,8 @@ export function createTlsEndpoint(
   const mode: PeerVerify = opts.peerVerify ?? 'required-trusted';
   const timeoutMs = extras.handshakeTimeoutMs ?? 30_000;
   const side = role === 'server' ? 'source' : 'destination';
-  const where = (msg: string) => (loc ? `${loc}: ${msg}` : msg);
+  // config errors leave without a location: the driver that owns this tls() block reports them at its file:line:col, once
+  const where = (msg: string) => msg;
 
   if (role === 'server') {
     for (const [k, name] of DEST_ONLY) {
@@ -163,13 +168,11 @@ export function createTlsEndpoint(
         sock.off('error', onError);
         sock.off('close', onClose);
         if (err) {
-          reportTlsFailure(err, side);
-          sock.destroy();
+          rejectPeer(sock, err, role);
           reject(err);
         } else resolve(session!);
       };
       const onError = (e: Error) => {
-        internalLog('error', role === 'server' ? 'SSL error while reading stream' : 'SSL error while writing stream', { tls_error: e.message.split('\n')[0], location: loc });
         let facts;
         try {
           const raw = sock.getPeerCertificate(false)?.raw;
@@ -212,38 +215,34 @@ export function createTlsEndpoint(
       protocol: sock.getProtocol() ?? '',
       cipher: sock.getCipher()?.name ?? '',
     });
-    const chain = peerChain(sock);
+    const chain = peerChain(sock, c.material.anchors);
     if (chain.length === 0) {
       // a client may only omit it where OpenSSL let it (optional-* modes); a server must always send one
       if (role === 'client') {
         throw new TlsFailure('handshake_failed', 'the server presented no certificate (anonymous TLS)', 'configure key-file() and cert-file() on the server', { peer, location });
       }
-      if (mode.startsWith('required')) throw failureNoPeerCertificate(d, peer);
+      if (MODES[mode].certificateRequired) throw failureNoPeerCertificate(d, peer);
       return session(undefined);
     }
-    const [leaf, ...rest] = chain;
-    const untrustedMode = mode === 'optional-untrusted' || mode === 'required-untrusted';
-    const events = untrustedMode
-      ? []
-      : validateChain({ leaf, untrusted: rest, anchors: c.material.anchors, crls: c.material.crls, purpose: role === 'server' ? 'clientAuth' : 'serverAuth' }).events;
-    const res = evaluatePolicy({
+    const res = verdict({
       mode,
       side,
-      leaf,
-      events,
+      chain,
+      opensslError: MODES[mode].verifyChain ? libraryVerdict(sock, role) : null,
+      findings: () => chainFindings({ chain, anchors: c.material.anchors, crls: c.material.crls, purpose: role === 'server' ? 'clientAuth' : 'serverAuth', now: new Date() }),
       fingerprints: c.fingerprints,
-      fingerprintsMode: opts.trustedFingerprintsMode,
+      fingerprintsAnchor: opts.trustedFingerprintsMode,
       trustedDn: opts.trustedDn,
       ignoreValidity: c.plan.flags.ignoreValidity,
+      crlDirEmpty: c.material.crls !== undefined && c.material.crls.length === 0,
       ignoreHostnameMismatch: c.plan.flags.ignoreHostnameMismatch,
       ekuVerify: opts.extendedKeyUsageVerify,
       host,
-      libraryCode: untrustedMode ? null : libraryVerdict(sock, role),
       location: loc,
     });
     emit(res.logs);
-    const facts = certFacts(leaf, res.matchedFingerprint);
-    if (!res.ok) throw failureFromPolicy(res, d, peer, facts);
+    const facts = certFacts(chain[0], res.matchedFingerprint);
+    if (!res.ok) throw failureFromVerdict(res, d, peer, facts);
     return session(facts);
   }
 
@@ -257,10 +256,10 @@ export function createTlsEndpoint(
         isServer: true,
         secureContext: c.context,
         // optional-untrusted sends no CertificateRequest at all
-        requestCert: mode !== 'optional-untrusted',
+        requestCert: MODES[mode].requestCertificate,
         // on a bare server TLSSocket this only makes OpenSSL fail the handshake when no certificate
-        // is sent (alert certificate_required); chain errors are still ours to judge
-        rejectUnauthorized: mode === 'required-trusted' || mode === 'required-untrusted',
+        // is sent (alert certificate_required); chain errors reach the verdict
+        rejectUnauthorized: MODES[mode].certificateRequired,
       });
       return handshake(sock, c, peer, undefined);
     },
@@ -280,6 +279,7 @@ export function createTlsEndpoint(
       } catch (e) {
         const f = failureFromError(e, diag(c, host), peer);
         reportTlsFailure(f, side);
+        raw.destroy();
         return Promise.reject(f);
       }
       return handshake(sock, c, peer, host);

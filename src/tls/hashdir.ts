@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pemBlocks } from './der.ts';
-import { parseCert, type ParsedCert } from './cert-parse.ts';
-import { parseCrl, type ParsedCrl } from './crl.ts';
+import { pemBlocks } from './x509/pem.ts';
+import { parseCert, type ParsedCert } from './x509/cert.ts';
+import { parseCrl, type ParsedCrl } from './x509/crl.ts';
 
 export interface Ignored {
   file: string;
@@ -32,7 +32,7 @@ function readDir(dir: string, option: string, what: string): string[] {
     return readdirSync(dir).sort();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put ${what} in it (logferry cert rehash, or c_rehash)`);
+    throw new Error(`${option} ${dir} cannot be read: ${err.code === 'ENOENT' ? 'no such directory' : err.message}; create it and put ${what} in it (openssl rehash DIR names them)`);
   }
 }
 

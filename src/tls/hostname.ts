@@ -3,31 +3,9 @@
  * the first CN only when there is no usable SAN entry, and its wildcard rules.
  */
 import { isIP } from 'node:net';
-import { formatIp, type ParsedCert } from './cert-parse.ts';
-import { firstText, OID } from './x509-name.ts';
-
-function ipBytes(s: string): Uint8Array | undefined {
-  const fam = isIP(s);
-  if (fam === 4) return Uint8Array.from(s.split('.').map(Number));
-  if (fam !== 6) return undefined;
-  let text = s;
-  let tail: number[] = [];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1].split('.').map(Number);
-    tail = [(b[0] << 8) | b[1], (b[2] << 8) | b[3]];
-    text = text.slice(0, -v4[1].length) + '0:0';
-  }
-  const [head, rest] = text.split('::');
-  const hw = head ? head.split(':') : [];
-  const rw = rest !== undefined && rest !== '' ? rest.split(':') : [];
-  const fill = rest === undefined ? 0 : 8 - hw.length - rw.length;
-  const words = [...hw, ...Array(fill).fill('0'), ...rw].map((w) => parseInt(w, 16));
-  if (tail.length) words.splice(6, 2, ...tail);
-  const out = new Uint8Array(16);
-  words.forEach((w, i) => { out[i * 2] = w >> 8; out[i * 2 + 1] = w & 0xff; });
-  return out;
-}
+import type { ParsedCert } from './x509/cert.ts';
+import { firstText, OID } from './x509/name.ts';
+import { formatIp, ipBytes } from './x509/ip.ts';
 
 /** A `*`-only glob within one label (the `?` case is excluded before). */
 function labelMatch(pattern: string, label: string): boolean {

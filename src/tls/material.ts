@@ -6,12 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { children, pemBlocks, readTlv } from './der.ts';
-import { parseCert, type ParsedCert } from './cert-parse.ts';
+import * as asn1js from 'asn1js';
+import { pemBlocks } from './x509/pem.ts';
+import { parseCert, type ParsedCert } from './x509/cert.ts';
 import { readCaDir, readCrlDir, type HashedDir } from './hashdir.ts';
-import type { ParsedCrl } from './crl.ts';
+import type { ParsedCrl } from './x509/crl.ts';
 import type { TlsOptions } from './types.ts';
-import type { PolicyLog } from './policy.ts';
+import type { VerdictLog } from './verify/verdict.ts';
 
 export interface Material {
   /** every trust anchor: ca-file(), pkcs12 CAs, usable ca-dir() files */
@@ -26,7 +27,7 @@ export interface Material {
   pfx?: Buffer;
   own?: ParsedCert;
   dhparamPem?: string;
-  logs: PolicyLog[];
+  logs: VerdictLog[];
 }
 
 /** A config-time error whose message is the whole user-facing explanation. */
@@ -131,8 +132,11 @@ function loadDhparam(path: string): string {
   let ok = false;
   if (b) {
     try {
-      const seq = children(b.der, readTlv(b.der, 0));
-      ok = seq.length >= 2 && (seq[0].end - seq[0].valueStart) * 8 >= 1024;
+      // DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER, … }
+      const seq = asn1js.fromBER(b.der).result;
+      const items = seq instanceof asn1js.Sequence ? seq.valueBlock.value : [];
+      const p = items[0] instanceof asn1js.Integer ? items[0].valueBlock.valueHexView : undefined;
+      ok = items.length >= 2 && p !== undefined && p.length * 8 >= 1024;
     } catch {
       ok = false;
     }

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { pemBlocks } from './der.ts';
-import { parseCert } from './cert-parse.ts';
+import { pemBlocks } from './x509/pem.ts';
+import { parseCert } from './x509/cert.ts';
 
 export interface DevPki {
   caCert: string;

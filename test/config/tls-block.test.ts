@@ -33,7 +33,7 @@ destination d { syslog("h" transport(tls) tls(
   assert.equal(o.keyFile, `${dir}/k.pem`);
   assert.equal(o.crlDir, `${dir}/crl.d`);
   assert.deepEqual(o.trustedKeys, ['SHA256:AA:BB']);
-  assert.equal(o.trustedFingerprintsMode, false);
+  assert.equal(o.trustedFingerprintsMode, true, 'trusted-fingerprints() is a trust anchor in AxoSyslog 4.27');
   assert.deepEqual(o.trustedDn, ['*, O=Example']);
   assert.equal(o.cipherSuiteTls12, 'ECDHE-RSA-AES128-GCM-SHA256');
   assert.equal(o.cipherSuiteTls13, 'TLS_AES_128_GCM_SHA256');
@@ -44,4 +44,16 @@ destination d { syslog("h" transport(tls) tls(
   assert.equal(o.sni, true);
   assert.equal(o.extendedKeyUsageVerify, true);
   assert.equal(o.keylogFile, undefined);
+});
+
+test('trusted-keys() only narrows, trusted-fingerprints() vouches; when both are written the later one wins', () => {
+  const mode = (tls: string) => {
+    const plan = parseConfigText(`@version: 4.27\ndestination d { syslog("h" transport(tls) tls(${tls})); };\n`, 'fp.conf');
+    const o = tlsOptionsFromBlock(optBlock(plan.destinations.get('d')!.drivers[0].options, 'tls')!);
+    return [o.trustedKeys, o.trustedFingerprintsMode];
+  };
+  assert.deepEqual(mode('trusted-keys("SHA1:AA")'), [['SHA1:AA'], false]);
+  assert.deepEqual(mode('trusted-fingerprints("SHA1:BB")'), [['SHA1:BB'], true]);
+  assert.deepEqual(mode('trusted-keys("SHA1:AA") trusted-fingerprints("SHA1:BB")'), [['SHA1:BB'], true]);
+  assert.deepEqual(mode('trusted-fingerprints("SHA1:BB") trusted-keys("SHA1:AA")'), [['SHA1:AA'], false]);
 });

@@ -120,3 +120,22 @@ test('makeDevPki builds a working, idempotent PKI', async (t) => {
   assert.equal(r.server.ok && r.server.session.peer?.cn, 'logferry-client');
   await assert.rejects(makeDevPki(join(d, 'x'), { openssl: '/nonexistent/openssl' }), /needs the openssl command/);
 });
+
+test('a key that does not match its certificate is reported once, with its config location once', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = tempDir(t);
+  const conf = join(dir, 'mm.conf');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(conf, `@version: 4.27
+source s { network(ip(127.0.0.1) port(1) transport(tls)
+  tls(key-file("${P}/client1.key") cert-file("${P}/server.pem") ca-dir("${P}/ca.d"))); };
+destination d { file("${join(dir, 'out')}"); };
+log { source(s); destination(d); };
+`);
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [main, '-s', '-f', conf], { encoding: 'utf8', timeout: 20_000 });
+  assert.notEqual(r.status, 0);
+  const lines = r.stderr.split('\n').filter((l) => l.includes('does not match cert-file()'));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.equal(lines[0].split('mm.conf:3:3').length - 1, 1, `location printed once: ${lines[0]}`);
+});

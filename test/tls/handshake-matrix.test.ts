@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureLogs, logs, pair, pki, type Outcome } from './helpers.ts';
+import { intRevokedPki } from './int-pki.ts';
 import type { PeerVerify, TlsOptions, TlsReason } from '../../src/tls/types.ts';
 import { getCounter } from '../../src/message/stats.ts';
 
@@ -273,4 +274,71 @@ describe('constraints', () => {
     expectFail(r.client, 'unknown_ca', 'client rejects');
     assert.equal(r.server.ok, r.server.ok); // server may or may not finish first; only the client verdict is defined
   });
+});
+
+describe('intermediate CAs with crl-dir() (OpenSSL checks every level; a level without CRL is tolerated)', () => {
+  const srvInt = (crlDir: string): TlsOptions => ({ ...id('server'), caDir: `${P}/ca-int.d`, crlDir });
+
+  test('root + intermediate in ca-dir(), both CRLs in crl-dir(): an intermediate-issued client is accepted with or without its chain', async () => {
+    const withChain = await pair(srvInt(`${P}/ca-int.d`), { keyFile: `${P}/client-int.key`, certFile: `${P}/client-int-chain.pem`, caDir: `${P}/ca.d` });
+    expectOk(withChain.server, 'chain sent');
+    if (withChain.server.ok) assert.equal(withChain.server.session.peer?.cn, 'client-int');
+    const leafOnly = await pair(srvInt(`${P}/ca-int.d`), { keyFile: `${P}/client-int.key`, certFile: `${P}/client-int.pem`, caDir: `${P}/ca.d` });
+    expectOk(leafOnly.server, 'leaf only');
+  });
+
+  test('a revoked leaf under the intermediate is refused as revoked, and the text names the leaf, not the CA', async () => {
+    const x = intRevokedPki(P);
+    for (const certFile of [x.chain, x.cert]) {
+      logs.length = 0;
+      const r = await pair(srvInt(x.dir), { keyFile: x.key, certFile, caDir: `${P}/ca.d` });
+      expectFail(r.server, 'revoked', certFile);
+      if (!r.server.ok) {
+        assert.match(r.server.failure.message, /^the client certificate 'CN=client-int-revoked' \(serial [0-9A-F]+\) is revoked: listed in .*, reason Key Compromise/);
+        assert.doesNotMatch(r.server.failure.message, /certificate 'CN=Test (Root|Intermediate) CA/);
+        assert.equal(r.server.failure.facts?.cn, 'client-int-revoked');
+      }
+    }
+  });
+
+  test('revoked leaf + no CRL for the root: the tolerated last error does not hide the revocation', async () => {
+    const x = intRevokedPki(P);
+    logs.length = 0;
+    const r = await pair(srvInt(x.dirNoRootCrl), { keyFile: x.key, certFile: x.chain, caDir: `${P}/ca.d` });
+    expectFail(r.server, 'revoked', 'revoked, root CRL missing');
+    // and the same directory accepts a good intermediate client (the missing root CRL is only a notice)
+    logs.length = 0;
+    const ok = await pair(srvInt(x.dirNoRootCrl), { keyFile: `${P}/client-int.key`, certFile: `${P}/client-int-chain.pem`, caDir: `${P}/ca.d` });
+    expectOk(ok.server, 'good client, root CRL missing');
+    assert.ok(logs.some((l) => l.text === 'CRL directory is set but no CRLs found'));
+  });
+});
+
+describe('trusted-fingerprints() vouches for a listed leaf; trusted-keys() only narrows', () => {
+  test('a self-signed client listed in trusted-fingerprints() is accepted with the notice and ${.tls.x509_fp}', async () => {
+    const fp = sha(`${P}/selfsigned.pem`, 'sha256');
+    logs.length = 0;
+    const r = await pair({ ...srvCa(), trustedKeys: [fp], trustedFingerprintsMode: true }, cli('selfsigned'));
+    expectOk(r.server, 'trusted-fingerprints anchor');
+    if (r.server.ok) assert.equal(r.server.session.peer?.matchedFingerprint, fp);
+    assert.ok(logs.some((l) => l.text === 'Certificate invalid, but accepting due to being present on trusted-fingerprints()'));
+    const narrow = await pair({ ...srvCa(), trustedKeys: [fp], trustedFingerprintsMode: false }, cli('selfsigned'));
+    expectFail(narrow.server, 'self_signed', 'trusted-keys only narrows');
+    // an unknown intermediate above the listed leaf cannot be rescued
+    const rogue = sha(`${P}/rogue.pem`, 'sha256');
+    const above = await pair({ ...srvCa(), trustedKeys: [rogue], trustedFingerprintsMode: true }, { keyFile: `${P}/rogue.key`, certFile: `${P}/rogue-chain.pem`, caDir: `${P}/ca.d` });
+    expectFail(above.server, 'unknown_ca', 'failure above depth 0');
+  });
+});
+
+test('a refused handshake logs one diagnostic line, without the raw OpenSSL error before it', async () => {
+  // an OpenSSL-level failure (no client certificate) and a verdict (untrusted CA)
+  for (const [client, reason] of [[{ caDir: `${P}/ca.d` }, 'no_peer_certificate'], [cli('rogue'), 'unknown_ca']] as const) {
+    logs.length = 0;
+    const r = await pair(srvCa(), client);
+    expectFail(r.server, reason, reason);
+    assert.deepEqual(logs.filter((l) => /^SSL error/.test(l.text)).map((l) => l.tags), [], 'no raw SSL error line');
+    const failed = logs.filter((l) => l.text === 'TLS handshake failed' && l.tags.location === 'test.conf:1:1');
+    assert.equal(failed.length, 1, 'one TLS handshake failed line on the server side');
+  }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchHostname, verifyCertificateName } from '../../src/tls/hostname.ts';
-import { parseCert } from '../../src/tls/cert-parse.ts';
+import { parseCert } from '../../src/tls/x509/cert.ts';
 import { readFileSync } from 'node:fs';
 import { opensslCert, pki, tempDir } from './helpers.ts';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseCert } from '../../src/tls/cert-parse.ts';
-import { parseCrl } from '../../src/tls/crl.ts';
-import { pemBlocks } from '../../src/tls/der.ts';
+import { parseCert } from '../../src/tls/x509/cert.ts';
+import { parseCrl } from '../../src/tls/x509/crl.ts';
+import { pemBlocks } from '../../src/tls/x509/pem.ts';
 import { matchDnGlob } from '../../src/tls/dn-glob.ts';
 import { openssl, opensslCert, pki, tempDir } from './helpers.ts';
 

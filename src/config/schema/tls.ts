@@ -102,8 +102,14 @@ const rows: OptionRow[] = [
   {
     name: 'trusted-fingerprints',
     type: { kind: 'string-list' },
+    doc: 'accepted peer certificate fingerprints, "SHA256:AB:CD:…"; a listed leaf is trusted even when it does not verify',
+  },
+  {
+    // kept apart from trusted-fingerprints(): in AxoSyslog it only narrows (never vouches for an invalid leaf)
+    name: 'trusted-keys',
+    type: { kind: 'string-list' },
     obsolete: [{ name: 'trusted-keys', change: 'trusted-fingerprints' }],
-    doc: 'accepted peer certificate fingerprints, "SHA256:AB:CD:…"',
+    doc: 'obsolete: fingerprints a valid peer certificate must also match',
   },
   { name: 'trusted-dn', type: { kind: 'string-list' }, doc: 'accepted peer subject DN glob patterns' },
   { name: 'cipher-suite', type: { kind: 'string-or-block', schema: () => cipherSuiteSchema }, doc: 'cipher list, or tls12-and-older() and tls13() lists' },
