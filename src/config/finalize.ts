@@ -76,6 +76,8 @@ export function finalizeInet(d: FinalizeInput): void {
     v.port = port;
   }
 
+  warnSocketOptions(d, transport === 'udp' || transport === 'proxied-udp');
+
   if (d.side === 'source') {
     if (v.ip === undefined) v.ip = v['ip-protocol'] === 6 ? '::' : '0.0.0.0';
     // stream sources split this window among max-connections(); UDP has one "connection"
@@ -87,6 +89,41 @@ export function finalizeInet(d: FinalizeInput): void {
     }
   }
   finalizeTemplate(d.options);
+}
+
+/**
+ * Socket options whose effect depends on the transport and side. Node sets
+ * SO_RCVBUF/SO_SNDBUF, TTL and SO_BROADCAST only on UDP sockets, and neither
+ * TCP_KEEPINTVL nor TCP_KEEPCNT anywhere: written there, they are accepted
+ * (stock configs still run) with one warning each, here at compile time so
+ * `-s` and a start print the same.
+ */
+function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
+  const v = d.options.values;
+  const written = (name: string, isDefault: (x: unknown) => boolean) => d.options.locs[name] !== undefined && !isDefault(v[name]);
+  const zero = (x: unknown) => x === 0 || x === false;
+  const warn = (name: string, why: string) => d.ctx.warn(d.options.locs[name], `${name}(${String(v[name] === true ? 'yes' : v[name])}) is accepted but has no effect here: ${why}`);
+  const side = d.side === 'source' ? 'source' : 'destination';
+  if (!udp) {
+    const nodeCannot = 'Node.js cannot set it on TCP sockets, the kernel default is used';
+    if (written('so-rcvbuf', zero)) warn('so-rcvbuf', nodeCannot);
+    if (written('so-sndbuf', zero)) warn('so-sndbuf', nodeCannot);
+    if (written('tcp-keepalive-intvl', () => false)) warn('tcp-keepalive-intvl', 'Node.js cannot set TCP_KEEPINTVL, the kernel default (net.ipv4.tcp_keepalive_intvl) is used');
+    if (written('tcp-keepalive-probes', () => false)) warn('tcp-keepalive-probes', 'Node.js cannot set TCP_KEEPCNT, the kernel default (net.ipv4.tcp_keepalive_probes) is used');
+    if (written('ip-ttl', zero)) warn('ip-ttl', `${nodeCannot}; it applies to transport(udp)`);
+    if (written('so-broadcast', zero)) warn('so-broadcast', 'SO_BROADCAST only applies to transport(udp)');
+    return;
+  }
+  for (const name of ['so-keepalive', 'tcp-keepalive-time', 'tcp-keepalive-intvl', 'tcp-keepalive-probes']) {
+    if (written(name, () => false)) warn(name, 'TCP keepalive does not apply to transport(udp)');
+  }
+  if (side === 'source') {
+    if (written('so-sndbuf', zero)) warn('so-sndbuf', 'a UDP source sends nothing');
+    if (written('ip-ttl', zero)) warn('ip-ttl', 'a UDP source sends nothing');
+    if (written('so-broadcast', zero)) warn('so-broadcast', 'a UDP source receives broadcasts without it');
+  } else if (written('so-rcvbuf', zero)) {
+    warn('so-rcvbuf', 'a UDP destination receives nothing');
+  }
 }
 
 /** A destination's own template-escape(yes) applies to its template. */

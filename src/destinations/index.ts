@@ -5,14 +5,12 @@ import { LocatedError } from '../message/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter } from '../syslog/format/create.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { UNIMPLEMENTED_WRITER_OPTIONS, byteExact, isZero, compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
+import { byteExact, compileSpec, outputSettings, zoneOption, type DriverEnv } from './common.ts';
 import { FileDestination } from './file.ts';
 import { StdoutDestination } from './stdout.ts';
 import { createNetworkDestination } from './network.ts';
 
 export type { DriverEnv } from './common.ts';
-
-
 
 function queued(d: DriverDecl, env: DriverEnv, name: string) {
   return {
@@ -26,7 +24,6 @@ function queued(d: DriverDecl, env: DriverEnv, name: string) {
 
 function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
   const b = d.options;
-  rejectUnimplemented(b, 'file()', [...UNIMPLEMENTED_WRITER_OPTIONS, ['overwrite-if-older', isZero]], env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   const pathText = d.positional[0];
@@ -50,7 +47,6 @@ function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDri
 }
 
 function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
-  rejectUnimplemented(d.options, 'stdout()', UNIMPLEMENTED_WRITER_OPTIONS, env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   return new StdoutDestination({ ...queued(d, env, name), format: byteExact((m) => formatter.format(m)) });

@@ -18,7 +18,7 @@ import type { TlsEndpoint } from '../tls/types.ts';
 import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { UNIMPLEMENTED_WRITER_OPTIONS, byteExact, outputSettings, rejectUnimplemented, type DriverEnv } from './common.ts';
+import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
 interface NetworkSettings {
@@ -135,7 +135,6 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
   if (!['tcp', 'udp', 'tls'].includes(transport)) {
     throw new LocatedError(`transport(${transport}) is not available in a destination of logferry; use tcp, udp or tls`, b.locs['transport'] ?? d.loc);
   }
-  rejectUnimplemented(b, `${d.driver}()`, UNIMPLEMENTED_WRITER_OPTIONS, env.dryRun);
   const out = outputSettings(d, env, driver === 'network' ? 'proto-template' : undefined);
   const formatter = createFormatter(driver, out.format);
   const tlsBlock = optBlock(b, 'tls');

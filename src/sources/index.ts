@@ -1,6 +1,6 @@
 /** Source drivers from compiled declarations. */
 import type { DriverDecl, SourceDecl } from '../config/plan.ts';
-import { optNumber, rejectUnimplemented } from '../config/plan-access.ts';
+import { optNumber } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
@@ -42,11 +42,6 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
   const internal: InternalSource[] = [];
   for (const d of decl.drivers) {
     const name = decl.name;
-    rejectUnimplemented(d.options, `${d.driver}()`, [
-      ['dynamic-window-size', (v) => v === 0],
-      ['use-syslogng-pid', (v) => v === false],
-      ['guess-timezone', (v) => v === false],
-    ], env.dryRun);
     switch (d.driver) {
       case 'file': {
         const freq = optNumber(d.options, 'follow-freq') ?? 1;

@@ -67,8 +67,11 @@ export interface OptionRow {
   unsupported?: (v: OptionValue) => string | undefined;
   /** extra validation ⇒ error text */
   check?: (v: OptionValue) => string | undefined;
-  /** accepted but has no effect: the warning text */
-  ignored?: string;
+  /**
+   * accepted but has no effect: the warning text (a function: the warning for
+   * this value, undefined when the value is what logferry does anyway)
+   */
+  ignored?: string | ((v: OptionValue) => string | undefined);
   /** a block row that is filled with its defaults even when not written */
   alwaysPresent?: boolean;
   /** deprecated: the value is stored at this path instead (e.g. ['stats', 'freq']) */
