@@ -34,6 +34,11 @@ interface NetworkSettings {
   closeOnInput: boolean;
   soKeepalive: boolean;
   tcpKeepaliveTime: number;
+  /** UDP only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
+  soSndbuf?: number;
+  soBroadcast: boolean;
+  ipTtl?: number;
+  truncateSize?: number;
   location: DriverDecl['loc'];
 }
 
@@ -112,7 +117,17 @@ class DgramDestination extends QueuedDestination {
   }
 
   async start(): Promise<void> {
-    this.sender = await createDgramSender({ host: this.s.host, port: this.s.port, ipProtocol: this.s.ipProtocol, localip: this.s.localip, localport: this.s.localport });
+    this.sender = await createDgramSender({
+      host: this.s.host,
+      port: this.s.port,
+      ipProtocol: this.s.ipProtocol,
+      localip: this.s.localip,
+      localport: this.s.localport,
+      soSndbuf: this.s.soSndbuf,
+      soBroadcast: this.s.soBroadcast,
+      ipTtl: this.s.ipTtl,
+      truncateSize: this.s.truncateSize,
+    });
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
@@ -162,6 +177,10 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
     closeOnInput: optBool(b, 'close-on-input') ?? true,
     soKeepalive: optBool(b, 'so-keepalive') ?? true,
     tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
+    soSndbuf: optNumber(b, 'so-sndbuf') || undefined,
+    soBroadcast: optBool(b, 'so-broadcast') ?? false,
+    ipTtl: optNumber(b, 'ip-ttl') || undefined,
+    truncateSize: optNumber(b, 'truncate-size'),
     location: d.loc,
   };
   if (env.dryRun) {

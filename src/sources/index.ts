@@ -22,6 +22,7 @@ function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOp
     parse,
     hostRules: hostRulesFor(d, name),
     window: optNumber(d.options, 'log-iw-size') ?? 100,
+    fetchLimit: optNumber(d.options, 'log-fetch-limit') ?? 10,
     tags: tagsFor(d, name),
     values: [],
     sender: { ip: '127.0.0.1', resolvedName: env.hostname },

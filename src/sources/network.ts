@@ -91,6 +91,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     parse,
     hostRules: hostRulesFor(d, name),
     window,
+    fetchLimit: optNumber(b, 'log-fetch-limit') ?? 10,
     tags: tagsFor(d, name),
     local: false,
     congestion: env.congestion,
