@@ -1,6 +1,6 @@
 /** Source drivers from compiled declarations. */
 import type { DriverDecl, SourceDecl } from '../config/plan.ts';
-import { optNumber } from '../config/plan-access.ts';
+import { optList, optNumber, optString } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
@@ -61,7 +61,11 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
         drivers.push(new StdinSource({ name, reader: localReader(d, env, name), onEof: env.onStdinEof }));
         break;
       case 'internal': {
-        const s = new InternalSource(name, env.hostname, env.pid);
+        const s = new InternalSource(name, env.hostname, env.pid, {
+          tags: optList(d.options, 'tags'),
+          programOverride: optString(d.options, 'program-override'),
+          hostOverride: optString(d.options, 'host-override'),
+        });
         internal.push(s);
         drivers.push(s);
         break;

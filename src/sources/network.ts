@@ -41,21 +41,46 @@ function framingFor(driver: 'network' | 'syslog', transport: string): FramingKin
   return driver === 'syslog' ? 'octet-counted' : 'newline';
 }
 
+/** dns-cache(), dns-cache-size(), dns-cache-expire(), dns-cache-expire-failed() */
+export interface DnsCacheSettings {
+  enabled: boolean;
+  size: number;
+  expireMs: number;
+  expireFailedMs: number;
+}
+
 /** reverse lookups through getnameinfo (so /etc/hosts counts), cached per address */
 const dnsCache = new Map<string, { name: string | undefined; until: number }>();
-function reverseLookup(ip: string, ttlMs: number): Promise<string | undefined> {
-  const hit = dnsCache.get(ip);
+function cachedName(ip: string, c: DnsCacheSettings): string | undefined {
+  const hit = c.enabled ? dnsCache.get(ip) : undefined;
+  return hit && hit.until > Date.now() ? hit.name : undefined;
+}
+function reverseLookup(ip: string, c: DnsCacheSettings): Promise<string | undefined> {
+  const hit = c.enabled ? dnsCache.get(ip) : undefined;
   if (hit && hit.until > Date.now()) return Promise.resolve(hit.name);
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(undefined), 2000);
     dns.lookupService(ip, 0, (err, host) => {
       clearTimeout(t);
       const name = err ? undefined : host;
-      if (dnsCache.size > 10000) dnsCache.clear();
-      dnsCache.set(ip, { name, until: Date.now() + ttlMs });
+      if (c.enabled) {
+        // oldest first out (Map keeps insertion order)
+        while (dnsCache.size >= c.size) dnsCache.delete(dnsCache.keys().next().value!);
+        dnsCache.set(ip, { name, until: Date.now() + (name === undefined ? c.expireFailedMs : c.expireMs) });
+      }
       resolve(name);
     });
   });
+}
+
+/** the cache settings a source reads from options {} */
+export function dnsCacheSettings(d: DriverDecl, env: SourceEnv): DnsCacheSettings {
+  return {
+    enabled: optBool(d.options, 'dns-cache') ?? true,
+    size: optNumber(env.globals, 'dns-cache-size') ?? 1007,
+    expireMs: (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000,
+    expireFailedMs: (optNumber(env.globals, 'dns-cache-expire-failed') ?? 60) * 1000,
+  };
 }
 
 export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string): SourceDriver {
@@ -82,7 +107,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   const minIw = optNumber(env.globals, 'min-iw-size-per-reader') ?? 100;
   const window = transport === 'udp' ? iw : Math.max(Math.floor(iw / maxConnections), minIw);
   const useDns = (optString(b, 'use-dns') ?? 'yes') !== 'no';
-  const dnsTtl = (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000;
+  const dnsCacheOpts = dnsCacheSettings(d, env);
   const base: Omit<ReaderOptions, 'sourceName' | 'values' | 'sender'> = {
     framing: framingFor(driver, transport),
     maxMsgSize: maxMsgSize(d, env),
@@ -116,6 +141,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
         if (env.dryRun) return;
         const ipProto = ipProtocol === 6 ? '6' : '4';
         const recipe = { ...base, sourceName: name };
+        const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
         listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
@@ -128,8 +154,13 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
               ['IP_PROTO', ipProto],
               ['TRANSPORT', trName],
             ];
-            if (useDns && !dnsCache.has(rinfo.address)) void reverseLookup(rinfo.address, dnsTtl);
-            const sender = { ip: rinfo.address, resolvedName: useDns ? dnsCache.get(rinfo.address)?.name : undefined };
+            // a datagram is not held back for DNS: the first ones from a new sender carry its address
+            const known = useDns ? cachedName(rinfo.address, dnsCacheOpts) : undefined;
+            if (useDns && known === undefined && !pending.has(rinfo.address)) {
+              pending.add(rinfo.address);
+              void reverseLookup(rinfo.address, dnsCacheOpts).finally(() => pending.delete(rinfo.address));
+            }
+            const sender = { ip: rinfo.address, resolvedName: known };
             const msg = buildMessage(recipe, hostRules, fb, s, e, values, sender);
             route(msg);
           });
@@ -181,7 +212,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
-              void reverseLookup(conn.peer.address, dnsTtl).then((n) => {
+              void reverseLookup(conn.peer.address, dnsCacheOpts).then((n) => {
                 sender.resolvedName = n;
                 conn.resume();
               });
