@@ -46,6 +46,10 @@ export class FileDestination extends QueuedDestination {
     this.o = o;
   }
 
+  get effective(): FileDestinationOptions {
+    return this.o;
+  }
+
   async start(): Promise<void> {
     this.reaper = setInterval(() => this.reap(), Math.max(1000, Math.min(this.o.timeReapMs, 60000)));
     this.reaper.unref();

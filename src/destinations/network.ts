@@ -49,9 +49,12 @@ class StreamDestination extends QueuedDestination {
   private readonly encoder: BatchEncoder;
   private connector: Connector | undefined;
 
+  readonly effective: Record<string, unknown>;
+
   constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter, octetCounted: boolean) {
     super(q);
     this.s = s;
+    this.effective = { ...q, ...s, octetCounted, format: (m: LogMessage) => formatter.format(m) };
     this.formatter = formatter;
     this.encode = byteExact((m) => formatter.format(m));
     this.encoder = new BatchEncoder({ framing: octetCounted ? 'octet-counted' : 'none', flushLines: q.flushLines });
@@ -110,9 +113,12 @@ class DgramDestination extends QueuedDestination {
   private readonly encode: (m: LogMessage) => string | Buffer;
   private sender: DgramSender | undefined;
 
+  readonly effective: Record<string, unknown>;
+
   constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter) {
     super(q);
     this.s = s;
+    this.effective = { ...q, ...s, format: (m: LogMessage) => formatter.format(m) };
     this.encode = byteExact((m) => formatter.format(m));
   }
 

@@ -32,6 +32,11 @@ export class InternalSource implements SourceDriver {
     this.o = o;
   }
 
+  /** the options, and what one fixed event becomes (HOST, PROGRAM, tags as routed) */
+  get effective(): InternalSourceOptions & { sample: LogMessage } {
+    return { ...this.o, sample: this.toMessage({ level: 'notice', text: 'sample', tags: {}, time: 0 }) };
+  }
+
   readonly sink = (ev: InternalEvent): void => {
     if (!this.route) {
       if (this.backlog.length < 1000) this.backlog.push(ev);

@@ -133,17 +133,21 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     groupName: name,
   };
 
+  const effective = { transport, base, common, useDns, dnsCache: dnsCacheOpts };
+
   if (transport === 'udp') {
     let listener: DgramListener | undefined;
+    const soRcvbuf = written('so-rcvbuf');
     return {
       name,
+      effective: { ...effective, soRcvbuf },
       async start(route: Route) {
         if (env.dryRun) return;
         const ipProto = ipProtocol === 6 ? '6' : '4';
         const recipe = { ...base, sourceName: name };
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
+        listener = await createDgramListener({ ...common, soRcvbuf }, (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
@@ -173,25 +177,23 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   }
 
   let listener: StreamListener | undefined;
+  const streamOpts = {
+    ...common,
+    transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
+    tls: endpoint,
+    maxConnections,
+    listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
+    idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
+    soKeepalive: optBool(b, 'so-keepalive') ?? true,
+    tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
+  };
   return {
     name,
+    effective: { ...effective, ...streamOpts },
     async start(route: Route) {
       if (env.dryRun) return;
       listener = await createStreamListener(
-        {
-          ...common,
-          transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
-          tls: endpoint,
-          maxConnections,
-          listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
-          idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
-          soKeepalive: optBool(b, 'so-keepalive') ?? true,
-          tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
-          tcpKeepaliveIntvl: written('tcp-keepalive-intvl'),
-          tcpKeepaliveProbes: written('tcp-keepalive-probes'),
-          soRcvbuf: written('so-rcvbuf'),
-          soSndbuf: written('so-sndbuf'),
-        },
+        streamOpts,
         {
           onConnection(conn) {
             const values: Array<[string, string]> = [
