@@ -47,6 +47,9 @@ export function finalizeInet(d: FinalizeInput): void {
   let transport: string;
   if (d.info.fixed) {
     transport = d.info.fixed.transport;
+    if (locs['ip-protocol'] !== undefined && v['ip-protocol'] !== d.info.fixed.ipProtocol) {
+      d.ctx.warn(locs['ip-protocol'], `ip-protocol(${String(v['ip-protocol'])}) is accepted but has no effect here: ${d.written}() is IPv${d.info.fixed.ipProtocol} by its name; use ${d.info.fixed.ipProtocol === 4 ? `${d.written}6()` : d.written.replace(/6$/, '')} or network(ip-protocol(...))`);
+    }
     v['ip-protocol'] = d.info.fixed.ipProtocol;
   } else {
     transport = String(v.transport ?? 'tcp').replace(/_/g, '-');
@@ -104,6 +107,10 @@ function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
   const zero = (x: unknown) => x === 0 || x === false;
   const warn = (name: string, why: string) => d.ctx.warn(d.options.locs[name], `${name}(${String(v[name] === true ? 'yes' : v[name])}) is accepted but has no effect here: ${why}`);
   const side = d.side === 'source' ? 'source' : 'destination';
+  if (side === 'destination') {
+    if (written('so-reuseport', zero)) warn('so-reuseport', 'SO_REUSEPORT only applies to listening sockets (sources)');
+    if (written('local-time-zone', () => false)) warn('local-time-zone', 'it applies to file names of file() destinations only');
+  }
   if (!udp) {
     const nodeCannot = 'Node.js cannot set it on TCP sockets, the kernel default is used';
     if (written('so-rcvbuf', zero)) warn('so-rcvbuf', nodeCannot);
@@ -124,6 +131,12 @@ function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
   } else if (written('so-rcvbuf', zero)) {
     warn('so-rcvbuf', 'a UDP destination receives nothing');
   }
+}
+
+/** stdout() has no file name, so local-time-zone() changes nothing there */
+export function warnStdoutOptions(options: OptionBlock, ctx: OptionContext): void {
+  const at = options.locs['local-time-zone'];
+  if (at) ctx.warn(at, `local-time-zone(${String(options.values['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
 }
 
 /**
