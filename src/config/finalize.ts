@@ -139,6 +139,12 @@ export function warnStdoutOptions(options: OptionBlock, ctx: OptionContext): voi
   if (at) ctx.warn(at, `local-time-zone(${String(options.values['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
 }
 
+/** file() and stdin() messages come from this host: there is no sender address to resolve */
+export function warnLocalSourceOptions(options: OptionBlock, ctx: OptionContext): void {
+  const at = options.locs['dns-cache'];
+  if (at) ctx.warn(at, `dns-cache(${options.values['dns-cache'] ? 'yes' : 'no'}) is accepted but has no effect here: local sources have no sender address to resolve`);
+}
+
 /**
  * A file() source starts at the beginning of its file each time the daemon
  * starts: with no persist file, a restart sends what was already sent. Said
