@@ -90,7 +90,7 @@ function fill(text: string): string {
   return text.replace(/@(CERT2|CERT|KEY|P12|DIR)\b/g, (_m, k: string) => JSON.stringify(k === 'CERT2' ? F.cert2 : k === 'CERT' ? F.cert : k === 'KEY' ? F.key : k === 'P12' ? F.p12 : F.dir));
 }
 
-const PROBE_TEMPLATE = 'template t_probe { template("probe ${HOST} ${MSG}\\n"); };\n';
+export const PROBE_TEMPLATE = 'template t_probe { template("probe ${HOST} ${MSG}\\n"); };\n';
 
 /** A whole config that uses `opt` (option text) in the place `c` names; `n` keeps object names apart. */
 export function harness(c: Pick<Combo, 'schema' | 'side'>, opt: string, e: Entry, n = 0): { text: string; kind: 'drivers' | 'tls' } {
