@@ -34,7 +34,7 @@ export function applyDgramSendOptions(
   sock: Pick<dgram.Socket, 'setSendBufferSize' | 'setBroadcast' | 'setTTL'>,
   opts: Pick<DgramSenderOptions, 'soSndbuf' | 'soBroadcast' | 'ipTtl'>,
 ): void {
-  applyDgramSendOptions(sock, opts);
+  if (opts.soSndbuf) sock.setSendBufferSize(opts.soSndbuf);
   if (opts.soBroadcast) sock.setBroadcast(true);
   if (opts.ipTtl) sock.setTTL(opts.ipTtl);
 }
