@@ -245,6 +245,8 @@ function parseValue(row: OptionRow, arg: ArgOption, ctx: OptionContext): OptionV
         const word = type.fold ? t.text.toLowerCase().replace(/_/g, '-') : t.text.replace(/_/g, '-');
         const canon = type.aliases?.[word] ?? (type.values.includes(word) ? word : undefined);
         if (canon === undefined) throw ctx.error(t.loc, type.error ? `${type.error}; value='${t.text}'` : `Unknown flag "${t.text}"`);
+        const why = type.noEffect?.[canon];
+        if (why) ctx.warn(t.loc, `${arg.raw}(${t.text}) is accepted but has no effect in logferry: ${why}`);
         if (!out.includes(canon)) out.push(canon);
       }
       return out;

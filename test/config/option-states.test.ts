@@ -97,3 +97,27 @@ for (const state of ['honoured', 'warned', 'refused'] as const) {
   });
 }
 
+
+test('flags() words: those that change nothing in logferry warn once (file:line:col, the word, why); the others do not warn', () => {
+  let warned = 0;
+  for (const c of combos()) {
+    const row = c.schema.rows.find((r) => r.name === c.row && rowValidOn(r, c.side))!;
+    if (row.type.kind !== 'flags' || c.row !== 'flags') continue;
+    const noEffect = row.type.noEffect ?? {};
+    for (const k of Object.keys(noEffect)) assert.ok(row.type.values.includes(k), `${c.key}: ${k} is a flag word`);
+    const e = entryFor(c)!;
+    const plain = compile(harness(c, '', e).text, c.key);
+    for (const word of row.type.values) {
+      const plan = compile(harness(c, `flags(${word})`, e).text, `${c.key} ${word}`);
+      const fresh = newWarnings(plain, plan);
+      if (noEffect[word]) {
+        warned++;
+        assert.equal(fresh.length, 1, `${c.key} ${word}: ${JSON.stringify(fresh)}`);
+        assert.match(fresh[0], new RegExp(`^[^:]+:\\d+:\\d+: WARNING: flags\\(${word}\\) is accepted but has no effect in logferry: `));
+      } else {
+        assert.deepEqual(fresh, [], `${c.key} ${word} is honoured and must not warn`);
+      }
+    }
+  }
+  assert.ok(warned >= 10, `${warned} no-effect flag words checked`);
+});

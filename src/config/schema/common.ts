@@ -142,6 +142,23 @@ export const destinationFormatRows: OptionRow[] = [
   },
 ];
 
+const ONE_THREAD = 'logferry does all I/O on one event-loop thread';
+
+/** flags() words of sources that change nothing in logferry */
+export const SOURCE_FLAGS_NO_EFFECT: Readonly<Record<string, string>> = {
+  threaded: ONE_THREAD,
+  'no-threaded': ONE_THREAD,
+  'ignore-aux-data': 'logferry always records the sender address and transport values; remove it',
+  'exit-on-eof': 'logferry stops at the end of stdin() (with -F) always, and never at the end of other sources',
+};
+
+/** flags() words of destinations that change nothing in logferry */
+export const DESTINATION_FLAGS_NO_EFFECT: Readonly<Record<string, string>> = {
+  threaded: ONE_THREAD,
+  'no-threaded': ONE_THREAD,
+  'ignore-errors': 'write errors are retried after time-reopen() as without it; remove it',
+};
+
 export const DESTINATION_FLAGS = ['syslog-protocol', 'no-multi-line', 'threaded', 'no-threaded', 'ignore-errors', 'seqnum', 'no-seqnum', 'seqnum-all', 'no-seqnum-all'] as const;
 
 export const SOURCE_FLAGS = [

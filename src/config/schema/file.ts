@@ -1,12 +1,12 @@
 /** `file()`, `stdin()`, `stdout()`, `internal()`. */
 import type { OptionRow, OptionSchema } from './types.ts';
-import { DESTINATION_FLAGS, SOURCE_FLAGS, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, NO_PERSIST } from './common.ts';
+import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, NO_PERSIST } from './common.ts';
 
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
 
 const readerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
   { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'initial flow-control window' },
   { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read before yielding to other work' },
   ...hostnameRows,
@@ -14,7 +14,7 @@ const readerRows: OptionRow[] = [
 ];
 
 const writerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'] }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'], noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
   ...destinationFormatRows,
 ];
 

@@ -5,7 +5,7 @@
  */
 import type { OptionRow, OptionSchema } from './types.ts';
 import { tlsSchema } from './tls.ts';
-import { DESTINATION_FLAGS, SOURCE_FLAGS, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, unsupportedUnless } from './common.ts';
+import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, unsupportedUnless } from './common.ts';
 
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
@@ -123,7 +123,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
     { name: 'dynamic-window-realloc-ticks', type: { kind: 'positive-int' }, default: 5, sides: SRC, ignored: noEffectUnless('dynamic-window-realloc-ticks', 5, NO_DYNWIN), doc: 'samples between window redistributions (no effect without a dynamic window)' },
     { name: 'trim-large-messages', type: { kind: 'yesno' }, inherit: 'trim-large-messages', sides: SRC, doc: 'cut oversized frames instead of closing the connection' },
     { name: 'idle-timeout', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'close a connection idle for this many seconds (0 = never)' },
-    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS }, default: [], sides: SRC, doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], sides: SRC, doc: 'parsing flags (no-parse, syslog-protocol, …)' },
     ...hostnameRows.map((r) => ({ ...r, sides: SRC })),
     ...sourceMessageRows.map((r) => ({ ...r, sides: SRC })),
     {
@@ -145,7 +145,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
       doc: 'deprecated form of failover(servers())',
     },
     { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'reconnect when the server sends data' },
-    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS }, default: [], sides: DST, doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'output flags (syslog-protocol, no-multi-line, …)' },
     ...destinationFormatRows.map((r) => ({ ...r, sides: DST })),
     {
       name: 'spoof-source',

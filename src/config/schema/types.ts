@@ -27,7 +27,15 @@ export type OptionType =
   | { kind: 'enum'; values: readonly string[]; aliases?: Readonly<Record<string, string>>; fold?: boolean; yesno?: readonly [string, string]; error?: string; fallback?: string }
   | { kind: 'string-list' }
   /** words from `values`; unknown ⇒ `Unknown flag "<x>"` (or `error`) */
-  | { kind: 'flags'; values: readonly string[]; aliases?: Readonly<Record<string, string>>; fold?: boolean; error?: string }
+  | {
+      kind: 'flags';
+      values: readonly string[];
+      aliases?: Readonly<Record<string, string>>;
+      fold?: boolean;
+      error?: string;
+      /** words accepted with a warning (word ⇒ why it changes nothing in logferry) */
+      noEffect?: Readonly<Record<string, string>>;
+    }
   /** a template string or the name of a `template` object ⇒ TemplateSpec */
   | { kind: 'template' }
   /** nested options ⇒ OptionBlock */
