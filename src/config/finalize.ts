@@ -80,6 +80,9 @@ export function finalizeInet(d: FinalizeInput): void {
   }
 
   warnSocketOptions(d, transport === 'udp' || transport === 'proxied-udp');
+  if (d.side === 'destination' && locs['local-time-zone'] !== undefined) {
+    d.ctx.warn(locs['local-time-zone'], `local-time-zone(${String(v['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
+  }
 
   if (d.side === 'source') {
     if (v.ip === undefined) v.ip = v['ip-protocol'] === 6 ? '::' : '0.0.0.0';
@@ -109,7 +112,6 @@ function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
   const side = d.side === 'source' ? 'source' : 'destination';
   if (side === 'destination') {
     if (written('so-reuseport', zero)) warn('so-reuseport', 'SO_REUSEPORT only applies to listening sockets (sources)');
-    if (written('local-time-zone', () => false)) warn('local-time-zone', 'it applies to file names of file() destinations only');
   }
   if (!udp) {
     const nodeCannot = 'Node.js cannot set it on TCP sockets, the kernel default is used';
