@@ -4,7 +4,7 @@ import { optList, optNumber, optString } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
-import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { FileSource, StdinSource } from './file.ts';
 import { InternalSource } from './internal.ts';
 import { createNetworkSource } from './network.ts';
@@ -29,6 +29,7 @@ function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOp
     local: true,
     congestion: env.congestion,
     convert: converterFor(d),
+    pidOverride: pidOverrideFor(d, env),
   };
 }
 

@@ -41,10 +41,12 @@ export interface ReaderOptions {
   congestion?: Congestion;
   /** encoding(): converts each frame to UTF-8 before parsing */
   convert?: (buf: Buffer, start: number, end: number) => Buffer;
+  /** use-syslogng-pid(yes): ${PID} becomes the daemon's PID */
+  pidOverride?: string;
 }
 
 /** What turns one frame into a message; shared by stream readers and datagram sources. */
-export type MessageRecipe = Pick<ReaderOptions, 'sourceName' | 'parse' | 'hostRules' | 'tags' | 'local' | 'convert'>;
+export type MessageRecipe = Pick<ReaderOptions, 'sourceName' | 'parse' | 'hostRules' | 'tags' | 'local' | 'convert' | 'pidOverride'>;
 
 /**
  * frame → parse (after encoding() conversion) → per-stream values → tags →
@@ -60,6 +62,7 @@ export function buildMessage(r: MessageRecipe, hostRules: HostRules, buf: Buffer
     parseMessage(buf, start, end, r.parse, msg);
   }
   for (let i = 0; i < values.length; i++) msg.values.set(values[i][0], values[i][1]);
+  if (r.pidOverride !== undefined) msg.pid = r.pidOverride;
   msg.sourceName = r.sourceName;
   for (let i = 0; i < r.tags.length; i++) msg.setTag(r.tags[i]);
   applyHostRules(msg, sender, hostRules);

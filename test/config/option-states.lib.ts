@@ -185,6 +185,8 @@ function fp(v: unknown, key = '', seen = new WeakSet<object>()): unknown {
   if (seen.has(v)) return '[seen]';
   seen.add(v);
   if (Array.isArray(v)) return v.map((x) => fp(x, '', seen));
+  if (v instanceof Map) return [...v].map(([k, x]) => [fp(k, '', seen), fp(x, '', seen)]);
+  if (v instanceof Set) return [...v].map((x) => fp(x, '', seen));
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) {
     // class instances: Zone objects are data; others (queues, contexts) are named only

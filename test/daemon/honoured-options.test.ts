@@ -3,8 +3,9 @@
  * fsync(), perm()/dir-perm() exactly (not cut by the umask), owner/group and
  * dir-owner()/dir-group() on what file() creates, so-broadcast()/ip-ttl()/
  * so-sndbuf() on UDP sender sockets, log-fetch-limit() in readers, internal()'s
- * tags()/program-override()/host-override(), and the file() source warning
- * about positions that are not persisted.
+ * tags()/program-override()/host-override(), dns-cache-hosts(),
+ * use-syslogng-pid(), and the file() source warning about positions that
+ * are not persisted.
  */
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,9 @@ import { defaultParseOptions } from '../../src/syslog/parse-options.ts';
 import { parseConfigText } from '../../src/config/index.ts';
 import { prepare } from '../../src/daemon/prepare.ts';
 import { InternalSource } from '../../src/sources/internal.ts';
+import * as dgram from 'node:dgram';
 import { tempDir } from '../helpers/peers.ts';
+import { freePort } from '../helpers/ports.ts';
 
 function fileDest(o: Partial<FileDestinationOptions> & { fileName: () => string }): FileDestination {
   return new FileDestination({
@@ -167,4 +170,33 @@ test('a file() source warns once, with its location, that read positions are not
   const w = plan.warnings.filter((x) => /read positions are not persisted/.test(x));
   assert.equal(w.length, 1);
   assert.match(w[0], /^p\.conf:1:12: WARNING: file\("\/var\/log\/in\.log"\) source: .*-R\/--persist-file is accepted but not used.*read again from its start/);
+});
+
+test('dns-cache-hosts() names senders from its file; use-syslogng-pid(yes) sets ${PID} to the daemon', { timeout: 20_000 }, async (t) => {
+  const dir = tempDir('lf-hosts');
+  t.after(() => dir.remove());
+  const hosts = path.join(dir.path, 'hosts');
+  fs.writeFileSync(hosts, '# test\n127.0.0.1   from-hosts-file alias\n');
+  const port = await freePort();
+  const plan = parseConfigText(
+    `options { dns-cache-hosts("${hosts}"); };
+source s { network(ip(127.0.0.1) port(${port}) transport(udp) use-dns(yes) keep-hostname(no) use-syslogng-pid(yes)); };
+destination d { file("${path.join(dir.path, 'out.log')}"); };
+log { source(s); destination(d); };
+`,
+    path.join(dir.path, 'h.conf'),
+  );
+  const p = prepare(plan, { pid: 4321 });
+  const src = p.sources[0];
+  let got!: (m: LogMessage) => void;
+  const first = new Promise<LogMessage>((r) => (got = r));
+  await src.start((m) => got(m));
+  t.after(() => src.stop());
+  const sock = dgram.createSocket('udp4');
+  t.after(() => sock.close());
+  sock.send(Buffer.from('<13>Nov 23 10:00:00 web1 nginx[7]: GET /'), port, '127.0.0.1');
+  const m = await first;
+  assert.equal(m.host, 'from-hosts-file');
+  assert.equal(m.pid, '4321');
+  assert.equal(m.program, 'nginx');
 });

@@ -110,7 +110,7 @@ export const sourceMessageRows: OptionRow[] = [
   { name: 'program-override', type: { kind: 'string' }, obsolete: [{ name: 'log-prefix', change: 'program-override' }], doc: 'replace ${PROGRAM}' },
   { name: 'host-override', type: { kind: 'string' }, doc: 'replace ${HOST}' },
   { name: 'tags', type: { kind: 'string-list' }, default: [], doc: 'tags added to each message' },
-  { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, unsupported: notImplementedUnless('use-syslogng-pid', false), doc: "replace ${PID} with the daemon's pid (not implemented yet)" },
+  { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, doc: "replace ${PID} with the daemon's pid" },
   { name: 'encoding', type: { kind: 'string' }, doc: 'character set of the input, converted to UTF-8' },
   { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'prefix of parsed structured-data names' },
   { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the driver across reloads (no effect: no persist state yet)' },

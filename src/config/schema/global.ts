@@ -48,12 +48,7 @@ export const globalSchema: OptionSchema = {
     { name: 'dns-cache-size', type: { kind: 'positive-int' }, default: 1007, doc: 'entries in the DNS cache' },
     { name: 'dns-cache-expire', type: { kind: 'positive-int' }, default: 3600, doc: 'seconds a positive DNS answer is kept' },
     { name: 'dns-cache-expire-failed', type: { kind: 'positive-int' }, default: 60, doc: 'seconds a failed DNS lookup is kept' },
-    {
-      name: 'dns-cache-hosts',
-      type: { kind: 'path' },
-      ignored: noEffectUnless('dns-cache-hosts', undefined, 'logferry resolves through the system resolver (which reads /etc/hosts) and preloads no other hosts file; remove it'),
-      doc: 'hosts file preloaded into the DNS cache (no effect in logferry)',
-    },
+    { name: 'dns-cache-hosts', type: { kind: 'path' }, doc: 'hosts file preloaded into the DNS cache (address name lines; never expire)' },
     { name: 'normalize-hostnames', type: { kind: 'yesno' }, default: false, doc: 'lower-case resolved names' },
     { name: 'check-hostname', type: { kind: 'yesno' }, default: false, doc: 'validate host names' },
     { name: 'check-program', type: { kind: 'yesno' }, default: false, doc: 'validate program names' },
