@@ -20,6 +20,7 @@ function queued(d: DriverDecl, env: DriverEnv, name: string) {
     fifoSize: optNumber(d.options, 'log-fifo-size') ?? optNumber(env.globals, 'log-fifo-size') ?? 10000,
     flushLines: optNumber(d.options, 'flush-lines') ?? optNumber(env.globals, 'flush-lines') ?? 100,
     timeReopenMs: (optNumber(d.options, 'time-reopen') ?? optNumber(env.globals, 'time-reopen') ?? 60) * 1000,
+    throttle: optNumber(d.options, 'throttle') ?? 0,
   };
 }
 

@@ -127,7 +127,7 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'file() destination local-time-zone': H('local-time-zone("+05:00")'),
   'log-fifo-size': H('log-fifo-size(50)'),
   'flush-lines': H('flush-lines(5)'),
-  throttle: R('throttle(10)', { match: NOT_IMPL }),
+  throttle: H('throttle(10)'),
   suppress: R('suppress(10)', { match: NOT_IMPL }),
   'mark-mode': W('mark-mode(dst-idle)', { match: /MARK/ }),
   'mark-freq': W('mark-freq(10)', { match: /MARK/ }),

@@ -1,6 +1,6 @@
 /**
  * Behaviour of options that used to be accepted and silently ignored:
- * fsync(), perm()/dir-perm() exactly (not cut by the umask), owner/group and
+ * fsync(), throttle(), perm()/dir-perm() exactly (not cut by the umask), owner/group and
  * dir-owner()/dir-group() on what file() creates, so-broadcast()/ip-ttl()/
  * so-sndbuf() on UDP sender sockets, log-fetch-limit() in readers, internal()'s
  * tags()/program-override()/host-override(), dns-cache-hosts(),
@@ -14,6 +14,7 @@ import fsCjs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 import { FileDestination, type FileDestinationOptions } from '../../src/destinations/file.ts';
+import { QueuedDestination } from '../../src/destinations/queued.ts';
 import { applyDgramSendOptions, createDgramSender } from '../../src/transport/dgram-sender.ts';
 import { createDgramListener } from '../../src/transport/dgram-listener.ts';
 import { StreamReader } from '../../src/sources/reader.ts';
@@ -199,4 +200,42 @@ log { source(s); destination(d); };
   assert.equal(m.host, 'from-hosts-file');
   assert.equal(m.pid, '4321');
   assert.equal(m.program, 'nginx');
+});
+
+class Collect extends QueuedDestination {
+  batches: number[] = [];
+  async start(): Promise<void> {}
+  protected writeBatch(entries: unknown[], done: () => void): void {
+    this.batches.push(entries.length);
+    done();
+  }
+  protected async close(): Promise<void> {}
+}
+
+test('throttle(N): at most N messages per second leave the destination (a one-second token bucket, as syslog-ng)', async () => {
+  // the clock and timers are mocked; the write loop's setImmediate turns are real and run out between steps
+  const turns = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_000_000 });
+  try {
+    const d = new Collect({ name: 'd', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000, throttle: 10 });
+    for (let i = 0; i < 35; i++) d.deliver(new LogMessage({ sec: 1, usec: 0, gmtoff: 0 }));
+    await turns();
+    assert.equal(d.written, 10, 'at once: the full bucket');
+    // then never faster than the rate: at most bucket + rate × elapsed
+    for (let ms = 100; ms <= 3000; ms += 100) {
+      mock.timers.tick(100);
+      await turns();
+      assert.ok(d.written <= 10 + Math.floor((ms * 10) / 1000), `${d.written} written after ${ms} ms`);
+      if (ms === 500) assert.equal(d.written, 15, 'half a second later: five more');
+    }
+    assert.equal(d.written, 35);
+    const free = new Collect({ name: 'f', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000 });
+    for (let i = 0; i < 35; i++) free.deliver(new LogMessage({ sec: 1, usec: 0, gmtoff: 0 }));
+    await turns();
+    assert.equal(free.written, 35, 'unthrottled: all at once');
+  } finally {
+    mock.timers.reset();
+  }
 });

@@ -81,7 +81,7 @@ test('warned options: every warning is printed once by -s and once at start', as
  * on Node.js, in a nested block, and refused by the driver it is in
  * (disk-buffer() is in test/cli/cli.test.ts).
  */
-const REFUSED_VIA_CLI = ['file() destination throttle', 'network() source ip-tos', 'tls() source allow-compress', 'tcp() destination tls'];
+const REFUSED_VIA_CLI = ['file() destination suppress', 'network() source ip-tos', 'tls() source allow-compress', 'tcp() destination tls'];
 
 test('refused options: -s and a start exit 1 with the same message', async (t) => {
   const dir = tempDir('lf-optrefuse');

@@ -126,7 +126,7 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'local-time-zone', type: { kind: 'string' }, inherit: 'local-time-zone', check: checkTimeZone, doc: 'zone for file-name templates' },
   { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'memory queue limit for non-flow-controlled messages' },
   { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'messages written in one batch' },
-  { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('throttle', 0), doc: 'output rate limit in messages per second (0 = unlimited; not implemented yet)' },
+  { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, doc: 'output rate limit in messages per second (0 = unlimited)' },
   { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('suppress', 0), doc: 'collapse repeated messages within this many seconds (not implemented yet)' },
   { name: 'mark-mode', type: MARK_MODE, inherit: 'mark-mode', ignored: noEffectUnless('mark-mode', 'none', NO_MARK), doc: 'MARK message generation (not done by logferry)' },
   { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', ignored: noEffectUnless('mark-freq', 0, NO_MARK), doc: 'seconds between MARK messages (not done by logferry)' },
