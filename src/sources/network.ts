@@ -3,8 +3,6 @@
  * one listener, one StreamReader per connection. The two drivers differ only
  * in framing, default parse flags and the ${TRANSPORT} name.
  */
-import * as dns from 'node:dns';
-import * as fs from 'node:fs';
 import type { DriverDecl } from '../config/plan.ts';
 import { optBlock, optBool, optNumber, optString } from '../config/plan-access.ts';
 import { tlsOptionsFromBlock } from '../config/tls-block.ts';
@@ -20,6 +18,7 @@ import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, buildMessage, localizedHostRules, type FramingKind, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
+import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 
 /** ${TRANSPORT} per driver and transport (drivers.md §2) */
 function transportName(driver: 'network' | 'syslog', transport: string): string {
@@ -40,73 +39,6 @@ function framingFor(driver: 'network' | 'syslog', transport: string): FramingKin
   if (transport === 'auto') return 'auto';
   if (transport === 'text-with-nuls' || transport === 'nul-terminated') return transport;
   return driver === 'syslog' ? 'octet-counted' : 'newline';
-}
-
-/** dns-cache(), dns-cache-size(), dns-cache-expire(), dns-cache-expire-failed() */
-export interface DnsCacheSettings {
-  enabled: boolean;
-  /** dns-cache-hosts(): address ⇒ name, preloaded and never expiring */
-  hosts: ReadonlyMap<string, string>;
-  size: number;
-  expireMs: number;
-  expireFailedMs: number;
-}
-
-/** reverse lookups through getnameinfo (so /etc/hosts counts), cached per address */
-const dnsCache = new Map<string, { name: string | undefined; until: number }>();
-function cachedName(ip: string, c: DnsCacheSettings): string | undefined {
-  const fixed = c.enabled ? c.hosts.get(ip) : undefined;
-  if (fixed !== undefined) return fixed;
-  const hit = c.enabled ? dnsCache.get(ip) : undefined;
-  return hit && hit.until > Date.now() ? hit.name : undefined;
-}
-function reverseLookup(ip: string, c: DnsCacheSettings): Promise<string | undefined> {
-  const fixed = c.enabled ? c.hosts.get(ip) : undefined;
-  if (fixed !== undefined) return Promise.resolve(fixed);
-  const hit = c.enabled ? dnsCache.get(ip) : undefined;
-  if (hit && hit.until > Date.now()) return Promise.resolve(hit.name);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), 2000);
-    dns.lookupService(ip, 0, (err, host) => {
-      clearTimeout(t);
-      const name = err ? undefined : host;
-      if (c.enabled) {
-        // oldest first out (Map keeps insertion order)
-        while (dnsCache.size >= c.size) dnsCache.delete(dnsCache.keys().next().value!);
-        dnsCache.set(ip, { name, until: Date.now() + (name === undefined ? c.expireFailedMs : c.expireMs) });
-      }
-      resolve(name);
-    });
-  });
-}
-
-/** dns-cache-hosts(): `address name [aliases]` lines; the first name of an address wins, as in /etc/hosts */
-function hostsFile(env: SourceEnv): Map<string, string> {
-  const out = new Map<string, string>();
-  const file = optString(env.globals, 'dns-cache-hosts');
-  if (file === undefined) return out;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new LocatedError(`Error reading dns-cache-hosts() file; filename='${file}', error='${(err as Error).message}'`, env.globals.locs['dns-cache-hosts'] ?? env.globals.loc);
-  }
-  for (const line of text.split('\n')) {
-    const [addr, name] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (addr && name && !out.has(addr)) out.set(addr, name);
-  }
-  return out;
-}
-
-/** the cache settings a source reads from options {} */
-export function dnsCacheSettings(d: DriverDecl, env: SourceEnv): DnsCacheSettings {
-  return {
-    enabled: optBool(d.options, 'dns-cache') ?? true,
-    hosts: hostsFile(env),
-    size: optNumber(env.globals, 'dns-cache-size') ?? 1007,
-    expireMs: (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000,
-    expireFailedMs: (optNumber(env.globals, 'dns-cache-expire-failed') ?? 60) * 1000,
-  };
 }
 
 export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string): SourceDriver {
