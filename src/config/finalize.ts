@@ -60,6 +60,8 @@ export function finalizeInet(d: FinalizeInput): void {
     if (d.side === 'destination' && (SOURCE_ONLY_TRANSPORTS as readonly string[]).includes(transport)) {
       throw d.ctx.error(at, `transport(${transport}) is only available in sources`);
     }
+    // refused here rather than when the source is built, so -s says it too (even for a source no log path uses)
+    if (transport.startsWith('proxied-')) throw d.ctx.error(at, `transport(${transport}) (PROXY protocol) is not implemented by logferry yet`);
   }
   v.transport = transport;
 

@@ -121,3 +121,13 @@ test('flags() words: those that change nothing in logferry warn once (file:line:
   }
   assert.ok(warned >= 10, `${warned} no-effect flag words checked`);
 });
+
+test('transport(proxied-*) is refused while compiling, even in a source no log path uses', () => {
+  for (const t of ['proxied-tcp', 'proxied-udp', 'proxied-tls']) {
+    const tls = t === 'proxied-tls' ? ' tls(peer-verify(optional-untrusted))' : '';
+    assert.throws(
+      () => compile(`source s { network(port(0) transport(${t})${tls}); };\n`, t),
+      (e: unknown) => e instanceof ConfigError && e.loc?.line === 1 && /PROXY protocol\) is not implemented by logferry yet/.test(e.message),
+    );
+  }
+});
