@@ -129,6 +129,10 @@ function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
     if (written(name, () => false)) warn(name, 'TCP keepalive does not apply to transport(udp)');
   }
   if (side === 'source') {
+    if (d.options.locs['dns-cache'] !== undefined && v['dns-cache'] === false && v['use-dns'] !== 'no') {
+      // each datagram is routed at once; without a cache no name is ever ready for it
+      d.ctx.warn(d.options.locs['dns-cache'], 'dns-cache(no) with transport(udp): logferry does not hold datagrams for DNS, so without the cache UDP messages carry the sender address, not its name; use dns-cache(yes) or use-dns(no)');
+    }
     if (written('so-sndbuf', zero)) warn('so-sndbuf', 'a UDP source sends nothing');
     if (written('ip-ttl', zero)) warn('ip-ttl', 'a UDP source sends nothing');
     if (written('so-broadcast', zero)) warn('so-broadcast', 'a UDP source receives broadcasts without it');

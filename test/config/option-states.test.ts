@@ -131,3 +131,9 @@ test('transport(proxied-*) is refused while compiling, even in a source no log p
     );
   }
 });
+
+test('dns-cache(no) on a UDP source warns that datagrams then carry addresses, not names', () => {
+  const plan = compile('source s { network(port(0) transport(udp) dns-cache(no)); };\n', 'udp-dns');
+  assert.equal(plan.warnings.filter((w) => /dns-cache\(no\) with transport\(udp\)/.test(w)).length, 1);
+  assert.equal(compile('source s { network(port(0) transport(udp) dns-cache(no) use-dns(no)); };\n', 'udp-nodns').warnings.filter((w) => /dns-cache/.test(w)).length, 0);
+});
