@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { SourceLocation } from '../message/location.ts';
-import { facilityFromName, severityFromName } from '../message/names.ts';
+import { filterFacility, filterSeverity, isMatcherType, matcherFlag, MATCHER_TYPES } from '../pipeline/filter-names.ts';
 import type { FilterArg, FilterExpr } from './plan.ts';
 import type { ConfigError } from './errors.ts';
 import { describeErrno } from './errno.ts';
@@ -17,8 +17,7 @@ export const FILTER_FUNCTIONS = ['facility', 'level', 'host', 'program', 'messag
 const NOT_IMPLEMENTED = new Set(['rate-limit', 'severity-level', 'inlist', 'tag', 'sdata', 'python']);
 const FUNCTION_ALIASES: Record<string, string> = { priority: 'level', severity: 'level', msg: 'message' };
 
-export const MATCHER_TYPES = ['pcre', 'string', 'glob', 'posix'] as const;
-export const MATCHER_FLAGS = ['ignore-case', 'global', 'utf8', 'store-matches', 'substring', 'prefix', 'disable-jit', 'dont-store-matches', 'nobackref', 'unicode'] as const;
+export { MATCHER_TYPES, MATCHER_FLAGS } from '../pipeline/filter-names.ts';
 
 export interface FilterCheckContext {
   error(loc: SourceLocation, message: string): ConfigError;
@@ -31,14 +30,15 @@ function values(args: FilterArg[]): FilterArg[] {
 }
 
 function checkNames(args: FilterArg[], what: 'facility' | 'severity', ctx: FilterCheckContext): void {
-  const lookup = what === 'facility' ? facilityFromName : severityFromName;
+  // the filter compiler's own table, so -s and the daemon agree
+  const lookup = what === 'facility' ? filterFacility : filterSeverity;
   const max = what === 'facility' ? 23 : 7;
   const one = (text: string, loc: SourceLocation): void => {
     if (/^[0-9]+$/.test(text)) {
       if (Number(text) > max) throw ctx.error(loc, `Unknown ${what} number; ${what}='${text}'`);
       return;
     }
-    if (lookup(text) < 0) throw ctx.error(loc, `Unknown ${what} name; ${what}='${text}'`);
+    if (lookup(text) === undefined) throw ctx.error(loc, `Unknown ${what} name; ${what}='${text}'`);
   };
   for (const a of args) {
     if (a.kind === 'value') one(a.text, a.loc);
@@ -62,12 +62,12 @@ function checkMatcher(name: string, args: FilterArg[], loc: SourceLocation, ctx:
     const inner = a.args.filter((x): x is Extract<FilterArg, { kind: 'value' }> => x.kind === 'value');
     if (inner.length !== a.args.length) throw ctx.error(a.loc, `syntax error, ${a.name}() takes values only`);
     if (a.name === 'type') {
-      if (inner.length !== 1 || !(MATCHER_TYPES as readonly string[]).includes(inner[0].text)) {
+      if (inner.length !== 1 || !isMatcherType(inner[0].text)) {
         throw ctx.error(inner[0]?.loc ?? a.loc, `Unknown matcher type; type='${inner[0]?.text ?? ''}', expected one of: ${MATCHER_TYPES.join(', ')}`);
       }
     } else if (a.name === 'flags') {
       for (const f of inner) {
-        if (!(MATCHER_FLAGS as readonly string[]).includes(f.text.replace(/_/g, '-'))) throw ctx.error(f.loc, `Unknown flag "${f.text}"`);
+        if (matcherFlag(f.text) === undefined) throw ctx.error(f.loc, `Unknown flag "${f.text}"`);
       }
     } else if (inner.length !== 1) {
       throw ctx.error(a.loc, `${a.name}() expects exactly one value`);

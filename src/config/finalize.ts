@@ -47,6 +47,9 @@ export function finalizeInet(d: FinalizeInput): void {
   let transport: string;
   if (d.info.fixed) {
     transport = d.info.fixed.transport;
+    if (locs['ip-protocol'] !== undefined && v['ip-protocol'] !== d.info.fixed.ipProtocol) {
+      d.ctx.warn(locs['ip-protocol'], `ip-protocol(${String(v['ip-protocol'])}) is accepted but has no effect here: ${d.written}() is IPv${d.info.fixed.ipProtocol} by its name; use ${d.info.fixed.ipProtocol === 4 ? `${d.written}6()` : d.written.replace(/6$/, '')} or network(ip-protocol(...))`);
+    }
     v['ip-protocol'] = d.info.fixed.ipProtocol;
   } else {
     transport = String(v.transport ?? 'tcp').replace(/_/g, '-');
@@ -57,6 +60,8 @@ export function finalizeInet(d: FinalizeInput): void {
     if (d.side === 'destination' && (SOURCE_ONLY_TRANSPORTS as readonly string[]).includes(transport)) {
       throw d.ctx.error(at, `transport(${transport}) is only available in sources`);
     }
+    // refused here rather than when the source is built, so -s says it too (even for a source no log path uses)
+    if (transport.startsWith('proxied-')) throw d.ctx.error(at, `transport(${transport}) (PROXY protocol) is not implemented by logferry yet`);
   }
   v.transport = transport;
 
@@ -76,6 +81,11 @@ export function finalizeInet(d: FinalizeInput): void {
     v.port = port;
   }
 
+  warnSocketOptions(d, transport === 'udp' || transport === 'proxied-udp');
+  if (d.side === 'destination' && locs['local-time-zone'] !== undefined) {
+    d.ctx.warn(locs['local-time-zone'], `local-time-zone(${String(v['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
+  }
+
   if (d.side === 'source') {
     if (v.ip === undefined) v.ip = v['ip-protocol'] === 6 ? '::' : '0.0.0.0';
     // stream sources split this window among max-connections(); UDP has one "connection"
@@ -87,6 +97,72 @@ export function finalizeInet(d: FinalizeInput): void {
     }
   }
   finalizeTemplate(d.options);
+}
+
+/**
+ * Socket options whose effect depends on the transport and side. Node sets
+ * SO_RCVBUF/SO_SNDBUF, TTL and SO_BROADCAST only on UDP sockets, and neither
+ * TCP_KEEPINTVL nor TCP_KEEPCNT anywhere: written there, they are accepted
+ * (stock configs still run) with one warning each, here at compile time so
+ * `-s` and a start print the same.
+ */
+function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
+  const v = d.options.values;
+  const written = (name: string, isDefault: (x: unknown) => boolean) => d.options.locs[name] !== undefined && !isDefault(v[name]);
+  const zero = (x: unknown) => x === 0 || x === false;
+  const warn = (name: string, why: string) => d.ctx.warn(d.options.locs[name], `${name}(${String(v[name] === true ? 'yes' : v[name])}) is accepted but has no effect here: ${why}`);
+  const side = d.side === 'source' ? 'source' : 'destination';
+  if (side === 'destination') {
+    if (written('so-reuseport', zero)) warn('so-reuseport', 'SO_REUSEPORT only applies to listening sockets (sources)');
+  }
+  if (!udp) {
+    const nodeCannot = 'Node.js cannot set it on TCP sockets, the kernel default is used';
+    if (written('so-rcvbuf', zero)) warn('so-rcvbuf', nodeCannot);
+    if (written('so-sndbuf', zero)) warn('so-sndbuf', nodeCannot);
+    if (written('tcp-keepalive-intvl', () => false)) warn('tcp-keepalive-intvl', 'Node.js cannot set TCP_KEEPINTVL, the kernel default (net.ipv4.tcp_keepalive_intvl) is used');
+    if (written('tcp-keepalive-probes', () => false)) warn('tcp-keepalive-probes', 'Node.js cannot set TCP_KEEPCNT, the kernel default (net.ipv4.tcp_keepalive_probes) is used');
+    if (written('ip-ttl', zero)) warn('ip-ttl', `${nodeCannot}; it applies to transport(udp)`);
+    if (written('so-broadcast', zero)) warn('so-broadcast', 'SO_BROADCAST only applies to transport(udp)');
+    return;
+  }
+  for (const name of ['so-keepalive', 'tcp-keepalive-time', 'tcp-keepalive-intvl', 'tcp-keepalive-probes']) {
+    if (written(name, () => false)) warn(name, 'TCP keepalive does not apply to transport(udp)');
+  }
+  if (side === 'source') {
+    if (d.options.locs['dns-cache'] !== undefined && v['dns-cache'] === false && v['use-dns'] !== 'no') {
+      // each datagram is routed at once; without a cache no name is ever ready for it
+      d.ctx.warn(d.options.locs['dns-cache'], 'dns-cache(no) with transport(udp): logferry does not hold datagrams for DNS, so without the cache UDP messages carry the sender address, not its name; use dns-cache(yes) or use-dns(no)');
+    }
+    if (written('so-sndbuf', zero)) warn('so-sndbuf', 'a UDP source sends nothing');
+    if (written('ip-ttl', zero)) warn('ip-ttl', 'a UDP source sends nothing');
+    if (written('so-broadcast', zero)) warn('so-broadcast', 'a UDP source receives broadcasts without it');
+  } else if (written('so-rcvbuf', zero)) {
+    warn('so-rcvbuf', 'a UDP destination receives nothing');
+  }
+}
+
+/** stdout() has no file name, so local-time-zone() changes nothing there */
+export function warnStdoutOptions(options: OptionBlock, ctx: OptionContext): void {
+  const at = options.locs['local-time-zone'];
+  if (at) ctx.warn(at, `local-time-zone(${String(options.values['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
+}
+
+/** file() and stdin() messages come from this host: there is no sender address to resolve */
+export function warnLocalSourceOptions(options: OptionBlock, ctx: OptionContext): void {
+  const at = options.locs['dns-cache'];
+  if (at) ctx.warn(at, `dns-cache(${options.values['dns-cache'] ? 'yes' : 'no'}) is accepted but has no effect here: local sources have no sender address to resolve`);
+}
+
+/**
+ * A file() source starts at the beginning of its file each time the daemon
+ * starts: with no persist file, a restart sends what was already sent. Said
+ * once per source, by `-s` and at start.
+ */
+export function warnFilePositions(file: string | undefined, loc: SourceLocation, ctx: OptionContext): void {
+  ctx.warn(
+    loc,
+    `file(${JSON.stringify(file ?? '')}) source: read positions are not persisted (logferry has no persist file yet; -R/--persist-file is accepted but not used), so after a restart the file is read again from its start and its messages are sent again`,
+  );
 }
 
 /** A destination's own template-escape(yes) applies to its template. */

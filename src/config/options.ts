@@ -73,16 +73,17 @@ export function compileOptions(
     }
     if (hit.obsolete) ctx.warn(arg.loc, obsoleteWarning(arg.raw, hit.obsolete.change));
     const v = parseValue(row, arg, ctx);
-    if (row.ignored) {
+    if (typeof row.ignored === 'string') {
       ctx.warn(arg.loc, row.ignored);
       continue;
     }
-    const refused = row.unsupported?.(v);
-    if (refused) throw ctx.error(arg.loc, refused);
-    const bad = row.check?.(v);
-    if (bad) throw ctx.error(valueLoc(arg), bad);
+    judge(row, v, arg, ctx);
     if (row.moveTo) {
       const [outer, inner] = row.moveTo;
+      // the moved value obeys the row it lands in (stats-freq() warns as stats(freq()) does)
+      const outerRow = findRow(schema, outer, ctx.side)?.row;
+      const innerRow = outerRow?.type.kind === 'block' ? findRow(outerRow.type.schema(), inner)?.row : undefined;
+      if (innerRow) judge(innerRow, v, arg, ctx);
       let target = block.values[outer];
       if (!target || typeof target !== 'object' || Array.isArray(target) || target.kind !== 'block') {
         target = { kind: 'block', loc: arg.loc, values: {}, locs: {} };
@@ -114,6 +115,19 @@ export function compileOptions(
     if (row && row.type.kind === 'block' && isBlock(b)) fillDefaults(row.type.schema(), b, ctx);
   }
   return { block, positional };
+}
+
+/**
+ * The three states of an option (honoured, accepted with a warning, refused)
+ * are decided here, while compiling, so `-s` and a start cannot disagree.
+ */
+function judge(row: OptionRow, v: OptionValue, arg: ArgOption, ctx: OptionContext): void {
+  const refused = row.unsupported?.(v);
+  if (refused) throw ctx.error(arg.loc, refused);
+  const bad = row.check?.(v);
+  if (bad) throw ctx.error(valueLoc(arg), bad);
+  const noEffect = typeof row.ignored === 'function' ? row.ignored(v) : undefined;
+  if (noEffect) ctx.warn(arg.loc, noEffect);
 }
 
 export function isBlock(v: OptionValue | undefined): v is OptionBlock {
@@ -231,6 +245,8 @@ function parseValue(row: OptionRow, arg: ArgOption, ctx: OptionContext): OptionV
         const word = type.fold ? t.text.toLowerCase().replace(/_/g, '-') : t.text.replace(/_/g, '-');
         const canon = type.aliases?.[word] ?? (type.values.includes(word) ? word : undefined);
         if (canon === undefined) throw ctx.error(t.loc, type.error ? `${type.error}; value='${t.text}'` : `Unknown flag "${t.text}"`);
+        const why = type.noEffect?.[canon];
+        if (why) ctx.warn(t.loc, `${arg.raw}(${t.text}) is accepted but has no effect in logferry: ${why}`);
         if (!out.includes(canon)) out.push(canon);
       }
       return out;

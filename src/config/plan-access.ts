@@ -4,7 +4,6 @@
  * logferry, reported as such.
  */
 import type { OptionBlock, OptionValue, TemplateSpec } from './plan.ts';
-import { LocatedError } from '../message/location.ts';
 
 function bug(name: string, want: string, v: OptionValue | undefined): never {
   throw new Error(`internal error: option ${name} should be ${want}, is ${JSON.stringify(v)}`);
@@ -60,21 +59,3 @@ export function optTemplate(b: OptionBlock | undefined, name: string): TemplateS
   if (typeof v === 'string') return { kind: 'template', text: v, escape: false, loc: b!.locs[name] ?? b!.loc };
   return bug(name, 'a template', v);
 }
-
-/**
- * Options logferry parses but does not act on yet are never silently ignored:
- * the daemon refuses to start with them. `-s` (dryRun) only warns, because the
- * configuration itself is valid syslog-ng syntax.
- */
-export function rejectUnimplemented(b: OptionBlock, what: string, rows: Array<[name: string, isDefault: (v: unknown) => boolean]>, dryRun: boolean): void {
-  for (const [name, isDefault] of rows) {
-    const v = b.values[name];
-    if (v !== undefined && b.locs[name] && !isDefault(v)) {
-      const loc = b.locs[name];
-      const text = `${name}() is not implemented by logferry yet (in ${what}); the daemon will not start with it: remove it or use its default`;
-      if (!dryRun) throw new LocatedError(text, loc);
-      process.stderr.write(`${loc.file}:${loc.line}:${loc.column}: WARNING: ${text}\n`);
-    }
-  }
-}
-

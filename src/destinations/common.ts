@@ -1,7 +1,6 @@
 /** Option reading shared by destination drivers. */
 import type { DriverDecl, OptionBlock, TemplateSpec } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString, optTemplate } from '../config/plan-access.ts';
-export { rejectUnimplemented } from '../config/plan-access.ts';
 import { compileTemplate, TemplateError, type TemplateOptions } from '../message/template.ts';
 import { LocatedError, type SourceLocation } from '../message/location.ts';
 import { MsgFlag, type LogMessage } from '../message/log-message.ts';
@@ -98,13 +97,3 @@ export function byteExact(format: (m: LogMessage) => string | Buffer): (m: LogMe
     return (m.flags & MsgFlag.RAW_BYTES) !== 0 && typeof r === 'string' ? encodeWithRawBytes(r) : r;
   };
 }
-
-export const isZero = (v: unknown) => v === 0 || v === false;
-
-/** writer options every destination accepts but logferry does not act on yet */
-export const UNIMPLEMENTED_WRITER_OPTIONS: Array<[string, (v: unknown) => boolean]> = [
-  ['throttle', isZero],
-  ['suppress', isZero],
-  ['pad-size', isZero],
-  ['disk-buffer', () => false],
-];

@@ -1,7 +1,9 @@
 /**
  * file() destination: appends formatted messages to files whose names may
- * contain macros. Files open lazily (create-dirs, perm, dir-perm), stay open
- * while used and close after time-reap seconds idle.
+ * contain macros. Files open lazily (create-dirs, perm, dir-perm, owner,
+ * group, dir-owner, dir-group), stay open while used and close after
+ * time-reap seconds idle. With fsync(yes) each written batch is fsync()ed
+ * before it counts as written (syslog-ng fsyncs after each write).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,9 +20,13 @@ export interface FileDestinationOptions extends QueuedOptions {
   createDirs: boolean;
   perm: number;
   dirPerm: number;
-  owner?: string;
-  group?: string;
+  /** numeric ids (names resolved when the driver was built); undefined = leave alone */
+  uid?: number;
+  gid?: number;
+  dirUid?: number;
+  dirGid?: number;
   timeReapMs: number;
+  fsync: boolean;
 }
 
 interface OpenFile {
@@ -38,6 +44,10 @@ export class FileDestination extends QueuedDestination {
   constructor(o: FileDestinationOptions) {
     super(o);
     this.o = o;
+  }
+
+  get effective(): FileDestinationOptions {
+    return this.o;
   }
 
   async start(): Promise<void> {
@@ -61,10 +71,40 @@ export class FileDestination extends QueuedDestination {
       f.lastUsed = Date.now();
       return f.fd;
     }
-    if (this.o.createDirs) fs.mkdirSync(path.dirname(p), { recursive: true, mode: this.o.dirPerm });
+    if (this.o.createDirs) this.makeDirs(path.dirname(p));
+    const created = !fs.existsSync(p);
     const fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, this.o.perm);
+    if (created) {
+      // the mode given to open() is cut by the umask; perm() is meant exactly, as in syslog-ng
+      this.settle(p, () => fs.fchmodSync(fd, this.o.perm));
+      if (this.o.uid !== undefined || this.o.gid !== undefined) this.settle(p, () => fs.fchownSync(fd, this.o.uid ?? -1, this.o.gid ?? -1));
+    }
     this.files.set(p, { fd, lastUsed: Date.now() });
     return fd;
+  }
+
+  /** mkdir -p; directories this call creates get dir-perm(), dir-owner(), dir-group() */
+  private makeDirs(dir: string): void {
+    const first = fs.mkdirSync(dir, { recursive: true, mode: this.o.dirPerm });
+    if (first === undefined) return;
+    const made: string[] = [];
+    for (let d = dir; ; d = path.dirname(d)) {
+      made.push(d);
+      if (d === first || path.dirname(d) === d) break;
+    }
+    for (const d of made.reverse()) {
+      this.settle(d, () => fs.chmodSync(d, this.o.dirPerm));
+      if (this.o.dirUid !== undefined || this.o.dirGid !== undefined) this.settle(d, () => fs.chownSync(d, this.o.dirUid ?? -1, this.o.dirGid ?? -1));
+    }
+  }
+
+  /** ownership and mode are best effort (chown needs privileges): reported, never fatal */
+  private settle(p: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      internalLog('warning', 'Error setting file ownership or permissions', { filename: p, error: (err as Error).message });
+    }
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
@@ -98,7 +138,7 @@ export class FileDestination extends QueuedDestination {
         finish(e);
         continue;
       }
-      writeAll(fd, buf, 0, (err) => {
+      const after = (err: Error | null) => {
         if (err) {
           const f = this.files.get(name);
           if (f) {
@@ -107,7 +147,9 @@ export class FileDestination extends QueuedDestination {
           }
         }
         finish(err ?? undefined);
-      });
+      };
+      // with fsync(yes) the batch counts as written (acked) only once it is on disk
+      writeAll(fd, buf, 0, (err) => (!err && this.o.fsync ? fs.fsync(fd, after) : after(err)));
     }
   }
 

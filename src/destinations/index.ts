@@ -5,14 +5,13 @@ import { LocatedError } from '../message/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter } from '../syslog/format/create.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { UNIMPLEMENTED_WRITER_OPTIONS, byteExact, isZero, compileSpec, outputSettings, rejectUnimplemented, zoneOption, type DriverEnv } from './common.ts';
+import { byteExact, compileSpec, outputSettings, zoneOption, type DriverEnv } from './common.ts';
 import { FileDestination } from './file.ts';
+import { resolveId } from './ids.ts';
 import { StdoutDestination } from './stdout.ts';
 import { createNetworkDestination } from './network.ts';
 
 export type { DriverEnv } from './common.ts';
-
-
 
 function queued(d: DriverDecl, env: DriverEnv, name: string) {
   return {
@@ -21,12 +20,19 @@ function queued(d: DriverDecl, env: DriverEnv, name: string) {
     fifoSize: optNumber(d.options, 'log-fifo-size') ?? optNumber(env.globals, 'log-fifo-size') ?? 10000,
     flushLines: optNumber(d.options, 'flush-lines') ?? optNumber(env.globals, 'flush-lines') ?? 100,
     timeReopenMs: (optNumber(d.options, 'time-reopen') ?? optNumber(env.globals, 'time-reopen') ?? 60) * 1000,
+    throttle: optNumber(d.options, 'throttle') ?? 0,
   };
+}
+
+/** owner() & co. as a numeric id; an unknown name is a configuration error (before any file is made) */
+function idOption(b: DriverDecl['options'], name: string, kind: 'user' | 'group'): number | undefined {
+  const id = resolveId(kind, optString(b, name));
+  if (id === null) throw new LocatedError(`Error resolving ${kind}; ${kind}='${optString(b, name)}' in ${name}(): no such ${kind} on this host`, b.locs[name] ?? b.loc);
+  return id;
 }
 
 function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
   const b = d.options;
-  rejectUnimplemented(b, 'file()', [...UNIMPLEMENTED_WRITER_OPTIONS, ['overwrite-if-older', isZero]], env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   const pathText = d.positional[0];
@@ -43,14 +49,16 @@ function createFile(d: DriverDecl, env: DriverEnv, name: string): DestinationDri
     createDirs: optBool(b, 'create-dirs') ?? false,
     perm: optNumber(b, 'perm') ?? 0o600,
     dirPerm: optNumber(b, 'dir-perm') ?? 0o700,
-    owner: optString(b, 'owner'),
-    group: optString(b, 'group'),
+    uid: idOption(b, 'owner', 'user'),
+    gid: idOption(b, 'group', 'group'),
+    dirUid: idOption(b, 'dir-owner', 'user'),
+    dirGid: idOption(b, 'dir-group', 'group'),
     timeReapMs: (optNumber(b, 'time-reap') ?? 60) * 1000,
+    fsync: (optBool(b, 'fsync') ?? false) || out.flags.includes('fsync'),
   });
 }
 
 function createStdout(d: DriverDecl, env: DriverEnv, name: string): DestinationDriver {
-  rejectUnimplemented(d.options, 'stdout()', UNIMPLEMENTED_WRITER_OPTIONS, env.dryRun);
   const out = outputSettings(d, env, 'file-template');
   const formatter = createFormatter('file', out.format);
   return new StdoutDestination({ ...queued(d, env, name), format: byteExact((m) => formatter.format(m)) });

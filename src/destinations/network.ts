@@ -18,7 +18,7 @@ import type { TlsEndpoint } from '../tls/types.ts';
 import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
-import { UNIMPLEMENTED_WRITER_OPTIONS, byteExact, outputSettings, rejectUnimplemented, type DriverEnv } from './common.ts';
+import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
 interface NetworkSettings {
@@ -34,6 +34,11 @@ interface NetworkSettings {
   closeOnInput: boolean;
   soKeepalive: boolean;
   tcpKeepaliveTime: number;
+  /** UDP only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
+  soSndbuf?: number;
+  soBroadcast: boolean;
+  ipTtl?: number;
+  truncateSize?: number;
   location: DriverDecl['loc'];
 }
 
@@ -44,9 +49,12 @@ class StreamDestination extends QueuedDestination {
   private readonly encoder: BatchEncoder;
   private connector: Connector | undefined;
 
+  readonly effective: Record<string, unknown>;
+
   constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter, octetCounted: boolean) {
     super(q);
     this.s = s;
+    this.effective = { ...q, ...s, octetCounted, format: (m: LogMessage) => formatter.format(m) };
     this.formatter = formatter;
     this.encode = byteExact((m) => formatter.format(m));
     this.encoder = new BatchEncoder({ framing: octetCounted ? 'octet-counted' : 'none', flushLines: q.flushLines });
@@ -105,14 +113,27 @@ class DgramDestination extends QueuedDestination {
   private readonly encode: (m: LogMessage) => string | Buffer;
   private sender: DgramSender | undefined;
 
+  readonly effective: Record<string, unknown>;
+
   constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter) {
     super(q);
     this.s = s;
+    this.effective = { ...q, ...s, format: (m: LogMessage) => formatter.format(m) };
     this.encode = byteExact((m) => formatter.format(m));
   }
 
   async start(): Promise<void> {
-    this.sender = await createDgramSender({ host: this.s.host, port: this.s.port, ipProtocol: this.s.ipProtocol, localip: this.s.localip, localport: this.s.localport });
+    this.sender = await createDgramSender({
+      host: this.s.host,
+      port: this.s.port,
+      ipProtocol: this.s.ipProtocol,
+      localip: this.s.localip,
+      localport: this.s.localport,
+      soSndbuf: this.s.soSndbuf,
+      soBroadcast: this.s.soBroadcast,
+      ipTtl: this.s.ipTtl,
+      truncateSize: this.s.truncateSize,
+    });
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
@@ -135,7 +156,6 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
   if (!['tcp', 'udp', 'tls'].includes(transport)) {
     throw new LocatedError(`transport(${transport}) is not available in a destination of logferry; use tcp, udp or tls`, b.locs['transport'] ?? d.loc);
   }
-  rejectUnimplemented(b, `${d.driver}()`, UNIMPLEMENTED_WRITER_OPTIONS, env.dryRun);
   const out = outputSettings(d, env, driver === 'network' ? 'proto-template' : undefined);
   const formatter = createFormatter(driver, out.format);
   const tlsBlock = optBlock(b, 'tls');
@@ -163,6 +183,10 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
     closeOnInput: optBool(b, 'close-on-input') ?? true,
     soKeepalive: optBool(b, 'so-keepalive') ?? true,
     tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
+    soSndbuf: optNumber(b, 'so-sndbuf') || undefined,
+    soBroadcast: optBool(b, 'so-broadcast') ?? false,
+    ipTtl: optNumber(b, 'ip-ttl') || undefined,
+    truncateSize: optNumber(b, 'truncate-size'),
     location: d.loc,
   };
   if (env.dryRun) {

@@ -19,6 +19,8 @@ export interface QueuedOptions {
   fifoSize: number;
   flushLines: number;
   timeReopenMs: number;
+  /** throttle(): messages per second at most; 0/undefined = unlimited */
+  throttle?: number;
 }
 
 /**
@@ -43,6 +45,10 @@ export abstract class QueuedDestination implements DestinationDriver {
   /** queue length from which readers are asked to wait, and the one at which they may go on */
   private readonly highMark: number;
   private readonly lowMark: number;
+  /** throttle(): a token bucket holding at most one second of messages, as syslog-ng's writer */
+  private readonly throttle: number;
+  private tokens: number;
+  private refilled = Date.now();
 
   constructor(o: QueuedOptions) {
     this.name = o.name;
@@ -52,6 +58,17 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.congestion = o.congestion;
     this.highMark = Math.max(1, Math.min(o.fifoSize >> 1, MAX_BATCH >> 1));
     this.lowMark = this.highMark >> 2;
+    this.throttle = o.throttle ?? 0;
+    this.tokens = this.throttle;
+  }
+
+  /** how many messages throttle() lets through now (all when unthrottled) */
+  private allowance(): number {
+    if (this.throttle <= 0) return Infinity;
+    const now = Date.now();
+    this.tokens = Math.min(this.throttle, this.tokens + ((now - this.refilled) * this.throttle) / 1000);
+    this.refilled = now;
+    return Math.floor(this.tokens);
   }
 
   abstract start(): Promise<void>;
@@ -87,7 +104,18 @@ export abstract class QueuedDestination implements DestinationDriver {
       if (!this.writing) this.congestion?.set(this, false);
       return;
     }
-    const batch = this.queue.take(Math.max(this.flushLines, Math.min(this.queue.length, MAX_BATCH)));
+    const allowed = this.allowance();
+    if (allowed < 1) {
+      // wait for the next token rather than spinning
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick();
+      }, Math.ceil(((1 - this.tokens) * 1000) / this.throttle));
+      this.retryTimer.unref?.();
+      return;
+    }
+    const batch = this.queue.take(Math.min(allowed, Math.max(this.flushLines, Math.min(this.queue.length, MAX_BATCH))));
+    if (this.throttle > 0) this.tokens -= batch.length;
     this.writing = true;
     this.writeBatch(batch, (err) => {
       this.writing = false;

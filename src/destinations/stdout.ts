@@ -11,9 +11,11 @@ export interface StdoutDestinationOptions extends QueuedOptions {
 export class StdoutDestination extends QueuedDestination {
   private readonly format: (msg: LogMessage) => string | Buffer;
   private readonly batch: BatchEncoder;
+  readonly effective: StdoutDestinationOptions;
 
   constructor(o: StdoutDestinationOptions) {
     super(o);
+    this.effective = o;
     this.format = o.format;
     this.batch = new BatchEncoder({ framing: 'none', flushLines: this.flushLines });
   }

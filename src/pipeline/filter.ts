@@ -16,6 +16,7 @@ import type { TemplateOptions, TypedTemplate } from '../message/template.ts';
 import { compareBytes, globToRegExp } from '../message/value-pairs.ts';
 import { PcreTranslateError, pcreToRegExp } from './filter-regex.ts';
 import { ipv4Matcher, ipv6Matcher } from './filter-netmask.ts';
+import { filterFacility, filterSeverity, isMatcherType, matcherFlag } from './filter-names.ts';
 
 export type FilterFn = (msg: LogMessage) => boolean;
 
@@ -31,16 +32,6 @@ export class FilterError extends Error {
   }
 }
 
-const facilityTable: Record<string, number> = {
-  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
-  authpriv: 10, megasafe: 10, ftp: 11, ntp: 12, security: 13, console: 14, 'solaris-cron': 15,
-  local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
-};
-const severityTable: Record<string, number> = {
-  emerg: 0, emergency: 0, panic: 0, alert: 1, crit: 2, critical: 2, err: 3, error: 3,
-  warning: 4, warn: 4, notice: 5, info: 6, informational: 6, debug: 7,
-};
-
 function range(a: number, b: number): number {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
@@ -48,8 +39,6 @@ function range(a: number, b: number): number {
   for (let i = lo; i <= hi; i++) bits |= 1 << i;
   return bits >>> 0;
 }
-
-const matcherFlags = new Set(['global', 'icase', 'ignore-case', 'newline', 'unicode', 'utf8', 'store-matches', 'substring', 'prefix', 'disable-jit', 'dupnames']);
 
 interface MatchSpec {
   pattern: string;
@@ -268,7 +257,7 @@ class FilterCompiler {
       return (m) => (m.pri & 0x3f8) >> 3 === code;
     }
     const code = (text: string, at: SourceLocation): number => {
-      const v = facilityTable[text.toLowerCase()];
+      const v = filterFacility(text);
       if (v === undefined) throw new FilterError(/^\d+$/.test(text) ? 'facility() takes a single number, or names and ranges' : `Unknown facility "${text}"`, at);
       return v;
     };
@@ -288,7 +277,7 @@ class FilterCompiler {
   private severity(fn: string, args: FilterArg[], loc: SourceLocation): FilterFn {
     if (args.length === 0) throw new FilterError(`${fn}() needs at least one level`, loc);
     const code = (text: string, at: SourceLocation): number => {
-      const v = severityTable[text.toLowerCase()];
+      const v = filterSeverity(text);
       if (v === undefined) throw new FilterError(`Unknown priority level "${text}"`, at);
       return v;
     };
@@ -312,12 +301,12 @@ class FilterCompiler {
       const vals = this.values(opt, a.args, a.loc);
       if (opt === 'type') {
         const t = vals[0] ?? '';
-        if (vals.length !== 1 || !['pcre', 'posix', 'string', 'glob'].includes(t)) throw new FilterError(`unknown matcher type "${t}"`, a.loc);
+        if (vals.length !== 1 || !isMatcherType(t)) throw new FilterError(`unknown matcher type "${t}"`, a.loc);
         spec.type = t === 'posix' ? 'pcre' : t;
       } else if (opt === 'flags') {
         for (const f of vals) {
-          const nf = f.replace(/_/g, '-');
-          if (!matcherFlags.has(nf)) throw new FilterError(`unknown matcher flag "${f}"`, a.loc);
+          const nf = matcherFlag(f);
+          if (nf === undefined) throw new FilterError(`unknown matcher flag "${f}"`, a.loc);
           spec.flags.add(nf);
         }
       } else if (allowValue && opt === 'value') {

@@ -13,8 +13,16 @@ export type Ack = () => void;
 /** Hands one message into the log paths; `ack` is called when every flow-controlled destination has it. */
 export type Route = (msg: LogMessage, ack?: Ack) => void;
 
+/**
+ * What a driver was built with, after defaults and inheritance: plain data and
+ * functions of a message (formatters, file names). Read by tests that prove
+ * every honoured option changes what the driver does.
+ */
+export type EffectiveSettings = object;
+
 export interface SourceDriver {
   readonly name: string;
+  readonly effective?: EffectiveSettings;
   /** open files/sockets; messages go to `route` from now on */
   start(route: Route): Promise<void>;
   /** stop reading; resolve when no more messages will be routed */
@@ -23,6 +31,7 @@ export interface SourceDriver {
 
 export interface DestinationDriver {
   readonly name: string;
+  readonly effective?: EffectiveSettings;
   start(): Promise<void>;
   /**
    * Queue one message. With `ack` the message is flow-controlled: it is never

@@ -72,6 +72,11 @@ export function hostRulesFor(d: DriverDecl, sourceName: string): HostRules {
   };
 }
 
+/** use-syslogng-pid(yes) ⇒ the PID users see for this daemon (syslog-ng sets PID after parsing) */
+export function pidOverrideFor(d: DriverDecl, env: SourceEnv): string | undefined {
+  return optBool(d.options, 'use-syslogng-pid') ? String(env.pid) : undefined;
+}
+
 export function tagsFor(d: DriverDecl, sourceName: string): string[] {
   return ['.source.' + sourceName, ...(optList(d.options, 'tags') ?? [])];
 }

@@ -39,6 +39,10 @@ export class FileSource implements SourceDriver {
     this.o = o;
   }
 
+  get effective(): FileSourceOptions {
+    return this.o;
+  }
+
   async start(route: Route): Promise<void> {
     this.reader = new StreamReader({ ...this.o.reader, sourceName: this.name }, route, {
       pause: () => {
@@ -146,6 +150,10 @@ export class StdinSource implements SourceDriver {
   constructor(o: StdinSourceOptions) {
     this.name = o.name;
     this.o = o;
+  }
+
+  get effective(): StdinSourceOptions {
+    return this.o;
   }
 
   async start(route: Route): Promise<void> {

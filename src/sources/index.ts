@@ -1,10 +1,10 @@
 /** Source drivers from compiled declarations. */
 import type { DriverDecl, SourceDecl } from '../config/plan.ts';
-import { optNumber, rejectUnimplemented } from '../config/plan-access.ts';
+import { optList, optNumber, optString } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
-import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { FileSource, StdinSource } from './file.ts';
 import { InternalSource } from './internal.ts';
 import { createNetworkSource } from './network.ts';
@@ -22,12 +22,14 @@ function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOp
     parse,
     hostRules: hostRulesFor(d, name),
     window: optNumber(d.options, 'log-iw-size') ?? 100,
+    fetchLimit: optNumber(d.options, 'log-fetch-limit') ?? 10,
     tags: tagsFor(d, name),
     values: [],
     sender: { ip: '127.0.0.1', resolvedName: env.hostname },
     local: true,
     congestion: env.congestion,
     convert: converterFor(d),
+    pidOverride: pidOverrideFor(d, env),
   };
 }
 
@@ -42,11 +44,6 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
   const internal: InternalSource[] = [];
   for (const d of decl.drivers) {
     const name = decl.name;
-    rejectUnimplemented(d.options, `${d.driver}()`, [
-      ['dynamic-window-size', (v) => v === 0],
-      ['use-syslogng-pid', (v) => v === false],
-      ['guess-timezone', (v) => v === false],
-    ], env.dryRun);
     switch (d.driver) {
       case 'file': {
         const freq = optNumber(d.options, 'follow-freq') ?? 1;
@@ -65,7 +62,11 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
         drivers.push(new StdinSource({ name, reader: localReader(d, env, name), onEof: env.onStdinEof }));
         break;
       case 'internal': {
-        const s = new InternalSource(name, env.hostname, env.pid);
+        const s = new InternalSource(name, env.hostname, env.pid, {
+          tags: optList(d.options, 'tags'),
+          programOverride: optString(d.options, 'program-override'),
+          hostOverride: optString(d.options, 'host-override'),
+        });
         internal.push(s);
         drivers.push(s);
         break;

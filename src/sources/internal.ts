@@ -8,6 +8,13 @@ import type { Route, SourceDriver } from '../pipeline/types.ts';
 
 const FAC_SYSLOG = 5;
 
+/** internal() options: tags(), program-override(), host-override() */
+export interface InternalSourceOptions {
+  tags?: string[];
+  programOverride?: string;
+  hostOverride?: string;
+}
+
 export class InternalSource implements SourceDriver {
   readonly name: string;
   private route: Route | undefined;
@@ -16,11 +23,18 @@ export class InternalSource implements SourceDriver {
   private backlog: InternalEvent[] = [];
 
   private readonly pid: string;
+  private readonly o: InternalSourceOptions;
 
-  constructor(name: string, hostname: string, pid: number) {
+  constructor(name: string, hostname: string, pid: number, o: InternalSourceOptions = {}) {
     this.name = name;
     this.hostname = hostname;
     this.pid = String(pid);
+    this.o = o;
+  }
+
+  /** the options, and what one fixed event becomes (HOST, PROGRAM, tags as routed) */
+  get effective(): InternalSourceOptions & { sample: LogMessage } {
+    return { ...this.o, sample: this.toMessage({ level: 'notice', text: 'sample', tags: {}, time: 0 }) };
   }
 
   readonly sink = (ev: InternalEvent): void => {
@@ -36,15 +50,16 @@ export class InternalSource implements SourceDriver {
     const gmtoff = -new Date(ms).getTimezoneOffset() * 60;
     const m = new LogMessage({ sec: Math.floor(ms / 1000), usec: (ms % 1000) * 1000, gmtoff });
     m.pri = FAC_SYSLOG * 8 + levelSeverity[ev.level];
-    m.host = this.hostname;
+    m.host = this.o.hostOverride ?? this.hostname;
     m.hostFrom = this.hostname;
-    m.program = 'logferry';
+    m.program = this.o.programOverride ?? 'logferry';
     m.pid = this.pid;
     m.message = formatInternal(ev.text, ev.tags);
     m.msgformat = 'internal';
     m.flags |= MsgFlag.LOCAL;
     m.sourceName = this.name;
     m.setTag('.source.' + this.name);
+    for (const t of this.o.tags ?? []) m.setTag(t);
     return m;
   }
 

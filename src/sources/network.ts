@@ -3,7 +3,6 @@
  * one listener, one StreamReader per connection. The two drivers differ only
  * in framing, default parse flags and the ${TRANSPORT} name.
  */
-import * as dns from 'node:dns';
 import type { DriverDecl } from '../config/plan.ts';
 import { optBlock, optBool, optNumber, optString } from '../config/plan-access.ts';
 import { tlsOptionsFromBlock } from '../config/tls-block.ts';
@@ -16,9 +15,10 @@ import type { TlsEndpoint } from '../tls/types.ts';
 import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
 import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
-import { converterFor, hostRulesFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, buildMessage, localizedHostRules, type FramingKind, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
+import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 
 /** ${TRANSPORT} per driver and transport (drivers.md §2) */
 function transportName(driver: 'network' | 'syslog', transport: string): string {
@@ -39,23 +39,6 @@ function framingFor(driver: 'network' | 'syslog', transport: string): FramingKin
   if (transport === 'auto') return 'auto';
   if (transport === 'text-with-nuls' || transport === 'nul-terminated') return transport;
   return driver === 'syslog' ? 'octet-counted' : 'newline';
-}
-
-/** reverse lookups through getnameinfo (so /etc/hosts counts), cached per address */
-const dnsCache = new Map<string, { name: string | undefined; until: number }>();
-function reverseLookup(ip: string, ttlMs: number): Promise<string | undefined> {
-  const hit = dnsCache.get(ip);
-  if (hit && hit.until > Date.now()) return Promise.resolve(hit.name);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), 2000);
-    dns.lookupService(ip, 0, (err, host) => {
-      clearTimeout(t);
-      const name = err ? undefined : host;
-      if (dnsCache.size > 10000) dnsCache.clear();
-      dnsCache.set(ip, { name, until: Date.now() + ttlMs });
-      resolve(name);
-    });
-  });
 }
 
 export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string): SourceDriver {
@@ -82,7 +65,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   const minIw = optNumber(env.globals, 'min-iw-size-per-reader') ?? 100;
   const window = transport === 'udp' ? iw : Math.max(Math.floor(iw / maxConnections), minIw);
   const useDns = (optString(b, 'use-dns') ?? 'yes') !== 'no';
-  const dnsTtl = (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000;
+  const dnsCacheOpts = dnsCacheSettings(d, env);
   const base: Omit<ReaderOptions, 'sourceName' | 'values' | 'sender'> = {
     framing: framingFor(driver, transport),
     maxMsgSize: maxMsgSize(d, env),
@@ -91,10 +74,12 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     parse,
     hostRules: hostRulesFor(d, name),
     window,
+    fetchLimit: optNumber(b, 'log-fetch-limit') ?? 10,
     tags: tagsFor(d, name),
     local: false,
     congestion: env.congestion,
     convert: converterFor(d),
+    pidOverride: pidOverrideFor(d, env),
   };
   const trName = transportName(driver, transport);
   const written = (k: string) => (b.locs[k] ? optNumber(b, k) : undefined);
@@ -107,16 +92,21 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
     groupName: name,
   };
 
+  const effective = { transport, base, common, useDns, dnsCache: dnsCacheOpts };
+
   if (transport === 'udp') {
     let listener: DgramListener | undefined;
+    const soRcvbuf = written('so-rcvbuf');
     return {
       name,
+      effective: { ...effective, soRcvbuf },
       async start(route: Route) {
         if (env.dryRun) return;
         const ipProto = ipProtocol === 6 ? '6' : '4';
         const recipe = { ...base, sourceName: name };
+        const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener({ ...common, soRcvbuf: written('so-rcvbuf') }, (buf, rinfo, local) => {
+        listener = await createDgramListener({ ...common, soRcvbuf }, (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
@@ -127,8 +117,13 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
               ['IP_PROTO', ipProto],
               ['TRANSPORT', trName],
             ];
-            if (useDns && !dnsCache.has(rinfo.address)) void reverseLookup(rinfo.address, dnsTtl);
-            const sender = { ip: rinfo.address, resolvedName: useDns ? dnsCache.get(rinfo.address)?.name : undefined };
+            // a datagram is not held back for DNS: the first ones from a new sender carry its address
+            const known = useDns ? cachedName(rinfo.address, dnsCacheOpts) : undefined;
+            if (useDns && known === undefined && !pending.has(rinfo.address)) {
+              pending.add(rinfo.address);
+              void reverseLookup(rinfo.address, dnsCacheOpts).finally(() => pending.delete(rinfo.address));
+            }
+            const sender = { ip: rinfo.address, resolvedName: known };
             const msg = buildMessage(recipe, hostRules, fb, s, e, values, sender);
             route(msg);
           });
@@ -141,25 +136,23 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   }
 
   let listener: StreamListener | undefined;
+  const streamOpts = {
+    ...common,
+    transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
+    tls: endpoint,
+    maxConnections,
+    listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
+    idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
+    soKeepalive: optBool(b, 'so-keepalive') ?? true,
+    tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
+  };
   return {
     name,
+    effective: { ...effective, ...streamOpts },
     async start(route: Route) {
       if (env.dryRun) return;
       listener = await createStreamListener(
-        {
-          ...common,
-          transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
-          tls: endpoint,
-          maxConnections,
-          listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
-          idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
-          soKeepalive: optBool(b, 'so-keepalive') ?? true,
-          tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
-          tcpKeepaliveIntvl: written('tcp-keepalive-intvl'),
-          tcpKeepaliveProbes: written('tcp-keepalive-probes'),
-          soRcvbuf: written('so-rcvbuf'),
-          soSndbuf: written('so-sndbuf'),
-        },
+        streamOpts,
         {
           onConnection(conn) {
             const values: Array<[string, string]> = [
@@ -180,7 +173,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
-              void reverseLookup(conn.peer.address, dnsTtl).then((n) => {
+              void reverseLookup(conn.peer.address, dnsCacheOpts).then((n) => {
                 sender.resolvedName = n;
                 conn.resume();
               });

@@ -3,7 +3,9 @@
  * frames → parse → host rules → route. Flow control lives here: each reader
  * has a window of log-iw-size messages; when that many are routed but not yet
  * acknowledged by flow-controlled destinations, the reader asks its transport
- * to pause, and resumes once acks free half the window.
+ * to pause, and resumes once acks free half the window. log-fetch-limit()
+ * bounds how many messages one reader takes before it lets other work run:
+ * after that many it pauses its transport until the next event-loop turn.
  */
 import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
 import { internalLog } from '../message/internal-log.ts';
@@ -25,6 +27,8 @@ export interface ReaderOptions {
   hostRules: HostRules;
   /** log-iw-size for this reader */
   window: number;
+  /** log-fetch-limit(): messages taken before yielding the event loop (undefined = no bound) */
+  fetchLimit?: number;
   /** extra tags for each message (`.source.<name>` and tags()) */
   tags: string[];
   /** name-value pairs every message of this stream gets (SOURCEIP, TRANSPORT, .tls.*…) */
@@ -37,10 +41,12 @@ export interface ReaderOptions {
   congestion?: Congestion;
   /** encoding(): converts each frame to UTF-8 before parsing */
   convert?: (buf: Buffer, start: number, end: number) => Buffer;
+  /** use-syslogng-pid(yes): ${PID} becomes the daemon's PID */
+  pidOverride?: string;
 }
 
 /** What turns one frame into a message; shared by stream readers and datagram sources. */
-export type MessageRecipe = Pick<ReaderOptions, 'sourceName' | 'parse' | 'hostRules' | 'tags' | 'local' | 'convert'>;
+export type MessageRecipe = Pick<ReaderOptions, 'sourceName' | 'parse' | 'hostRules' | 'tags' | 'local' | 'convert' | 'pidOverride'>;
 
 /**
  * frame → parse (after encoding() conversion) → per-stream values → tags →
@@ -56,6 +62,7 @@ export function buildMessage(r: MessageRecipe, hostRules: HostRules, buf: Buffer
     parseMessage(buf, start, end, r.parse, msg);
   }
   for (let i = 0; i < values.length; i++) msg.values.set(values[i][0], values[i][1]);
+  if (r.pidOverride !== undefined) msg.pid = r.pidOverride;
   msg.sourceName = r.sourceName;
   for (let i = 0; i < r.tags.length; i++) msg.setTag(r.tags[i]);
   applyHostRules(msg, sender, hostRules);
@@ -83,6 +90,9 @@ export class StreamReader {
   private paused = false;
   /** paused because a destination is behind */
   private waiting = false;
+  /** paused until the next event-loop turn because log-fetch-limit() messages were taken */
+  private yielding = false;
+  private fetched = 0;
   /** set after a fatal framing error: the caller closes the stream */
   failed = false;
   received = 0;
@@ -99,13 +109,19 @@ export class StreamReader {
     this.outstanding--;
     if (this.paused && this.outstanding <= this.o.window >> 1) {
       this.paused = false;
-      if (!this.waiting) this.flow.resume();
+      if (!this.waiting && !this.yielding) this.flow.resume();
     }
   };
 
   private readonly onClear = (): void => {
     this.waiting = false;
-    if (!this.paused) this.flow.resume();
+    if (!this.paused && !this.yielding) this.flow.resume();
+  };
+
+  private readonly endTurn = (): void => {
+    this.yielding = false;
+    this.fetched = 0;
+    if (!this.paused && !this.waiting) this.flow.resume();
   };
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
@@ -115,13 +131,19 @@ export class StreamReader {
     this.route(msg, this.onAck);
     if (!this.paused && this.outstanding >= this.o.window) {
       this.paused = true;
-      if (!this.waiting) this.flow.pause();
+      if (!this.waiting && !this.yielding) this.flow.pause();
     }
     const c = this.o.congestion;
     if (c && c.active && !this.waiting) {
       this.waiting = true;
-      if (!this.paused) this.flow.pause();
+      if (!this.paused && !this.yielding) this.flow.pause();
       c.whenClear(this.onClear);
+    }
+    // frames already in this chunk still go through; no new bytes are read before the next turn
+    if (this.o.fetchLimit !== undefined && ++this.fetched >= this.o.fetchLimit && !this.yielding) {
+      this.yielding = true;
+      if (!this.paused && !this.waiting) this.flow.pause();
+      setImmediate(this.endTurn);
     }
   };
 

@@ -23,6 +23,20 @@ export interface DgramSenderOptions {
   soSndbuf?: number;
   /** truncate-size(); default and maximum 65507 */
   truncateSize?: number;
+  /** so-broadcast(): allow sending to a broadcast address */
+  soBroadcast?: boolean;
+  /** ip-ttl(): TTL of sent packets; 0/undefined = system default */
+  ipTtl?: number;
+}
+
+/** The socket calls of the options above, apart so a test can watch them. */
+export function applyDgramSendOptions(
+  sock: Pick<dgram.Socket, 'setSendBufferSize' | 'setBroadcast' | 'setTTL'>,
+  opts: Pick<DgramSenderOptions, 'soSndbuf' | 'soBroadcast' | 'ipTtl'>,
+): void {
+  if (opts.soSndbuf) sock.setSendBufferSize(opts.soSndbuf);
+  if (opts.soBroadcast) sock.setBroadcast(true);
+  if (opts.ipTtl) sock.setTTL(opts.ipTtl);
 }
 
 export interface DgramSender {
@@ -39,7 +53,8 @@ export async function createDgramSender(opts: DgramSenderOptions): Promise<Dgram
   const v6 = opts.ipProtocol === 6;
   const { address } = await dns.lookup(opts.host, { family: v6 ? 6 : 4 });
   const sock = dgram.createSocket(v6 ? 'udp6' : 'udp4');
-  if (opts.localip || opts.localport) {
+  // SO_BROADCAST must be on before connect() to a broadcast address, and Node sets it only on a bound socket
+  if (opts.localip || opts.localport || opts.soBroadcast) {
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
       sock.bind({ address: opts.localip, port: opts.localport ?? 0 }, () => {
@@ -48,6 +63,7 @@ export async function createDgramSender(opts: DgramSenderOptions): Promise<Dgram
       });
     });
   }
+  if (opts.soBroadcast) sock.setBroadcast(true);
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
     sock.connect(opts.port, address, () => {
@@ -55,7 +71,7 @@ export async function createDgramSender(opts: DgramSenderOptions): Promise<Dgram
       resolve();
     });
   });
-  if (opts.soSndbuf) sock.setSendBufferSize(opts.soSndbuf);
+  applyDgramSendOptions(sock, opts);
   const remote: PeerAddress = { address, port: opts.port, family: v6 ? 'IPv6' : 'IPv4' };
   const limit = Math.min(opts.truncateSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
   let warned = false;

@@ -4,10 +4,10 @@
  *
  * What Node cannot do: it sets SO_KEEPALIVE and TCP_KEEPIDLE (initialDelay)
  * but has no TCP_KEEPINTVL/TCP_KEEPCNT and no SO_RCVBUF/SO_SNDBUF on TCP
- * sockets; those options are accepted and reported once as not applied.
+ * sockets; the config compiler warns about those once (config/finalize.ts),
+ * so `-s` says it too.
  */
 import type * as net from 'node:net';
-import { internalLog } from '../message/internal-log.ts';
 
 export interface StreamSocketOptions {
   /** so-keepalive(), default yes (syslog-ng source default, drivers.md §15) */
@@ -26,18 +26,8 @@ export interface StreamSocketOptions {
   noDelay?: boolean;
 }
 
-let warnedUnsupported = false;
-
 export function applyStreamSocketOptions(socket: net.Socket, o: StreamSocketOptions): void {
   const keep = o.soKeepalive ?? true;
   socket.setKeepAlive(keep, keep ? (o.tcpKeepaliveTime ?? 60) * 1000 : 0);
   socket.setNoDelay(o.noDelay ?? true);
-  if (!warnedUnsupported && (o.tcpKeepaliveIntvl || o.tcpKeepaliveProbes || o.soRcvbuf || o.soSndbuf)) {
-    warnedUnsupported = true;
-    internalLog('warning', 'Socket option not supported on stream sockets by this runtime, kernel default used', {
-      options: ['tcp-keepalive-intvl', 'tcp-keepalive-probes', 'so-rcvbuf', 'so-sndbuf']
-        .filter((_, i) => [o.tcpKeepaliveIntvl, o.tcpKeepaliveProbes, o.soRcvbuf, o.soSndbuf][i])
-        .join(','),
-    });
-  }
 }

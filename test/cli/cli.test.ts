@@ -85,17 +85,18 @@ test('-s accepts a valid config (exit 0) and rejects a broken one with file:line
   assert.doesNotMatch(missing.stderr, /\n\s+at /);
 });
 
-test('an option logferry does not run yet: -s passes with a warning, the daemon refuses to start', async (t) => {
+test('an option logferry does not run yet: -s and a start refuse it with the same message', async (t) => {
   const dir = tempDir('lf-cli-unimpl');
   t.after(() => dir.remove());
   const cfg = path.join(dir.path, 'db.conf');
   fs.writeFileSync(cfg, `@version: 4.27\nsource s { file("${dir.path}/in.log"); };\ndestination d { network("127.0.0.1" port(5999) disk-buffer(reliable(yes) capacity-bytes(1MiB))); };\nlog { source(s); destination(d); };\n`);
   const check = await run(['-s', '-f', cfg]);
-  assert.equal(check.exit.code, 0, check.stderr);
-  assert.match(check.stderr, /db\.conf:3:\d+: WARNING: disk-buffer\(\) is not implemented by logferry yet/);
+  assert.equal(check.exit.code, 1, check.stderr);
+  assert.match(check.stderr, /Error in .*db\.conf:3:\d+: disk-buffer\(\) is not implemented by logferry yet/);
   const start = await run(['-F', '-f', cfg]);
   assert.equal(start.exit.code, 1);
   assert.match(start.stderr, /Error in .*db\.conf:3:\d+: disk-buffer\(\) is not implemented by logferry yet/);
+  assert.equal(start.stderr.trim(), check.stderr.trim());
   assert.doesNotMatch(start.stderr, /\n\s+at /);
 });
 

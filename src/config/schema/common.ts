@@ -36,10 +36,39 @@ export function checkLogMsgSize(v: OptionValue): string | undefined {
   return v > SIZE_LIMIT_256MIB ? `log-msg-size() cannot be larger than 256MiB; value='${v}'` : undefined;
 }
 
+function shown(v: OptionValue): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.join(' ');
+  return typeof v === 'object' ? '…' : String(v);
+}
+
+/**
+ * An option logferry does not act on yet: refused when written with another
+ * value than `ok` (at compile time, so `-s` and start say the same).
+ */
+export function notImplementedUnless(name: string, ok: OptionValue | undefined): (v: OptionValue) => string | undefined {
+  return (v) => (ok === undefined || v !== ok ? `${name}() is not implemented by logferry yet; remove it${ok === undefined ? '' : ` or use its default ${name}(${shown(ok)})`}` : undefined);
+}
+
+/**
+ * An option accepted so stock syslog-ng configs run, with one warning (from
+ * `-s` and at start) when its value would change something logferry cannot
+ * change; `ok` is the value that matches what logferry does (undefined: any
+ * written value warns).
+ */
+export function noEffectUnless(name: string, ok: OptionValue | undefined, why: string): (v: OptionValue) => string | undefined {
+  // `stats(freq)` is shown as `stats(freq(600))`
+  const written = (v: OptionValue) => (name.endsWith(')') ? `${name.slice(0, -1)}(${shown(v)}))` : `${name}(${shown(v)})`);
+  return (v) => (ok === undefined || v !== ok ? `${written(v)} is accepted but has no effect in logferry: ${why}` : undefined);
+}
+
 /** An option written with a non-default value that Node.js gives no way to apply. */
 export function unsupportedUnless<T extends OptionValue>(name: string, ok: T, why: string): (v: OptionValue) => string | undefined {
   return (v) => (v !== ok ? `logferry cannot honour ${name}(${typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}): ${why}` : undefined);
 }
+
+export const NO_MARK = 'logferry does not generate MARK messages; remove it (or use mark-mode(none) / mark-freq(0))';
+export const NO_PERSIST = 'logferry keeps no persist state and does not reload yet; remove it';
 
 /** Host-name handling rows that sources inherit from `options {}` (drivers.md §7, §8). */
 export const hostnameRows: OptionRow[] = [
@@ -84,7 +113,7 @@ export const sourceMessageRows: OptionRow[] = [
   { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, doc: "replace ${PID} with the daemon's pid" },
   { name: 'encoding', type: { kind: 'string' }, doc: 'character set of the input, converted to UTF-8' },
   { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'prefix of parsed structured-data names' },
-  { name: 'persist-name', type: { kind: 'string' }, doc: 'identity of the driver across reloads' },
+  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the driver across reloads (no effect: no persist state yet)' },
 ];
 
 /** Output formatting rows of destinations. */
@@ -98,19 +127,37 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'memory queue limit for non-flow-controlled messages' },
   { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'messages written in one batch' },
   { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, doc: 'output rate limit in messages per second (0 = unlimited)' },
-  { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, doc: 'collapse repeated messages within this many seconds' },
-  { name: 'mark-mode', type: MARK_MODE, inherit: 'mark-mode', doc: 'MARK message generation' },
-  { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', doc: 'seconds between MARK messages' },
-  { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, doc: 'pad formatted output to this many bytes' },
+  { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('suppress', 0), doc: 'collapse repeated messages within this many seconds (not implemented yet)' },
+  { name: 'mark-mode', type: MARK_MODE, inherit: 'mark-mode', ignored: noEffectUnless('mark-mode', 'none', NO_MARK), doc: 'MARK message generation (not done by logferry)' },
+  { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', ignored: noEffectUnless('mark-freq', 0, NO_MARK), doc: 'seconds between MARK messages (not done by logferry)' },
+  { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('pad-size', 0), doc: 'pad formatted output to this many bytes (not implemented yet)' },
   { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut formatted output at this many bytes' },
-  { name: 'persist-name', type: { kind: 'string' }, doc: 'identity of the queue across reloads' },
+  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the queue across reloads (no effect: no persist state yet)' },
   {
     name: 'disk-buffer',
     type: { kind: 'opaque' },
-    // accepted by the grammar so -s passes; the daemon refuses to start with it (destinations/common.ts)
-    doc: 'disk-based queue (not implemented yet: the daemon refuses to start with it)',
+    // refused when compiling, so `-s` and start give the same answer
+    unsupported: notImplementedUnless('disk-buffer', undefined),
+    doc: 'disk-based queue (not implemented yet: refused)',
   },
 ];
+
+const ONE_THREAD = 'logferry does all I/O on one event-loop thread';
+
+/** flags() words of sources that change nothing in logferry */
+export const SOURCE_FLAGS_NO_EFFECT: Readonly<Record<string, string>> = {
+  threaded: ONE_THREAD,
+  'no-threaded': ONE_THREAD,
+  'ignore-aux-data': 'logferry always records the sender address and transport values; remove it',
+  'exit-on-eof': 'logferry stops at the end of stdin() (with -F) always, and never at the end of other sources',
+};
+
+/** flags() words of destinations that change nothing in logferry */
+export const DESTINATION_FLAGS_NO_EFFECT: Readonly<Record<string, string>> = {
+  threaded: ONE_THREAD,
+  'no-threaded': ONE_THREAD,
+  'ignore-errors': 'write errors are retried after time-reopen() as without it; remove it',
+};
 
 export const DESTINATION_FLAGS = ['syslog-protocol', 'no-multi-line', 'threaded', 'no-threaded', 'ignore-errors', 'seqnum', 'no-seqnum', 'seqnum-all', 'no-seqnum-all'] as const;
 

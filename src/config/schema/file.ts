@@ -1,20 +1,20 @@
 /** `file()`, `stdin()`, `stdout()`, `internal()`. */
 import type { OptionRow, OptionSchema } from './types.ts';
-import { DESTINATION_FLAGS, SOURCE_FLAGS, destinationFormatRows, hostnameRows, sourceMessageRows } from './common.ts';
+import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, NO_PERSIST } from './common.ts';
 
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
 
 const readerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
   { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'initial flow-control window' },
-  { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read per poll' },
+  { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read before yielding to other work' },
   ...hostnameRows,
   ...sourceMessageRows,
 ];
 
 const writerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'] }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'], noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
   ...destinationFormatRows,
 ];
 
@@ -36,8 +36,15 @@ export const fileSchema: OptionSchema = {
     { name: 'dir-owner', type: { kind: 'string' }, inherit: 'dir-owner', sides: DST, doc: 'owner of created directories' },
     { name: 'dir-group', type: { kind: 'string' }, inherit: 'dir-group', sides: DST, doc: 'group of created directories' },
     { name: 'time-reap', type: { kind: 'positive-int' }, inherit: 'time-reap', sides: DST, doc: 'close the file after this many idle seconds' },
-    { name: 'fsync', type: { kind: 'yesno' }, default: false, sides: DST, doc: 'fsync() after every write' },
-    { name: 'overwrite-if-older', type: { kind: 'non-negative-int' }, default: 0, sides: DST, doc: 'truncate files older than this many seconds (0 = never)' },
+    { name: 'fsync', type: { kind: 'yesno' }, default: false, sides: DST, doc: 'fsync() after every written batch' },
+    {
+      name: 'overwrite-if-older',
+      type: { kind: 'non-negative-int' },
+      default: 0,
+      sides: DST,
+      unsupported: notImplementedUnless('overwrite-if-older', 0),
+      doc: 'truncate files older than this many seconds (0 = never; not implemented yet)',
+    },
   ],
 };
 
@@ -49,9 +56,16 @@ export const internalSchema: OptionSchema = {
   name: 'internal()',
   rows: [
     { name: 'tags', type: { kind: 'string-list' }, default: [], sides: SRC, doc: 'tags added to each message' },
-    { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, sides: SRC, doc: 'initial flow-control window' },
+    {
+      name: 'log-iw-size',
+      type: { kind: 'positive-int' },
+      default: 100,
+      sides: SRC,
+      ignored: noEffectUnless('log-iw-size', 100, 'internal() messages are never held back by flow control in logferry; remove it'),
+      doc: 'initial flow-control window (no effect: internal() is not flow-controlled)',
+    },
     { name: 'program-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${PROGRAM}' },
     { name: 'host-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${HOST}' },
-    { name: 'persist-name', type: { kind: 'string' }, sides: SRC, doc: 'identity across reloads' },
+    { name: 'persist-name', type: { kind: 'string' }, sides: SRC, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity across reloads (no effect: no persist state yet)' },
   ],
 };

@@ -1,16 +1,31 @@
 /** `options {}` (config-language.md §7) with the source-code defaults. */
 import type { OptionSchema } from './types.ts';
-import { MARK_MODE, TS_FORMAT, checkLogMsgSize, checkTimeZone } from './common.ts';
+import { MARK_MODE, NO_MARK, TS_FORMAT, checkLogMsgSize, checkTimeZone, noEffectUnless } from './common.ts';
+
+const NO_STATS = 'logferry keeps no statistics counters and emits no STATS messages yet; remove it';
 
 export const statsSchema: OptionSchema = {
   name: 'stats()',
   rows: [
-    { name: 'freq', type: { kind: 'non-negative-int' }, default: 0, doc: 'seconds between STATS log messages (0 = never)' },
-    { name: 'level', type: { kind: 'non-negative-int' }, default: 0, check: (v) => (typeof v === 'number' && v > 3 ? 'stats(level()) must be 0..3' : undefined), doc: 'detail of statistics (0..3)' },
-    { name: 'lifetime', type: { kind: 'positive-int' }, default: 600, doc: 'seconds dynamic counters are kept' },
-    { name: 'max-dynamics', type: { kind: 'int' }, default: -1, doc: 'limit of dynamic counters (-1 = unlimited)' },
-    { name: 'syslog-stats', type: { kind: 'enum', values: ['auto', 'yes', 'no'], yesno: ['yes', 'no'] }, default: 'auto', doc: 'per-host/program counters' },
-    { name: 'healthcheck-freq', type: { kind: 'non-negative-int' }, default: 300, doc: 'seconds between health checks' },
+    { name: 'freq', type: { kind: 'non-negative-int' }, default: 0, ignored: noEffectUnless('stats(freq)', 0, NO_STATS), doc: 'seconds between STATS log messages (0 = never; logferry emits none)' },
+    {
+      name: 'level',
+      type: { kind: 'non-negative-int' },
+      default: 0,
+      check: (v) => (typeof v === 'number' && v > 3 ? 'stats(level()) must be 0..3' : undefined),
+      ignored: noEffectUnless('stats(level)', 0, NO_STATS),
+      doc: 'detail of statistics (0..3; no effect in logferry)',
+    },
+    { name: 'lifetime', type: { kind: 'positive-int' }, default: 600, ignored: noEffectUnless('stats(lifetime)', 600, NO_STATS), doc: 'seconds dynamic counters are kept (no effect in logferry)' },
+    { name: 'max-dynamics', type: { kind: 'int' }, default: -1, ignored: noEffectUnless('stats(max-dynamics)', -1, NO_STATS), doc: 'limit of dynamic counters (no effect in logferry)' },
+    {
+      name: 'syslog-stats',
+      type: { kind: 'enum', values: ['auto', 'yes', 'no'], yesno: ['yes', 'no'] },
+      default: 'auto',
+      ignored: noEffectUnless('stats(syslog-stats)', 'auto', NO_STATS),
+      doc: 'per-host/program counters (no effect in logferry)',
+    },
+    { name: 'healthcheck-freq', type: { kind: 'non-negative-int' }, default: 300, ignored: noEffectUnless('stats(healthcheck-freq)', 300, NO_STATS), doc: 'seconds between health checks (no effect in logferry)' },
   ],
 };
 
@@ -33,12 +48,12 @@ export const globalSchema: OptionSchema = {
     { name: 'dns-cache-size', type: { kind: 'positive-int' }, default: 1007, doc: 'entries in the DNS cache' },
     { name: 'dns-cache-expire', type: { kind: 'positive-int' }, default: 3600, doc: 'seconds a positive DNS answer is kept' },
     { name: 'dns-cache-expire-failed', type: { kind: 'positive-int' }, default: 60, doc: 'seconds a failed DNS lookup is kept' },
-    { name: 'dns-cache-hosts', type: { kind: 'path' }, doc: 'hosts file preloaded into the DNS cache' },
+    { name: 'dns-cache-hosts', type: { kind: 'path' }, doc: 'hosts file preloaded into the DNS cache (address name lines; never expire)' },
     { name: 'normalize-hostnames', type: { kind: 'yesno' }, default: false, doc: 'lower-case resolved names' },
     { name: 'check-hostname', type: { kind: 'yesno' }, default: false, doc: 'validate host names' },
     { name: 'check-program', type: { kind: 'yesno' }, default: false, doc: 'validate program names' },
     { name: 'bad-hostname', type: { kind: 'string' }, doc: 'regex of strings never taken as host names' },
-    { name: 'custom-domain', type: { kind: 'string' }, doc: 'domain appended to short host names' },
+    { name: 'custom-domain', type: { kind: 'string' }, ignored: noEffectUnless('custom-domain', undefined, 'logferry does not append a domain to host names yet; remove it'), doc: 'domain appended to short host names (no effect in logferry)' },
     { name: 'keep-timestamp', type: { kind: 'yesno' }, default: true, doc: 'use the timestamp found in the message' },
     { name: 'log-msg-size', type: { kind: 'size' }, default: 65536, check: checkLogMsgSize, doc: 'maximum message size in bytes' },
     { name: 'trim-large-messages', type: { kind: 'yesno' }, default: false, doc: 'cut oversized framed messages instead of closing the connection' },
@@ -61,13 +76,21 @@ export const globalSchema: OptionSchema = {
     { name: 'time-reap', type: { kind: 'positive-int' }, default: 60, doc: 'seconds before an idle output file is closed' },
     { name: 'flush-lines', type: { kind: 'non-negative-int' }, default: 100, obsolete: [{ name: 'sync', change: 'flush-lines' }], doc: 'output batching' },
     { name: 'flush-timeout', type: { kind: 'int' }, ignored: 'flush-timeout() is obsolete and has no effect', doc: 'obsolete, no effect' },
-    { name: 'mark-freq', type: { kind: 'non-negative-int' }, default: 1200, obsolete: [{ name: 'mark', change: 'mark-freq' }], doc: 'seconds between MARK messages' },
+    {
+      name: 'mark-freq',
+      type: { kind: 'non-negative-int' },
+      default: 1200,
+      obsolete: [{ name: 'mark', change: 'mark-freq' }],
+      ignored: noEffectUnless('mark-freq', 0, NO_MARK),
+      doc: 'seconds between MARK messages (logferry generates none)',
+    },
     {
       name: 'mark-mode',
       type: MARK_MODE,
       default: 'host-idle',
       check: (v) => (v === 'global' ? "mark-mode(global) is not allowed in options {}; use it in a destination" : undefined),
-      doc: 'MARK generation: internal, dst-idle, host-idle, periodical, none',
+      ignored: noEffectUnless('mark-mode', 'none', NO_MARK),
+      doc: 'MARK generation: internal, dst-idle, host-idle, periodical, none (logferry generates none)',
     },
     { name: 'ts-format', type: { ...TS_FORMAT, fallback: 'rfc3164' }, default: 'rfc3164', doc: 'timestamp style: rfc3164, rfc3339, full, unix' },
     { name: 'frac-digits', type: { kind: 'non-negative-int' }, default: 0, doc: 'sub-second digits in produced timestamps' },
@@ -76,14 +99,26 @@ export const globalSchema: OptionSchema = {
     { name: 'local-time-zone', type: { kind: 'string' }, check: checkTimeZone, doc: 'zone for file-name templates (default: local)' },
     { name: 'file-template', type: { kind: 'string' }, doc: 'name of the default template of file-like destinations' },
     { name: 'proto-template', type: { kind: 'string' }, doc: 'name of the default template of network destinations' },
-    { name: 'threaded', type: { kind: 'yesno' }, default: true, doc: 'multi-threaded I/O' },
+    {
+      name: 'threaded',
+      type: { kind: 'yesno' },
+      default: true,
+      ignored: noEffectUnless('threaded', undefined, 'logferry does all I/O on one event-loop thread; remove it'),
+      doc: 'multi-threaded I/O (no effect: one event loop)',
+    },
     { name: 'stats', type: { kind: 'block', schema: () => statsSchema }, alwaysPresent: true, doc: 'statistics: freq() level() lifetime() max-dynamics() syslog-stats() healthcheck-freq()' },
     obsoleteStats('stats-freq', 'freq'),
     obsoleteStats('stats-level', 'level'),
     obsoleteStats('stats-lifetime', 'lifetime'),
     obsoleteStats('stats-max-dynamics', 'max-dynamics'),
-    { name: 'use-uniqid', type: { kind: 'yesno' }, default: false, doc: 'generate ${UNIQID}' },
-    { name: 'log-level', type: { kind: 'enum', values: ['default', 'verbose', 'debug', 'trace'] }, default: 'default', doc: 'internal verbosity' },
+    { name: 'use-uniqid', type: { kind: 'yesno' }, default: false, ignored: noEffectUnless('use-uniqid', false, 'logferry does not generate ${UNIQID} yet; remove it'), doc: 'generate ${UNIQID} (no effect in logferry)' },
+    {
+      name: 'log-level',
+      type: { kind: 'enum', values: ['default', 'verbose', 'debug', 'trace'] },
+      default: 'default',
+      ignored: noEffectUnless('log-level', 'default', 'logferry takes its verbosity from -v / -d on the command line; use those'),
+      doc: 'internal verbosity (use -v / -d)',
+    },
     { name: 'create-dirs', type: { kind: 'yesno' }, default: false, doc: 'create missing directories of output files' },
     { name: 'owner', type: { kind: 'string' }, doc: 'owner of output files (default: unchanged)' },
     { name: 'group', type: { kind: 'string' }, doc: 'group of output files (default: unchanged)' },
@@ -94,7 +129,8 @@ export const globalSchema: OptionSchema = {
     {
       name: 'disk-buffer',
       type: { kind: 'opaque' },
-      doc: 'global disk-buffer defaults (accepted; they only matter for destinations with disk-buffer(), which logferry does not run yet)',
+      ignored: noEffectUnless('disk-buffer', undefined, 'these defaults only matter for destinations with disk-buffer(), which logferry refuses; remove it'),
+      doc: 'global disk-buffer defaults (no effect: disk-buffer() destinations are refused)',
     },
   ],
 };

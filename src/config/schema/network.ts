@@ -5,7 +5,7 @@
  */
 import type { OptionRow, OptionSchema } from './types.ts';
 import { tlsSchema } from './tls.ts';
-import { DESTINATION_FLAGS, SOURCE_FLAGS, destinationFormatRows, hostnameRows, sourceMessageRows, unsupportedUnless } from './common.ts';
+import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, unsupportedUnless } from './common.ts';
 
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
@@ -44,8 +44,9 @@ export const failoverSchema: OptionSchema = {
 };
 
 const socketRows: OptionRow[] = [
-  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_RCVBUF in bytes (0 = kernel default)' },
-  { name: 'so-sndbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_SNDBUF in bytes (0 = kernel default)' },
+  // so-rcvbuf, so-sndbuf, tcp-keepalive-intvl/-probes, ip-ttl and so-broadcast depend on the transport: finalize.ts warns where Node cannot apply them
+  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_RCVBUF in bytes (0 = kernel default; UDP sources only on Node.js)' },
+  { name: 'so-sndbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_SNDBUF in bytes (0 = kernel default; UDP destinations only on Node.js)' },
   { name: 'so-keepalive', type: { kind: 'yesno' }, default: true, aliases: ['tcp-keepalive', 'tcp-keep-alive'], doc: 'SO_KEEPALIVE on TCP sockets' },
   { name: 'tcp-keepalive-time', type: { kind: 'non-negative-int' }, default: 60, doc: 'seconds of idle before keepalive probes' },
   {
@@ -56,7 +57,7 @@ const socketRows: OptionRow[] = [
   },
   { name: 'tcp-keepalive-probes', type: { kind: 'non-negative-int' }, default: 6, doc: 'keepalive probes before the connection is dropped (kernel setting on Node.js)' },
   { name: 'so-reuseport', type: { kind: 'yesno' }, default: false, doc: 'SO_REUSEPORT on the listener' },
-  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'SO_BROADCAST on UDP sockets' },
+  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'SO_BROADCAST on UDP sockets (send to broadcast addresses)' },
   {
     name: 'interface',
     type: { kind: 'string' },
@@ -70,7 +71,13 @@ const socketRows: OptionRow[] = [
     unsupported: unsupportedUnless('ip-freebind', false, 'Node.js cannot set IP_FREEBIND'),
     doc: 'bind a non-local address (not available on Node.js)',
   },
-  { name: 'ip-ttl', type: { kind: 'non-negative-int' }, default: 0, doc: 'TTL of sent packets (0 = system default)' },
+  {
+    name: 'ip-ttl',
+    type: { kind: 'non-negative-int' },
+    default: 0,
+    check: (v) => (typeof v === 'number' && v > 255 ? `ip-ttl() must be 0..255; value='${v}'` : undefined),
+    doc: 'TTL of sent UDP packets (0 = system default)',
+  },
   {
     name: 'ip-tos',
     type: { kind: 'non-negative-int' },
@@ -79,6 +86,8 @@ const socketRows: OptionRow[] = [
     doc: 'TOS byte of sent packets (not available on Node.js)',
   },
 ];
+
+const NO_DYNWIN = 'logferry has no dynamic window (dynamic-window-size() is not implemented); remove it';
 
 /** rows common to network(), syslog() and the legacy drivers */
 function inetRows(withTransport: boolean): OptionRow[] {
@@ -96,19 +105,25 @@ function inetRows(withTransport: boolean): OptionRow[] {
       doc: 'address family: 4 or 6',
     },
     { name: 'tls', type: { kind: 'block', schema: () => tlsSchema }, doc: 'TLS settings (needs a TLS transport)' },
-    { name: 'keep-alive', type: { kind: 'yesno' }, default: true, doc: 'keep connections open across a reload' },
+    {
+      name: 'keep-alive',
+      type: { kind: 'yesno' },
+      default: true,
+      ignored: noEffectUnless('keep-alive', true, 'logferry does not reload its configuration (SIGHUP), so there is no reload to close connections at; remove it'),
+      doc: 'keep connections open across a reload (logferry does not reload)',
+    },
     ...socketRows,
     // sources
     { name: 'max-connections', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'concurrent connections accepted' },
     { name: 'listen-backlog', type: { kind: 'positive-int' }, default: 255, sides: SRC, doc: 'listen(2) backlog' },
     { name: 'log-iw-size', type: { kind: 'positive-int' }, sides: SRC, doc: 'initial window: stream 1000 (divided among max-connections), UDP 100' },
     { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'messages read per connection per poll' },
-    { name: 'dynamic-window-size', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'extra window shared among connections (0 = off)' },
-    { name: 'dynamic-window-stats-freq', type: { kind: 'float' }, default: 1, sides: SRC, doc: 'seconds between window samples' },
-    { name: 'dynamic-window-realloc-ticks', type: { kind: 'positive-int' }, default: 5, sides: SRC, doc: 'samples between window redistributions' },
+    { name: 'dynamic-window-size', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, unsupported: notImplementedUnless('dynamic-window-size', 0), doc: 'extra window shared among connections (0 = off; not implemented yet)' },
+    { name: 'dynamic-window-stats-freq', type: { kind: 'float' }, default: 1, sides: SRC, ignored: noEffectUnless('dynamic-window-stats-freq', 1, NO_DYNWIN), doc: 'seconds between window samples (no effect without a dynamic window)' },
+    { name: 'dynamic-window-realloc-ticks', type: { kind: 'positive-int' }, default: 5, sides: SRC, ignored: noEffectUnless('dynamic-window-realloc-ticks', 5, NO_DYNWIN), doc: 'samples between window redistributions (no effect without a dynamic window)' },
     { name: 'trim-large-messages', type: { kind: 'yesno' }, inherit: 'trim-large-messages', sides: SRC, doc: 'cut oversized frames instead of closing the connection' },
     { name: 'idle-timeout', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'close a connection idle for this many seconds (0 = never)' },
-    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS }, default: [], sides: SRC, doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], sides: SRC, doc: 'parsing flags (no-parse, syslog-protocol, …)' },
     ...hostnameRows.map((r) => ({ ...r, sides: SRC })),
     ...sourceMessageRows.map((r) => ({ ...r, sides: SRC })),
     {
@@ -130,7 +145,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
       doc: 'deprecated form of failover(servers())',
     },
     { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'reconnect when the server sends data' },
-    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS }, default: [], sides: DST, doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'output flags (syslog-protocol, no-multi-line, …)' },
     ...destinationFormatRows.map((r) => ({ ...r, sides: DST })),
     {
       name: 'spoof-source',
@@ -140,7 +155,14 @@ function inetRows(withTransport: boolean): OptionRow[] {
       unsupported: unsupportedUnless('spoof-source', false, 'Node.js has no raw sockets'),
       doc: 'send UDP with the original sender address (not available on Node.js)',
     },
-    { name: 'spoof-source-max-msglen', type: { kind: 'positive-int' }, default: 1024, sides: DST, doc: 'message size limit with spoof-source()' },
+    {
+      name: 'spoof-source-max-msglen',
+      type: { kind: 'positive-int' },
+      default: 1024,
+      sides: DST,
+      ignored: noEffectUnless('spoof-source-max-msglen', 1024, 'it only applies with spoof-source(yes), which Node.js cannot do; remove it'),
+      doc: 'message size limit with spoof-source() (no effect on Node.js)',
+    },
   ];
   if (withTransport) {
     rows.unshift({ name: 'transport', type: { kind: 'string' }, default: 'tcp', doc: 'tcp, udp, tls, auto, proxied-tcp, proxied-tls, …' });

@@ -27,7 +27,15 @@ export type OptionType =
   | { kind: 'enum'; values: readonly string[]; aliases?: Readonly<Record<string, string>>; fold?: boolean; yesno?: readonly [string, string]; error?: string; fallback?: string }
   | { kind: 'string-list' }
   /** words from `values`; unknown ⇒ `Unknown flag "<x>"` (or `error`) */
-  | { kind: 'flags'; values: readonly string[]; aliases?: Readonly<Record<string, string>>; fold?: boolean; error?: string }
+  | {
+      kind: 'flags';
+      values: readonly string[];
+      aliases?: Readonly<Record<string, string>>;
+      fold?: boolean;
+      error?: string;
+      /** words accepted with a warning (word ⇒ why it changes nothing in logferry) */
+      noEffect?: Readonly<Record<string, string>>;
+    }
   /** a template string or the name of a `template` object ⇒ TemplateSpec */
   | { kind: 'template' }
   /** nested options ⇒ OptionBlock */
@@ -67,8 +75,11 @@ export interface OptionRow {
   unsupported?: (v: OptionValue) => string | undefined;
   /** extra validation ⇒ error text */
   check?: (v: OptionValue) => string | undefined;
-  /** accepted but has no effect: the warning text */
-  ignored?: string;
+  /**
+   * accepted but has no effect: the warning text (a function: the warning for
+   * this value, undefined when the value is what logferry does anyway)
+   */
+  ignored?: string | ((v: OptionValue) => string | undefined);
   /** a block row that is filled with its defaults even when not written */
   alwaysPresent?: boolean;
   /** deprecated: the value is stored at this path instead (e.g. ['stats', 'freq']) */
