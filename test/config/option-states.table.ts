@@ -160,6 +160,7 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'pkcs12-file': H('pkcs12-file(@P12)'),
   'crl-dir': H('crl-dir(@DIR)'),
   'trusted-fingerprints': H('trusted-fingerprints("SHA256:AA:BB")'),
+  'trusted-keys': H('trusted-keys("SHA256:AA:BB")'),
   'trusted-dn': H('trusted-dn("CN=x")'),
   'cipher-suite': H('cipher-suite("AES128-SHA")'),
   'ecdh-curve-list': H('ecdh-curve-list("prime256v1")'),
