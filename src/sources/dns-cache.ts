@@ -6,6 +6,7 @@
  */
 import * as dns from 'node:dns';
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import type { DriverDecl } from '../config/plan.ts';
 import { optBool, optNumber, optString } from '../config/plan-access.ts';
 import { LocatedError } from '../message/location.ts';
@@ -34,6 +35,8 @@ export function reverseLookup(ip: string, c: DnsCacheSettings): Promise<string |
   if (fixed !== undefined) return Promise.resolve(fixed);
   const hit = c.enabled ? dnsCache.get(ip) : undefined;
   if (hit && hit.until > Date.now()) return Promise.resolve(hit.name);
+  // a peer that is already gone has no address; getnameinfo would throw synchronously and take the daemon down
+  if (isIP(ip) === 0) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(undefined), 2000);
     dns.lookupService(ip, 0, (err, host) => {
