@@ -21,6 +21,8 @@ import { certFacts } from './cert-facts.ts';
 import {
   failureFromError, failureFromPolicy, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
 } from './diagnose.ts';
+// i12-alert: TLS 1.3 alert for peers our verdict rejects
+import { armPostHandshakeAlert, closeAfterRejection } from './post-handshake-alert.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
@@ -164,7 +166,8 @@ export function createTlsEndpoint(
         sock.off('close', onClose);
         if (err) {
           reportTlsFailure(err, side);
-          sock.destroy();
+          // i12-alert: was sock.destroy(); sends the TLS 1.3 alert when the verdict came after the handshake
+          void closeAfterRejection(sock, err.reason);
           reject(err);
         } else resolve(session!);
       };
@@ -262,6 +265,7 @@ export function createTlsEndpoint(
         // is sent (alert certificate_required); chain errors are still ours to judge
         rejectUnauthorized: mode === 'required-trusted' || mode === 'required-untrusted',
       });
+      armPostHandshakeAlert(sock, raw, 'server', c.context); // i12-alert
       return handshake(sock, c, peer, undefined);
     },
     connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
@@ -277,6 +281,7 @@ export function createTlsEndpoint(
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
         });
+        armPostHandshakeAlert(sock, raw, 'client'); // i12-alert
       } catch (e) {
         const f = failureFromError(e, diag(c, host), peer);
         reportTlsFailure(f, side);

@@ -147,10 +147,11 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       clearTimeout(timer);
       handshaking.delete(raw);
     };
-    const fail = (f: TlsFailure): void => {
+    /** closeRaw false: the endpoint closes the socket itself (it may first send a TLS alert) */
+    const fail = (f: TlsFailure, closeRaw = true): void => {
       if (settled) return;
       release();
-      raw.destroy();
+      if (closeRaw) raw.destroy();
       reportTls(f);
     };
     let sawFirstByte = false;
@@ -182,7 +183,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     try {
       session = await endpoint!.accept(raw, peer);
     } catch (err) {
-      fail(asTlsFailure(err, peer, opts.location));
+      fail(asTlsFailure(err, peer, opts.location), !(err instanceof TlsFailure));
       return;
     }
     if (settled) {
