@@ -166,9 +166,9 @@ export function createTlsEndpoint(
         sock.off('close', onClose);
         if (err) {
           reportTlsFailure(err, side);
-          // i12-alert: was sock.destroy(); sends the TLS 1.3 alert when the verdict came after the handshake
-          void closeAfterRejection(sock, err.reason);
-          reject(err);
+          // i12-alert: was `sock.destroy(); reject(err);` — on TLS 1.3 a verdict made after the handshake
+          // first sends its alert; callers then find the socket closed
+          void closeAfterRejection(sock, err.reason).then(() => reject(err));
         } else resolve(session!);
       };
       const onError = (e: Error) => {

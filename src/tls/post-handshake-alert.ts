@@ -18,6 +18,7 @@ import { createCipheriv, createHmac, type CipherGCMTypes } from 'node:crypto';
 import type * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import { internalLog } from '../message/internal-log.ts';
 import type { TlsReason } from './types.ts';
 
 /** RFC 8446 §6 AlertDescription values used for our verdicts */
@@ -274,42 +275,43 @@ function duplexPair(): [Duplex, Duplex] {
 /** Why no alert was sent; undefined when it was. */
 export type AlertSkip = 'not_armed' | 'no_alert_for_reason' | 'not_tls13' | 'handshake_not_done' | 'no_secret' | 'unsupported_suite' | 'tickets_on' | 'data_written' | 'socket_gone';
 
-/** what the last closeAfterRejection() did, per socket (tests look at it) */
-export const alertOutcome = new WeakMap<tls.TLSSocket, AlertSkip | 'sent'>();
+
+/** longest the alert write may take before the socket is closed anyway */
+const WRITE_WAIT_MS = 1000;
 
 /**
  * Closes a connection our verdict rejected; on TLS 1.3, first tells the peer
  * why with the fatal alert for `reason` (when the record can be numbered
- * correctly). May finish asynchronously (a server waits for its ticket probe);
- * resolves once the socket is destroyed. Never throws.
+ * correctly). Resolves once both sockets are destroyed (bounded: a server's
+ * first rejection may wait for its ticket probe). Never throws.
  */
 export function closeAfterRejection(sock: tls.TLSSocket, reason: TlsReason): Promise<void> {
   const a = armed.get(sock);
   armed.delete(sock);
-  const close = (outcome: AlertSkip | 'sent'): void => {
-    alertOutcome.set(sock, outcome);
-    sock.destroy();
-    a?.raw.destroy();
-  };
-  if (!a) {
-    close('not_armed');
-    return Promise.resolve();
-  }
-  const early = precheck(sock, a, reason);
-  if (early) {
-    close(early);
-    return Promise.resolve();
-  }
-  const send = (tickets: TicketsVerdict): void => {
-    if (a.role === 'server' && tickets !== 'off') return close('tickets_on');
-    close(writeAlert(sock, a, reason));
-  };
-  if (!a.tickets) {
-    send('off');
-    return Promise.resolve();
-  }
-  // only the first rejection of a context can wait here (the probe is cached), at most PROBE_WAIT_MS
-  return a.tickets.then(send, () => send('unknown'));
+  return new Promise<void>((resolve) => {
+    const close = (outcome: AlertSkip | 'sent'): void => {
+      sock.destroy();
+      a?.raw.destroy();
+      if (outcome === 'sent') internalLog('debug', 'TLS alert sent to the rejected peer', { alert: alertForReason(reason), reason });
+      else if (outcome !== 'handshake_not_done' && outcome !== 'no_alert_for_reason' && outcome !== 'not_armed') {
+        internalLog('debug', 'No TLS alert sent to the rejected peer, closing', { why: outcome, reason });
+      }
+      resolve();
+    };
+    if (!a) return close('not_armed');
+    const early = precheck(sock, a, reason);
+    if (early) return close(early);
+    const tickets: Promise<TicketsVerdict> = a.role === 'client' ? Promise.resolve('off') : (a.tickets ?? Promise.resolve('unknown'));
+    tickets.then(
+      (t) => {
+        if (t !== 'off') return close('tickets_on');
+        // the 'secure'/'secureConnect' handlers run before OpenSSL's pending output (a client's own
+        // Finished) is flushed to the socket; the alert has to follow it
+        setImmediate(() => writeAlert(sock, a, reason, close));
+      },
+      () => close('tickets_on'),
+    );
+  });
 }
 
 function precheck(sock: tls.TLSSocket, a: Armed, reason: TlsReason): AlertSkip | undefined {
@@ -321,17 +323,27 @@ function precheck(sock: tls.TLSSocket, a: Armed, reason: TlsReason): AlertSkip |
   return undefined;
 }
 
-function writeAlert(sock: tls.TLSSocket, a: Armed, reason: TlsReason): AlertSkip | 'sent' {
+function writeAlert(sock: tls.TLSSocket, a: Armed, reason: TlsReason, close: (outcome: AlertSkip | 'sent') => void): void {
   // anything written through the TLS layer would already have used record number 0
-  if (sock.bytesWritten > 0) return 'data_written';
-  if (sock.destroyed || a.raw.destroyed || !a.raw.writable) return 'socket_gone';
+  if (sock.bytesWritten > 0) return close('data_written');
+  if (sock.destroyed || a.raw.destroyed || !a.raw.writable) return close('socket_gone');
+  let record: Buffer;
   try {
-    const record = alertRecord(sock.getCipher().standardName, a.secret!, 0n, alertForReason(reason)!);
+    record = alertRecord(sock.getCipher().standardName, a.secret!, 0n, alertForReason(reason)!);
+  } catch {
+    return close('unsupported_suite');
+  }
+  const timer = setTimeout(() => close('sent'), WRITE_WAIT_MS);
+  timer.unref();
+  try {
     // out now, not held back by Nagle until the close discards it
     a.raw.setNoDelay(true);
-    a.raw.write(record);
+    a.raw.write(record, (err) => {
+      clearTimeout(timer);
+      close(err ? 'socket_gone' : 'sent');
+    });
   } catch {
-    return 'socket_gone';
+    clearTimeout(timer);
+    close('socket_gone');
   }
-  return 'sent';
 }

@@ -147,11 +147,10 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       clearTimeout(timer);
       handshaking.delete(raw);
     };
-    /** closeRaw false: the endpoint closes the socket itself (it may first send a TLS alert) */
-    const fail = (f: TlsFailure, closeRaw = true): void => {
+    const fail = (f: TlsFailure): void => {
       if (settled) return;
       release();
-      if (closeRaw) raw.destroy();
+      raw.destroy();
       reportTls(f);
     };
     let sawFirstByte = false;
@@ -183,7 +182,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     try {
       session = await endpoint!.accept(raw, peer);
     } catch (err) {
-      fail(asTlsFailure(err, peer, opts.location), !(err instanceof TlsFailure));
+      fail(asTlsFailure(err, peer, opts.location));
       return;
     }
     if (settled) {
