@@ -109,7 +109,9 @@ export function parseClientHello(buf: Buffer): ClientHelloInfo | undefined {
     while (p + 4 <= extEnd) {
       const type = body.readUInt16BE(p);
       const len = body.readUInt16BE(p + 2);
-      const data = body.subarray(p + 4, Math.min(p + 4 + len, extEnd));
+      // a cut-off extension is not read: half a version list would misstate the offer
+      if (p + 4 + len > extEnd) break;
+      const data = body.subarray(p + 4, p + 4 + len);
       p += 4 + len;
       if (type !== EXT_SUPPORTED_VERSIONS || data.length < 1) continue;
       const listLen = Math.min(data[0], data.length - 1);

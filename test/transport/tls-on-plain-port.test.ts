@@ -16,7 +16,7 @@ import { freePort } from '../helpers/ports.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
 
-test('listener: a ClientHello on a plain port is logged once and not delivered; a 0x16-free sender is', async (t) => {
+test('listener: a ClientHello on a plain port is logged once and not delivered; a 0x16-free sender is', { timeout: 20_000 }, async (t) => {
   const events: InternalEvent[] = [];
   setInternalSinks([(ev) => events.push(ev)], { debug: true });
   const delivered: Buffer[] = [];
