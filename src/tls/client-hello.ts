@@ -133,3 +133,17 @@ export function offeredText(info: ClientHelloInfo): string {
   const names = info.versions.map(versionName).join(', ');
   return info.fromExtension ? names : `${names} (its highest)`;
 }
+
+/** what each connection's client offered, noted by the listener that peeked at it */
+const offers = new WeakMap<object, string>();
+
+/** The listener notes the hello it peeked at, for the TLS failure report of that connection. */
+export function noteClientHello(socket: object, first: Buffer): void {
+  const info = parseClientHello(first);
+  if (info) offers.set(socket, offeredText(info));
+}
+
+/** "TLS 1.1 (its highest)" / "TLS 1.3, TLS 1.2" when the listener noted a hello for `socket`. */
+export function clientOffered(socket: object): string | undefined {
+  return offers.get(socket);
+}

@@ -23,6 +23,7 @@ import {
 } from './diagnose.ts';
 // i12-alert: TLS 1.3 alert for peers our verdict rejects
 import { armPostHandshakeAlert, closeAfterRejection } from './post-handshake-alert.ts';
+import { clientOffered } from './client-hello.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
@@ -154,8 +155,8 @@ export function createTlsEndpoint(
     handshakeTimeoutMs: timeoutMs,
   });
 
-  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined): Promise<TlsSession> {
-    const d = diag(c, host);
+  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined, clientOffered?: string): Promise<TlsSession> {
+    const d = { ...diag(c, host), clientOffered }; // i12-alert: clientOffered
     return new Promise<TlsSession>((resolve, reject) => {
       let done = false;
       const finish = (err: TlsFailure | undefined, session?: TlsSession) => {
@@ -266,7 +267,7 @@ export function createTlsEndpoint(
         rejectUnauthorized: mode === 'required-trusted' || mode === 'required-untrusted',
       });
       armPostHandshakeAlert(sock, raw, 'server', c.context); // i12-alert
-      return handshake(sock, c, peer, undefined);
+      return handshake(sock, c, peer, undefined, clientOffered(raw)); // i12-alert: clientOffered(raw)
     },
     connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));

@@ -17,7 +17,7 @@ import { formatLocation, type SourceLocation } from '../message/location.ts';
 import { incCounter } from '../message/stats.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
-import { looksLikeClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
+import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
 import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
 import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
 import { StreamConnection, type CloseReason, type ConnectionSink } from './stream-connection.ts';
@@ -178,6 +178,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       fail(new TlsFailure('plaintext_on_tls_port', `Plain-text data instead of a TLS handshake from ${formatSockAddr(peer)} on TLS port ${localText}`, 'Configure the sender for TLS (transport(tls) with a tls() block), or send plain TCP to a port with transport(tcp) or transport(auto)', { peer, location: opts.location }));
       return;
     }
+    noteClientHello(raw, first);
     let session: TlsSession;
     inEndpoint = true;
     try {
