@@ -35,6 +35,8 @@ interface NetworkSettings {
   soKeepalive: boolean;
   tcpKeepaliveTime: number;
   location: DriverDecl['loc'];
+  /** the destination's name, for messages */
+  name: string;
 }
 
 class StreamDestination extends QueuedDestination {
@@ -68,6 +70,7 @@ class StreamDestination extends QueuedDestination {
         soKeepalive: this.s.soKeepalive,
         tcpKeepaliveTime: this.s.tcpKeepaliveTime,
         location: this.s.location,
+        name: this.s.name,
       },
       {
         onConnected: () => {
@@ -164,6 +167,7 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
     soKeepalive: optBool(b, 'so-keepalive') ?? true,
     tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
     location: d.loc,
+    name,
   };
   if (env.dryRun) {
     // nothing to open; the formatter, templates and TLS material were all checked above
