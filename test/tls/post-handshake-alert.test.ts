@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ALERT, alertForReason, alertRecord, hkdfExpandLabel, protectRecord, ticketsVerdict, trafficKeys,
 } from '../../src/tls/post-handshake-alert.ts';
@@ -95,12 +96,46 @@ test('each verdict maps to the alert syslog-ng sends (tls-options §6.3); transp
   for (const [reason, alert] of want) assert.equal(alertForReason(reason), alert, reason);
 });
 
-test('ticket probe: a default Node context sends tickets, so a server would not guess a record number', async () => {
+/** Tickets a real Node TLS server with these key and certificate sends to a client before its first byte of data. */
+async function ticketsFromRealServer(key: Buffer, cert: Buffer): Promise<number> {
+  const server = tls.createServer({ key, cert }, (s) => {
+    s.on('error', () => {});
+    setImmediate(() => s.end('.'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const c = tls.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+  let tickets = 0;
+  c.on('session', () => tickets++);
+  await once(c, 'data');
+  const n = tickets;
+  c.destroy();
+  server.close();
+  return n;
+}
+
+test('ticket probe agrees with what a real server sends; with openssl/logferry.cnf it finds none', async () => {
   const P = pki();
-  const ctx = tls.createSecureContext({ key: readFileSync(join(P, 'server.key')), cert: readFileSync(join(P, 'server.pem')) });
-  // this test process runs without openssl/logferry.cnf: OpenSSL's default of 2 tickets applies
-  assert.equal(await ticketsVerdict(ctx), 'on');
+  const key = readFileSync(join(P, 'server.key'));
+  const cert = readFileSync(join(P, 'server.pem'));
+  const ctx = tls.createSecureContext({ key, cert });
+  const real = await ticketsFromRealServer(key, cert);
+  assert.equal(await ticketsVerdict(ctx), real > 0 ? 'on' : 'off');
   assert.equal(ticketsVerdict(ctx), ticketsVerdict(ctx), 'cached per context');
+
+  // the daemon's OpenSSL settings, in a process of their own (they apply at start only)
+  const here = new URL('.', import.meta.url);
+  const mod = new URL('../../src/tls/post-handshake-alert.ts', here).href;
+  const cnf = fileURLToPath(new URL('../../openssl/logferry.cnf', here));
+  const script = `import { ticketsVerdict } from ${JSON.stringify(mod)}; import * as tls from 'node:tls'; import { readFileSync } from 'node:fs';
+    const ctx = tls.createSecureContext({ key: readFileSync(${JSON.stringify(join(P, 'server.key'))}), cert: readFileSync(${JSON.stringify(join(P, 'server.pem'))}) });
+    console.log(await ticketsVerdict(ctx));`;
+  const child = spawn(process.execPath, [`--openssl-config=${cnf}`, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  await once(child, 'exit');
+  assert.equal(out.trim(), 'off');
 });
 
 /**
@@ -157,11 +192,12 @@ test('a destination rejecting the server name sends internal_error; over TLS 1.2
   assert.doesNotMatch(v12.out, /SSL alert number/);
 });
 
-test('a source whose context sends session tickets rejects without guessing a record number', async () => {
+test('a source sends the alert only when its context sends no session tickets', async () => {
   captureLogs();
   logs.length = 0;
   const P = pki();
   const ep = createTlsEndpoint('server', { keyFile: join(P, 'server.key'), certFile: join(P, 'server.pem'), caFile: join(P, 'ca.pem') }, undefined, { handshakeTimeoutMs: 5000 });
+  const ticketsOn = (await ticketsFromRealServer(readFileSync(join(P, 'server.key')), readFileSync(join(P, 'server.pem')))) > 0;
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -170,10 +206,17 @@ test('a source whose context sends session tickets rejects without guessing a re
   const c = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, key: readFileSync(join(P, 'rogue.key')), cert: readFileSync(join(P, 'rogue.pem')), minVersion: 'TLSv1.3' });
   let err: (Error & { code?: string }) | undefined;
   c.on('error', (e) => (err = e));
+  c.resume();
   const failure = await accepted.then(() => undefined, (e: unknown) => e as TlsFailure);
   server.close();
-  await once(c, 'close');
+  // not events.once: it would reject on the 'error' the alert causes
+  await new Promise((r) => c.once('close', r));
   assert.equal(failure?.reason, 'unknown_ca');
-  assert.ok(logs.some((l) => l.text === 'No TLS alert sent to the rejected peer, closing' && l.tags.why === 'tickets_on'), JSON.stringify(logs.map((l) => l.text)));
-  assert.notEqual(err?.code, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+  if (ticketsOn) {
+    assert.ok(logs.some((l) => l.text === 'No TLS alert sent to the rejected peer, closing' && l.tags.why === 'tickets_on'), JSON.stringify(logs.map((l) => l.text)));
+    assert.notEqual(err?.code, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+  } else {
+    assert.ok(logs.some((l) => l.text === 'TLS alert sent to the rejected peer' && l.tags.alert === 48));
+    assert.equal(err?.code, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+  }
 });
