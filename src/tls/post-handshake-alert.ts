@@ -16,7 +16,7 @@
  */
 import { createCipheriv, createHmac, type CipherGCMTypes } from 'node:crypto';
 import type * as net from 'node:net';
-import { Duplex } from 'node:stream';
+import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
 import { internalLog } from '../message/internal-log.ts';
 import type { TlsReason } from './types.ts';
@@ -250,26 +250,6 @@ function probeTickets(context: tls.SecureContext): Promise<TicketsVerdict> {
       done('unknown');
     }
   });
-}
-
-function duplexPair(): [Duplex, Duplex] {
-  let aSide: Duplex;
-  let bSide: Duplex;
-  const mk = (other: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _enc, cb) {
-        other().push(chunk);
-        cb();
-      },
-      final(cb) {
-        other().push(null);
-        cb();
-      },
-    });
-  aSide = mk(() => bSide);
-  bSide = mk(() => aSide);
-  return [aSide, bSide];
 }
 
 /** Why no alert was sent; undefined when it was. */
