@@ -4,7 +4,8 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { makePki, skipUnlessPeers, tempDir, waitForLines, type Pki } from '../helpers/peers.ts';
@@ -32,10 +33,15 @@ test('s_client with a certificate from an unknown CA gets alert unknown_ca from 
   const pki = await makePki(path.join(dir.path, 'pki'));
   const port = await freePort();
   const out = path.join(dir.path, 'out.log');
+  // crl-dir() wants the CRL under its issuer's hashed name
+  const crlDir = path.join(dir.path, 'crl.d');
+  mkdirSync(crlDir);
+  const hash = execFileSync('openssl', ['crl', '-hash', '-noout', '-in', path.join(pki.dir, 'crl.pem')], { encoding: 'utf8' }).trim();
+  copyFileSync(path.join(pki.dir, 'crl.pem'), path.join(crlDir, `${hash}.r0`));
   const d: DaemonHandle = await startLogferry({
     config: `@version: 4.27
 options { use-dns(no); };
-source s { network(ip(127.0.0.1) port(${port}) transport(tls) tls(key-file("${pki.serverKey}") cert-file("${pki.serverCert}") ca-file("${pki.caFile}") peer-verify(required-trusted))); };
+source s { network(ip(127.0.0.1) port(${port}) transport(tls) tls(key-file("${pki.serverKey}") cert-file("${pki.serverCert}") ca-file("${pki.caFile}") crl-dir("${crlDir}") peer-verify(required-trusted))); };
 destination d { file("${out}" template("\${MSG}\\n")); };
 log { source(s); destination(d); };
 `,
@@ -50,6 +56,9 @@ log { source(s); destination(d); };
 
   const expired = await sClient(t, port, pki, 'expired', ['-tls1_3']);
   assert.match(expired, /SSL alert number 45/, expired);
+
+  const revoked = await sClient(t, port, pki, 'revoked', ['-tls1_3']);
+  assert.match(revoked, /SSL alert number 44/, revoked);
 
   // over TLS 1.2 there is no way to send it (README): the connection just closes
   const v12 = await sClient(t, port, pki, 'rogue', ['-tls1_2']);
