@@ -40,6 +40,8 @@ interface NetworkSettings {
   ipTtl?: number;
   truncateSize?: number;
   location: DriverDecl['loc'];
+  /** the destination's name, for messages */
+  name: string;
 }
 
 class StreamDestination extends QueuedDestination {
@@ -76,6 +78,7 @@ class StreamDestination extends QueuedDestination {
         soKeepalive: this.s.soKeepalive,
         tcpKeepaliveTime: this.s.tcpKeepaliveTime,
         location: this.s.location,
+        name: this.s.name,
       },
       {
         onConnected: () => {
@@ -188,6 +191,7 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
     ipTtl: optNumber(b, 'ip-ttl') || undefined,
     truncateSize: optNumber(b, 'truncate-size'),
     location: d.loc,
+    name,
   };
   if (env.dryRun) {
     // nothing to open; the formatter, templates and TLS material were all checked above

@@ -26,10 +26,10 @@ export interface DiagnoseContext {
   trustedDn?: string[];
   host?: string;
   versions?: string[];
-  /** the TLS versions the peer offered in its ClientHello, when known (server side) */
-  offeredVersions?: string[];
   hasKeyPair: boolean;
   handshakeTimeoutMs?: number;
+  /** server side: the versions the client's ClientHello offered, as client-hello.ts words them ("TLS 1.1 (its highest)") */
+  clientOffered?: string;
 }
 
 export function formatPeer(p: PeerAddress | undefined): string | undefined {
@@ -181,7 +181,7 @@ export function failureFromError(err: unknown, ctx: DiagnoseContext, peer: PeerA
       ctx.role === 'server' && !ctx.hasKeyPair ? 'set key-file() and cert-file() in this source\'s tls()' : 'align cipher-suite() on both sides (openssl ciphers -v lists the names); ECDSA keys need ECDHE-ECDSA-* suites');
   }
   if (/UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|PROTOCOL_VERSION|TLSV1_ALERT_PROTOCOL_VERSION|VERSION_TOO_LOW|VERSION_TOO_HIGH/.test(code)) {
-    const offered = ctx.offeredVersions && ctx.offeredVersions.length ? `; the ${who} offered ${ctx.offeredVersions.join(', ')}` : '';
+    const offered = ctx.clientOffered ? `; the client offered ${ctx.clientOffered}` : '';
     return mk('protocol_version', `no TLS version is allowed by both sides (this side allows ${versions}${offered})`, 'align ssl-version() / ssl-options() on both sides; TLS 1.2 and 1.3 are the safe common choice');
   }
   const alert = /ALERT_([A-Z_]+)$/.exec(code);

@@ -21,6 +21,8 @@ import { certFacts } from './cert-facts.ts';
 import {
   failureFromError, failureFromVerdict, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
 } from './diagnose.ts';
+import { armPostHandshakeAlert } from './post-handshake-alert.ts';
+import { clientOffered } from './client-hello.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
@@ -157,8 +159,8 @@ export function createTlsEndpoint(
     handshakeTimeoutMs: timeoutMs,
   });
 
-  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined): Promise<TlsSession> {
-    const d = diag(c, host);
+  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined, clientOffered?: string): Promise<TlsSession> {
+    const d = { ...diag(c, host), clientOffered };
     return new Promise<TlsSession>((resolve, reject) => {
       let done = false;
       const finish = (err: TlsFailure | undefined, session?: TlsSession) => {
@@ -168,8 +170,8 @@ export function createTlsEndpoint(
         sock.off('error', onError);
         sock.off('close', onClose);
         if (err) {
-          rejectPeer(sock, err, role);
-          reject(err);
+          // callers find the socket closed, after the TLS 1.3 alert where one could be sent
+          void rejectPeer(sock, err, role).then(() => reject(err));
         } else resolve(session!);
       };
       const onError = (e: Error) => {
@@ -261,7 +263,8 @@ export function createTlsEndpoint(
         // is sent (alert certificate_required); chain errors reach the verdict
         rejectUnauthorized: MODES[mode].certificateRequired,
       });
-      return handshake(sock, c, peer, undefined);
+      armPostHandshakeAlert(sock, raw, 'server', c.context);
+      return handshake(sock, c, peer, undefined, clientOffered(raw));
     },
     connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
@@ -276,6 +279,7 @@ export function createTlsEndpoint(
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
         });
+        armPostHandshakeAlert(sock, raw, 'client');
       } catch (e) {
         const f = failureFromError(e, diag(c, host), peer);
         reportTlsFailure(f, side);

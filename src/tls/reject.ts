@@ -6,9 +6,11 @@
  */
 import type * as tls from 'node:tls';
 import { reportTlsFailure } from './diagnose.ts';
+import { closeAfterRejection } from './post-handshake-alert.ts';
 import type { TlsFailure } from './types.ts';
 
-export function rejectPeer(sock: tls.TLSSocket, failure: TlsFailure, role: 'server' | 'client'): void {
+/** Resolves once the connection is closed (after the TLS 1.3 alert, where one can be sent). */
+export function rejectPeer(sock: tls.TLSSocket, failure: TlsFailure, role: 'server' | 'client'): Promise<void> {
   reportTlsFailure(failure, role === 'server' ? 'source' : 'destination');
-  sock.destroy();
+  return closeAfterRejection(sock, failure.reason);
 }

@@ -24,7 +24,7 @@ import * as dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { internalLog } from '../message/internal-log.ts';
-import type { SourceLocation } from '../message/location.ts';
+import { formatLocation, type SourceLocation } from '../message/location.ts';
 import { incCounter } from '../message/stats.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { anyAddress, fdOf, formatSockAddr, localOf, osErrorText, remoteOf, type IpProtocol } from './addresses.ts';
@@ -55,6 +55,8 @@ export interface ConnectorOptions extends StreamSocketOptions {
   /** give up a TCP connect that hangs this long (ms); default: the kernel's own timeout */
   connectTimeoutMs?: number;
   location?: SourceLocation;
+  /** the destination's name, for messages */
+  name?: string;
 }
 
 export type DisconnectReason =
@@ -220,8 +222,7 @@ export class Connector extends EventEmitter {
       address = (await dns.lookup(server, { family: o.ipProtocol === 6 ? 6 : 4 })).address;
     } catch (err) {
       if (gen !== this.#gen) return;
-      internalLog('error', 'Error resolving hostname', { host: server, error: osErrorText(err) });
-      internalLog('error', 'Initiating connection failed, reconnecting', { time_reopen: this.#reopenTag });
+      this.#connectFailed('Error resolving hostname', err, server, undefined);
       this.#waitReopen();
       return;
     }
@@ -235,7 +236,7 @@ export class Connector extends EventEmitter {
       sock.destroy();
       if (gen !== this.#gen) return;
       this.#attemptSocket = undefined;
-      internalLog('error', 'Syslog connection failed', { fd: fdOf(sock), server: this.#serverText, error: osErrorText(err), time_reopen: this.#reopenTag });
+      this.#connectFailed('Syslog connection failed', err, server, address, fdOf(sock));
       incCounter('transport_connect_failures_total', { server });
       this.#waitReopen();
     };
@@ -254,6 +255,47 @@ export class Connector extends EventEmitter {
       void this.#established(sock, server, gen);
     });
     sock.connect({ host: address, port: o.port, localAddress: o.localip, localPort: o.localport, family: o.ipProtocol === 6 ? 6 : 4 });
+  }
+
+  /**
+   * One line per failed attempt: which destination (name, config location),
+   * the address it resolved to, why, what to check, and when it tries again.
+   */
+  #connectFailed(text: string, err: unknown, server: string, address: string | undefined, fd?: number): void {
+    const o = this.#o;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+    const target = address ? `${address.includes(':') ? `[${address}]` : address}:${o.port}` : undefined;
+    const proto = o.tls ? 'TLS' : 'TCP';
+    let check: string;
+    switch (code) {
+      case 'ECONNREFUSED':
+        check = `nothing accepts connections on ${target}: check that the receiver${server !== address ? ` on ${server}` : ''} is running and listening on port ${o.port} (${proto}), and that no firewall rejects the connection`;
+        break;
+      case 'ETIMEDOUT':
+        check = `${target} did not answer: check that the host is up and that no firewall silently drops connections to port ${o.port}`;
+        break;
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        check = `there is no route to ${address}: check the address and this host's network`;
+        break;
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+      case 'EAI_FAIL':
+        check = `'${server}' does not resolve: check the name's spelling and DNS (or /etc/hosts)`;
+        break;
+      default:
+        check = `check that the receiver at ${target ?? server} is running and reachable`;
+    }
+    internalLog('error', text, {
+      fd,
+      destination: o.name,
+      location: o.location ? formatLocation(o.location) : undefined,
+      host: server !== address ? server : undefined,
+      server: address ? this.#serverText : undefined,
+      error: osErrorText(err),
+      time_reopen: this.#reopenTag,
+      fix: `${check}; retrying every ${this.#reopenTag} s (time-reopen())`,
+    });
   }
 
   /** TCP is up (a fresh connect, or a failback probe socket). */

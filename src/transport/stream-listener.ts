@@ -17,6 +17,7 @@ import { formatLocation, type SourceLocation } from '../message/location.ts';
 import { incCounter } from '../message/stats.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
+import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
 import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
 import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
 import { StreamConnection, type CloseReason, type ConnectionSink } from './stream-connection.ts';
@@ -177,6 +178,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       fail(new TlsFailure('plaintext_on_tls_port', `Plain-text data instead of a TLS handshake from ${formatSockAddr(peer)} on TLS port ${localText}`, 'Configure the sender for TLS (transport(tls) with a tls() block), or send plain TCP to a port with transport(tcp) or transport(auto)', { peer, location: opts.location }));
       return;
     }
+    noteClientHello(raw, first);
     let session: TlsSession;
     inEndpoint = true;
     try {
@@ -214,12 +216,47 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       conn.destroy();
       return;
     }
-    conn.start(sink);
+    conn.start(session || useTls ? sink : refuseTlsClients(conn, sink));
 
     function onGone(c: StreamConnection, reason: CloseReason, err?: Error): void {
       established.delete(c);
       internalLog('verbose', 'Syslog connection closed', { fd, client, local: localText, reason, error: err?.message });
     }
+  }
+
+  /**
+   * A plain-TCP connection whose first bytes are a TLS ClientHello: a sender
+   * configured for TLS. Its bytes are no syslog, so they are not stored; the
+   * connection is closed and the mistake logged once, with what it offered.
+   */
+  function refuseTlsClients(conn: StreamConnection, sink: ConnectionSink): ConnectionSink {
+    let head: Buffer | undefined = Buffer.alloc(0);
+    return {
+      onData(chunk) {
+        if (head === undefined) return sink.onData(chunk);
+        head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+        // a ClientHello's first 6 bytes decide; a syslog sender's first byte already does
+        if (head.length < 6 && looksLikeClientHello(head)) return;
+        const first = head;
+        head = undefined;
+        if (!looksLikeClientHello(first)) return sink.onData(first);
+        const hello = parseClientHello(first);
+        internalLog('error', 'a TLS client connected to a plain-TCP port; use transport(tls)', {
+          client: formatSockAddr(conn.peer),
+          local: localText,
+          offered: hello ? offeredText(hello) : undefined,
+          location,
+          fix: 'give this source transport("tls") and a tls() block, or make the sender use plain TCP',
+        });
+        incCounter('transport_tls_on_plain_total', counterLabels);
+        conn.destroy();
+      },
+      onClose(reason, err) {
+        // a sender that closed before 6 bytes: what it sent is still a message
+        if (head !== undefined && head.length > 0) sink.onData(head);
+        sink.onClose?.(reason, err);
+      },
+    };
   }
 
   function reportTls(f: TlsFailure): void {
