@@ -24,10 +24,18 @@ test('quickstart receives a first message over TLS with a client certificate', {
   assert.ok(fs.readdirSync(path.join(pki, 'ca.d')).some((f) => /^[0-9a-f]{8}\.0$/.test(f)), 'hashed ca.d/<hash>.0');
   assert.equal(fs.statSync(path.join(pki, 'client.key')).mode & 0o077, 0, 'keys are private');
 
+  // on failure, show what the daemon said about the connection, not only what the client saw
+  const daemonLog = () => {
+    try {
+      return fs.readFileSync(path.join(qs, 'logs', 'logferry.log'), 'utf8');
+    } catch {
+      return '(no logferry.log)';
+    }
+  };
   const payload = '<13>1 - myhost myapp - - - hello from quickstart\n';
   const frame = `${Buffer.byteLength(payload)} ${payload}`;
   const sent = await runToExit('openssl', ['s_client', '-quiet', '-no_ign_eof', '-connect', `127.0.0.1:${port}`, '-cert', path.join(pki, 'client.pem'), '-key', path.join(pki, 'client.key'), '-CAfile', path.join(pki, 'ca.pem')], { name: 's_client', timeoutMs: 15_000, input: frame });
-  assert.equal(sent.exit.code, 0, sent.stderr);
+  assert.equal(sent.exit.code, 0, `${sent.stderr}\ndaemon log:\n${daemonLog()}`);
   const lines = await waitForLines(path.join(qs, 'logs', 'messages'), 1, 15_000);
   assert.match(lines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d myhost myapp: hello from quickstart client=logferry-client$/);
 
@@ -36,7 +44,7 @@ test('quickstart receives a first message over TLS with a client certificate', {
   void anon;
   // a later valid message proves the anonymous attempt was handled before we look
   const again = await runToExit('openssl', ['s_client', '-quiet', '-no_ign_eof', '-connect', `127.0.0.1:${port}`, '-cert', path.join(pki, 'client.pem'), '-key', path.join(pki, 'client.key'), '-CAfile', path.join(pki, 'ca.pem')], { name: 's_client', timeoutMs: 15_000, input: `${Buffer.byteLength(payload)} ${payload.replace('hello', 'second')}` });
-  assert.equal(again.exit.code, 0, again.stderr);
+  assert.equal(again.exit.code, 0, `${again.stderr}\ndaemon log:\n${daemonLog()}`);
   const after = await waitForLines(path.join(qs, 'logs', 'messages'), 2, 15_000);
   assert.match(after[1], /second from quickstart/);
   assert.doesNotMatch(after.join('\n'), /anonymous/);
