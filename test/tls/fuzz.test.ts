@@ -8,6 +8,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import fc from 'fast-check';
 import { parseCert, X509ParseError, type ParsedCert } from '../../src/tls/x509/cert.ts';
 import { parseCrl, type ParsedCrl } from '../../src/tls/x509/crl.ts';
@@ -17,6 +19,7 @@ import { fingerprintOf, matchFingerprint, parseFingerprints } from '../../src/tl
 import { matchHostname, verifyCertificateName } from '../../src/tls/hostname.ts';
 import { matchAnyDn } from '../../src/tls/dn-glob.ts';
 import { chainFindings, verdict } from '../../src/tls/verify/index.ts';
+import { looksLikeClientHello, parseClientHello, offeredText } from '../../src/tls/client-hello.ts';
 import { pki } from './helpers.ts';
 
 /** a hang guard that tolerates a GC pause on a busy 2-core CI box; the mean is held much lower */
@@ -148,6 +151,55 @@ test('mutated real CRLs: parse or refuse with X509ParseError; lookups on a parse
     }),
     { numRuns: 400, seed: 7 },
   );
+});
+
+/** the first bytes a real Node TLS client sends (its ClientHello), captured on a loopback socket */
+async function realClientHello(opts: tls.ConnectionOptions): Promise<Buffer> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    const first = new Promise<Buffer>((resolve, reject) => {
+      server.once('connection', (s) => {
+        s.once('data', (d: Buffer) => {
+          resolve(d);
+          s.destroy();
+        });
+        s.once('error', reject);
+      });
+    });
+    const c = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...opts });
+    c.on('error', () => {});
+    const hello = await first;
+    c.destroy();
+    return hello;
+  } finally {
+    server.close();
+  }
+}
+
+test('mutated real ClientHellos: the offered-versions parser never throws and answers in bounded time', async () => {
+  const hellos = [
+    await realClientHello({ servername: 'localhost' }),
+    await realClientHello({ minVersion: 'TLSv1', maxVersion: 'TLSv1.2' }),
+  ];
+  for (const h of hellos) assert.ok(parseClientHello(h)?.complete, 'the unmutated hello parses');
+  let parsed = 0;
+  fc.assert(
+    fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 4 }), (pick, ms) => {
+      const input = mutate(hellos[pick % hellos.length], ms, hellos);
+      timed('ClientHello', () => {
+        looksLikeClientHello(input);
+        const info = parseClientHello(input);
+        if (info) {
+          parsed++;
+          offeredText(info);
+        }
+      });
+    }),
+    { numRuns: 400, seed: 3 },
+  );
+  assert.ok(parsed > 20, `only ${parsed} mutated hellos still read as one`);
 });
 
 test('the mean time per fuzzed input stays small', () => {
