@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { OPENSSL_CONFIG, planReexec, hasOpensslConfig } from '../../src/cli/openssl-config.ts';
 import { makeDevPki } from '../../src/tls/pki.ts';
 import { ManagedProcess, REPO_ROOT, skipUnlessPeers, tempDir, waitForLines, waitForPort } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
+import { connectCountingTickets } from '../helpers/tls-tickets.ts';
 
 const ENTRY = path.join(REPO_ROOT, 'bin', 'logferry.cjs');
 
@@ -53,20 +53,6 @@ function childrenOf(pid: number): number[] {
   return tasks.flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number));
 }
 
-/** Counts TLS 1.3 session tickets on one connection that sends `payload` after the handshake. */
-function connectCountingTickets(port: number, ca: string, payload: string): Promise<{ tickets: () => number; socket: tls.TLSSocket }> {
-  return new Promise((resolve, reject) => {
-    let tickets = 0;
-    const s = tls.connect({ host: '127.0.0.1', port, ca: fs.readFileSync(ca), servername: 'localhost', minVersion: 'TLSv1.3' });
-    s.on('session', () => tickets++);
-    s.on('error', reject);
-    s.on('secureConnect', () => {
-      s.write(payload);
-      resolve({ tickets: () => tickets, socket: s });
-    });
-  });
-}
-
 test('`logferry` is one process: the started PID is in the pidfile, runs with the OpenSSL settings, and stops on SIGTERM', { timeout: 60_000, skip: process.platform !== 'linux' ? 'reads /proc' : skipUnlessPeers('openssl') }, async (t) => {
   const dir = tempDir('lf-one-process');
   t.after(() => dir.remove());
@@ -94,7 +80,7 @@ log { source(s); destination(d); };
   const msg = '<13>1 - h app - - - one-process\n';
   const c = await connectCountingTickets(port, pki.caCert, `${Buffer.byteLength(msg)} ${msg}`);
   assert.deepEqual(await waitForLines(out, 1, 15_000), ['one-process']);
-  assert.equal(c.tickets(), 0, 'no TLS 1.3 session tickets');
+  assert.equal(c.tickets, 0, 'no TLS 1.3 session tickets');
   c.socket.end();
   await once(c.socket, 'close');
 

@@ -12,19 +12,7 @@ import { once } from 'node:events';
 import { makePki, skipUnlessPeers, tempDir, waitForLines } from '../helpers/peers.ts';
 import { startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
-
-function countTickets(port: number, ca: string, payload: string | undefined): Promise<{ tickets: number; socket: tls.TLSSocket }> {
-  return new Promise((resolve, reject) => {
-    let tickets = 0;
-    const s = tls.connect({ host: '127.0.0.1', port, ca: fs.readFileSync(ca), servername: 'localhost', minVersion: 'TLSv1.3' });
-    s.on('session', () => tickets++);
-    s.on('error', reject);
-    s.on('secureConnect', () => {
-      if (payload) s.write(payload);
-      resolve({ get tickets() { return tickets; }, socket: s } as { tickets: number; socket: tls.TLSSocket });
-    });
-  });
-}
+import { connectCountingTickets } from '../helpers/tls-tickets.ts';
 
 test('a TLS source sends no session tickets; a default Node TLS server would', { timeout: 60_000, skip: skipUnlessPeers('openssl') }, async (t) => {
   const dir = tempDir('lf-tickets');
@@ -36,7 +24,7 @@ test('a TLS source sends no session tickets; a default Node TLS server would', {
   plain.listen(0, '127.0.0.1');
   await once(plain, 'listening');
   t.after(() => plain.close());
-  const ctl = await countTickets((plain.address() as { port: number }).port, pki.caFile, undefined);
+  const ctl = await connectCountingTickets((plain.address() as { port: number }).port, pki.caFile, undefined);
   if (ctl.tickets === 0) await once(ctl.socket, 'session');
   assert.ok(ctl.tickets > 0);
   ctl.socket.destroy();
@@ -54,7 +42,7 @@ log { source(s); destination(d); };
   });
   t.after(() => d.stop());
   const msg = '<13>1 - h app - - - ticket-check\n';
-  const c = await countTickets(port, pki.caFile, `${Buffer.byteLength(msg)} ${msg}`);
+  const c = await connectCountingTickets(port, pki.caFile, `${Buffer.byteLength(msg)} ${msg}`);
   // the message went through the same connection after the handshake, so any ticket was sent before it
   const lines = await waitForLines(out, 1, 15_000);
   assert.equal(lines[0], 'ticket-check');
