@@ -3,7 +3,7 @@
  * meaning. Option names are already folded (`_` → `-`); values stay tokens so
  * the compiler can report each one at its own location.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import type { FilterExpr } from './plan.ts';
 import type { Token } from './lexer.ts';
 

@@ -4,7 +4,7 @@
  * log paths; references are resolved last because objects may be used before
  * they are defined.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import type {
   DestinationDecl,
   DriverDecl,

@@ -2,7 +2,7 @@
  * Configuration errors a user sees: always a file:line:col, the offending line
  * with a caret, and the chain of `@include`s that led there. No stack traces.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 
 /** One step of the include chain: the `@include` at file:line pulled the next file in. */
 export interface IncludeFrame {

@@ -5,7 +5,7 @@
  * text; the pipeline compiles them.
  */
 import * as fs from 'node:fs';
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import { filterFacility, filterSeverity, isMatcherType, matcherFlag, MATCHER_TYPES } from '../pipeline/filter-names.ts';
 import type { FilterArg, FilterExpr } from './plan.ts';
 import type { ConfigError } from './errors.ts';

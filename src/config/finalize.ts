@@ -3,7 +3,7 @@
  * transport, per-transport default ports (drivers.md §2), the TLS transport
  * gate (tls-options.md §2), and template escaping.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import type { OptionBlock } from './plan.ts';
 import type { DriverInfo } from './schema/index.ts';
 import { SOURCE_ONLY_TRANSPORTS, TLS_FORBIDDEN_TRANSPORTS, TLS_REQUIRED_TRANSPORTS, TRANSPORTS } from './schema/network.ts';

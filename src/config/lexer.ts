@@ -6,7 +6,7 @@
  * Substituted text is scanned as if it were written at the backtick: every
  * token from it carries the backtick's location.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import { ConfigError, type IncludeFrame } from './errors.ts';
 
 export type TokenKind =

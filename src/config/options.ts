@@ -4,7 +4,7 @@
  * ("unset, then inherit") in one pass. Produces the Plan's OptionBlock.
  */
 import * as fs from 'node:fs';
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import type { OptionBlock, OptionRecord, OptionValue, TemplateSpec } from './plan.ts';
 import type { ConfigError } from './errors.ts';
 import type { Arg, ArgOption } from './ast.ts';

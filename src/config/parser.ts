@@ -2,7 +2,7 @@
  * Recursive-descent parser: tokens → statements (config-language.md §3–§5).
  * It knows the grammar only; what an option means is the schemas' business.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import type { FilterArg, FilterExpr, TemplateSpec } from './plan.ts';
 import { ConfigError } from './errors.ts';
 import { normKeyword, type Token, type TokenKind } from './lexer.ts';

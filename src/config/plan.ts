@@ -4,7 +4,7 @@
  * config text again. Option names are canonical: kebab-case, `_` folded to
  * `-`, aliases resolved to the primary name of the schema row.
  */
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 
 export type { SourceLocation };
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 import { formatWarning, type IncludeFrame } from './errors.ts';
 import { Lexer, type Token } from './lexer.ts';
 import { describeErrno } from './errno.ts';

@@ -2,7 +2,7 @@
 import type { OptionBlock } from './plan.ts';
 import type { PeerVerify, TlsOptions } from '../tls/types.ts';
 import { optBool, optList, optRaw, optString } from './plan-access.ts';
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 
 type StringKey = 'caDir' | 'caFile' | 'certFile' | 'keyFile' | 'pkcs12File' | 'crlDir' | 'ecdhCurveList' | 'dhparamFile' | 'sigalgs' | 'clientSigalgs' | 'sslVersion' | 'keylogFile';
 type BoolKey = 'sni' | 'ocspStaplingVerify' | 'extendedKeyUsageVerify' | 'allowCompress';

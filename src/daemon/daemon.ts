@@ -4,7 +4,7 @@
  * the reverse order, draining queues within a deadline.
  */
 import * as fs from 'node:fs';
-import { internalLog, setInternalSinks, stderrSink, type InternalSink } from '../message/internal-log.ts';
+import { internalLog, setInternalSinks, stderrSink, type InternalSink } from '../core/internal-log.ts';
 import type { Plan } from '../config/plan.ts';
 import { prepare, type Prepared } from './prepare.ts';
 

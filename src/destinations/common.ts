@@ -2,7 +2,7 @@
 import type { DriverDecl, OptionBlock, TemplateSpec } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString, optTemplate } from '../config/plan-access.ts';
 import { compileTemplate, TemplateError, type TemplateOptions } from '../message/template.ts';
-import { LocatedError, type SourceLocation } from '../message/location.ts';
+import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { MsgFlag, type LogMessage } from '../message/log-message.ts';
 import { encodeWithRawBytes } from '../message/raw-bytes.ts';
 import { resolveZone, type Zone } from '../message/timezone.ts';

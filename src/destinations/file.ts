@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LogMessage } from '../message/log-message.ts';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';

@@ -1,7 +1,7 @@
 /** Destination drivers from compiled declarations. */
 import type { DestinationDecl, DriverDecl } from '../config/plan.ts';
 import { optBool, optNumber, optString } from '../config/plan-access.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter } from '../syslog/format/create.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';

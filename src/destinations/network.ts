@@ -8,7 +8,7 @@
 import type { DriverDecl } from '../config/plan.ts';
 import { optBlock, optBool, optList, optNumber, optString } from '../config/plan-access.ts';
 import { tlsOptionsFromBlock } from '../config/tls-block.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';

@@ -6,8 +6,8 @@
  * batch back at the front and retries after time-reopen.
  */
 import type { LogMessage } from '../message/log-message.ts';
-import { internalLog } from '../message/internal-log.ts';
-import { incCounter } from '../message/stats.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { incCounter } from '../core/stats.ts';
 import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
 import type { Ack, DestinationDriver } from '../pipeline/types.ts';
 import type { Congestion } from '../pipeline/congestion.ts';

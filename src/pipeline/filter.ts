@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { FilterArg, FilterExpr, TemplateSpec } from '../config/plan.ts';
 import type { LogMessage } from '../message/log-message.ts';
-import type { SourceLocation } from '../message/location.ts';
-import { formatLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
+import { formatLocation } from '../core/location.ts';
 import { resolveName } from '../message/macros.ts';
 import type { ValueType } from '../message/macros.ts';
 import { TemplateError, compileTemplateWithTypeHint, defaultTemplateOptions } from '../message/template.ts';

@@ -1,7 +1,7 @@
 /** Option reading shared by source drivers: parse options and host rules from a declaration. */
 import type { DriverDecl, OptionBlock } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString } from '../config/plan-access.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import { facilityFromName, severityFromName } from '../message/names.ts';
 import { resolveZone } from '../message/timezone.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag, defaultParseOptions, parseFlagsFromNames, type ParseOptions } from '../syslog/parse.ts';

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import type { DriverDecl } from '../config/plan.ts';
 import { optBool, optNumber, optString } from '../config/plan-access.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import type { SourceEnv } from './common.ts';
 
 /** dns-cache(), dns-cache-size(), dns-cache-expire(), dns-cache-expire-failed() */

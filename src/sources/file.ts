@@ -5,7 +5,7 @@
  * replaced is read again from its start. stdin ends at EOF.
  */
 import * as fs from 'node:fs';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { StreamReader, type ReaderOptions } from './reader.ts';
 

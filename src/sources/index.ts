@@ -1,7 +1,7 @@
 /** Source drivers from compiled declarations. */
 import type { DriverDecl, SourceDecl } from '../config/plan.ts';
 import { optList, optNumber, optString } from '../config/plan-access.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';

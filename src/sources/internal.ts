@@ -3,7 +3,7 @@
  * route them like any other. PROGRAM is `logferry`, facility syslog.
  */
 import { LogMessage, MsgFlag } from '../message/log-message.ts';
-import { formatInternal, levelSeverity, type InternalEvent } from '../message/internal-log.ts';
+import { formatInternal, levelSeverity, type InternalEvent } from '../core/internal-log.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
 
 const FAC_SYSLOG = 5;

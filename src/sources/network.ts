@@ -6,7 +6,7 @@
 import type { DriverDecl } from '../config/plan.ts';
 import { optBlock, optBool, optNumber, optString } from '../config/plan-access.ts';
 import { tlsOptionsFromBlock } from '../config/tls-block.ts';
-import { LocatedError } from '../message/location.ts';
+import { LocatedError } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { createTlsEndpoint } from '../tls/endpoint.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';

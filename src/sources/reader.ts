@@ -8,7 +8,7 @@
  * after that many it pauses its transport until the next event-loop turn.
  */
 import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import { createDecoder, type FrameDecoder } from '../syslog/framing/decoder.ts';
 import { parseMessage, type ParseOptions } from '../syslog/parse.ts';
 import { applyHostRules, type HostRules, type Sender } from '../syslog/hostname.ts';

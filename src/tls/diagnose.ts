@@ -3,9 +3,9 @@
  * error code becomes a TlsFailure with a stable reason, what happened (with
  * the certificate's own facts) and one sentence saying what to change.
  */
-import { formatLocation, type SourceLocation } from '../message/location.ts';
-import { internalLog } from '../message/internal-log.ts';
-import { incCounter } from '../message/stats.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { incCounter } from '../core/stats.ts';
 import { TlsFailure, type CertFacts, type PeerAddress, type PeerVerify, type TlsReason } from './types.ts';
 import type { ParsedCert } from './x509/cert.ts';
 import { certFacts } from './cert-facts.ts';

@@ -7,8 +7,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { internalLog } from '../message/internal-log.ts';
-import { formatLocation, type SourceLocation } from '../message/location.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
 import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';

@@ -18,7 +18,7 @@ import { createCipheriv, createHmac, type CipherGCMTypes } from 'node:crypto';
 import type * as net from 'node:net';
 import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { TlsReason } from './types.ts';
 
 /** RFC 8446 §6 AlertDescription values used for our verdicts */

@@ -5,7 +5,7 @@
  */
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import type { SourceLocation } from '../message/location.ts';
+import type { SourceLocation } from '../core/location.ts';
 
 export type PeerVerify = 'required-trusted' | 'required-untrusted' | 'optional-trusted' | 'optional-untrusted';
 

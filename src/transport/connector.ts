@@ -23,9 +23,9 @@
 import * as dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { internalLog } from '../message/internal-log.ts';
-import { formatLocation, type SourceLocation } from '../message/location.ts';
-import { incCounter } from '../message/stats.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
+import { incCounter } from '../core/stats.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { anyAddress, fdOf, formatSockAddr, localOf, osErrorText, remoteOf, type IpProtocol } from './addresses.ts';
 import { FailbackProber } from './failback-prober.ts';

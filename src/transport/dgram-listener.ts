@@ -5,8 +5,8 @@
  * so-rcvbuf() is warned about, as syslog-ng does.
  */
 import * as dgram from 'node:dgram';
-import { internalLog } from '../message/internal-log.ts';
-import { formatLocation, type SourceLocation } from '../message/location.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
 import type { PeerAddress } from '../tls/types.ts';
 import { anyAddress, formatSockAddr, type IpProtocol } from './addresses.ts';
 

@@ -7,7 +7,7 @@
  */
 import * as dgram from 'node:dgram';
 import * as dns from 'node:dns/promises';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { PeerAddress } from '../tls/types.ts';
 import { formatSockAddr, osErrorText, type IpProtocol } from './addresses.ts';
 

@@ -7,7 +7,7 @@
  */
 import * as dns from 'node:dns/promises';
 import * as net from 'node:net';
-import { internalLog } from '../message/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import { fdOf, formatSockAddr, osErrorText, type IpProtocol } from './addresses.ts';
 
 export interface FailbackProberOptions {

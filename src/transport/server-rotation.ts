@@ -8,8 +8,8 @@
  * primary without failback() logs "Current failover server is inaccessible";
  * we say "Current primary server is inaccessible" whenever it was the primary.
  */
-import { internalLog } from '../message/internal-log.ts';
-import { formatLocation, type SourceLocation } from '../message/location.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
 
 export class ServerRotation {
   readonly servers: readonly string[];

@@ -12,9 +12,9 @@
  * A failing peer only ever costs its own connection.
  */
 import * as net from 'node:net';
-import { internalLog } from '../message/internal-log.ts';
-import { formatLocation, type SourceLocation } from '../message/location.ts';
-import { incCounter } from '../message/stats.ts';
+import { internalLog } from '../core/internal-log.ts';
+import { formatLocation, type SourceLocation } from '../core/location.ts';
+import { incCounter } from '../core/stats.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
 import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 import { MAX_FRAME_LEN, octetFrame, writeFrameHeader } from '../../src/syslog/framing/octet-encoder.ts';
 import { BatchEncoder } from '../../src/syslog/framing/batch-encoder.ts';
 import { createDecoder } from '../../src/syslog/framing/decoder.ts';

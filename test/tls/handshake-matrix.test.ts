@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { captureLogs, logs, pair, pki, type Outcome } from './helpers.ts';
 import { intRevokedPki } from './int-pki.ts';
 import type { PeerVerify, TlsOptions, TlsReason } from '../../src/tls/types.ts';
-import { getCounter } from '../../src/message/stats.ts';
+import { getCounter } from '../../src/core/stats.ts';
 
 let P = '';
 const MODES: PeerVerify[] = ['optional-untrusted', 'optional-trusted', 'required-untrusted', 'required-trusted'];

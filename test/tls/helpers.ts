@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createTlsEndpoint } from '../../src/tls/endpoint.ts';
 import type { PeerAddress, TlsOptions, TlsSession } from '../../src/tls/types.ts';
 import { TlsFailure } from '../../src/tls/types.ts';
-import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 import { requirePeers } from '../helpers/peers.ts';
 
 /** The project's test PKI maker, found relative to this file (repo/scripts/peers/). */

@@ -8,7 +8,7 @@ import { parseFingerprints, fingerprintOf } from '../../src/tls/fingerprint.ts';
 import { failureFromError, failureFromVerdict, reportTlsFailure, type DiagnoseContext } from '../../src/tls/diagnose.ts';
 import { certFacts } from '../../src/tls/cert-facts.ts';
 import { TlsFailure } from '../../src/tls/types.ts';
-import { getCounter } from '../../src/message/stats.ts';
+import { getCounter } from '../../src/core/stats.ts';
 import { captureLogs, logs, pki } from './helpers.ts';
 
 let leaf: ParsedCert;

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/peers.ts';
 import { startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createConnector } from '../../src/transport/connector.ts';
-import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 
 test('daemon: connection refused names the destination, its location, the address, what to check and time-reopen()', { timeout: 60_000 }, async (t) => {
   const dir = tempDir('lf-refused');

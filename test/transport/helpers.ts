@@ -1,5 +1,5 @@
 /** Shared bits for the transport tests: captured internal log lines and a bounded waiter. */
-import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 
 export interface LogCapture {
   events: InternalEvent[];

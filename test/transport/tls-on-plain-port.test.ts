@@ -14,7 +14,7 @@ import { skipUnlessPeers, tempDir, waitForLines } from '../helpers/peers.ts';
 import { startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
-import { setInternalSinks, type InternalEvent } from '../../src/message/internal-log.ts';
+import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 
 test('listener: a ClientHello on a plain port is logged once and not delivered; a 0x16-free sender is', { timeout: 20_000 }, async (t) => {
   const events: InternalEvent[] = [];

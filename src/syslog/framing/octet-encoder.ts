@@ -3,7 +3,7 @@
  * framed client, MSG-LEN is capped at 9999999 and a longer payload is cut,
  * with a warning.
  */
-import { internalLog } from '../../message/internal-log.ts';
+import { internalLog } from '../../core/internal-log.ts';
 
 /** largest MSG-LEN syslog-ng writes (7 digits) */
 export const MAX_FRAME_LEN = 9999999;

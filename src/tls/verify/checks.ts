@@ -7,7 +7,7 @@ import { EKU } from '../x509/cert.ts';
 import { matchFingerprint, type FingerprintEntry } from '../fingerprint.ts';
 import { matchAnyDn } from '../dn-glob.ts';
 import { verifyCertificateName, type NameCheck } from '../hostname.ts';
-import type { InternalLevel } from '../../message/internal-log.ts';
+import type { InternalLevel } from '../../core/internal-log.ts';
 
 /** trusted-keys()/trusted-fingerprints(): the listed string equal to the leaf's fingerprint, if any. */
 export function fingerprintCheck(leaf: ParsedCert, list: readonly FingerprintEntry[]): string | undefined {

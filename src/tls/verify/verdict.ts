@@ -3,7 +3,7 @@ import type { PeerVerify, TlsReason } from '../types.ts';
 import type { ParsedCert } from '../x509/cert.ts';
 import type { FingerprintEntry } from '../fingerprint.ts';
 import type { NameCheck } from '../hostname.ts';
-import type { InternalLevel, Tags } from '../../message/internal-log.ts';
+import type { InternalLevel, Tags } from '../../core/internal-log.ts';
 import { MODES } from './modes.ts';
 import { reasonForCode, sameProblem, verifyText } from './codes.ts';
 import type { Finding } from './findings.ts';
