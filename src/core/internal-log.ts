@@ -63,9 +63,15 @@ export function isDebugEnabled(): boolean {
   return debugEnabled;
 }
 
+/** false when a line of this level would be dropped (lets callers skip building its tags) */
+export function isLevelEnabled(level: InternalLevel): boolean {
+  if (level === 'debug') return debugEnabled;
+  if (level === 'verbose') return verboseEnabled;
+  return true;
+}
+
 export function internalLog(level: InternalLevel, text: string, tags: Tags = {}): void {
-  if (level === 'debug' && !debugEnabled) return;
-  if (level === 'verbose' && !verboseEnabled) return;
+  if (!isLevelEnabled(level)) return;
   const ev: InternalEvent = { level, text, tags, time: Date.now() };
   if (sinks.length === 0) {
     if (level === 'error' || level === 'warning') stderrSink(ev);

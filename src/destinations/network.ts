@@ -13,7 +13,6 @@ import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { createTlsEndpoint } from '../tls/endpoint.ts';
-import { reportTlsFailure } from '../tls/diagnose.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
 import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
@@ -86,7 +85,6 @@ class StreamDestination extends QueuedDestination {
           this.formatter.resetSequence();
           this.kick();
         },
-        onTlsFailure: (f) => reportTlsFailure(f, 'destination'),
       },
     );
     this.connector.start();

@@ -7,7 +7,8 @@
  */
 import type { LogMessage } from '../message/log-message.ts';
 import { internalLog } from '../core/internal-log.ts';
-import { incCounter } from '../core/stats.ts';
+import { emit } from '../core/telemetry.ts';
+import { messageDropped } from './events.ts';
 import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
 import type { Ack, DestinationDriver } from '../pipeline/types.ts';
 import type { Congestion } from '../pipeline/congestion.ts';
@@ -82,8 +83,7 @@ export abstract class QueuedDestination implements DestinationDriver {
 
   deliver(msg: LogMessage, ack?: Ack): void {
     if (!this.queue.push(msg, ack, this.congestion !== undefined && this.ready())) {
-      incCounter('dropped_messages_total', { destination: this.name });
-      internalLog('debug', 'Destination queue full, dropping message', { queue_len: this.queue.length, log_fifo_size: this.queue.fifoSize, persist_name: this.name });
+      emit(messageDropped, { destination: this.name, queueLen: this.queue.length, fifoSize: this.queue.fifoSize });
       return;
     }
     if (this.congestion && this.queue.length >= this.highMark && this.ready()) this.congestion.set(this, true);

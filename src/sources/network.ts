@@ -10,7 +10,6 @@ import { LocatedError } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { createTlsEndpoint } from '../tls/endpoint.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
-import { reportTlsFailure } from '../tls/diagnose.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
 import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
 import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
@@ -186,9 +185,6 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
                 reader.end();
               },
             };
-          },
-          onTlsFailure(f) {
-            reportTlsFailure(f, 'source');
           },
         },
       );

@@ -3,9 +3,7 @@
  * error code becomes a TlsFailure with a stable reason, what happened (with
  * the certificate's own facts) and one sentence saying what to change.
  */
-import { formatLocation, type SourceLocation } from '../core/location.ts';
-import { internalLog } from '../core/internal-log.ts';
-import { incCounter } from '../core/stats.ts';
+import type { SourceLocation } from '../core/location.ts';
 import { TlsFailure, type CertFacts, type PeerAddress, type PeerVerify, type TlsReason } from './types.ts';
 import type { ParsedCert } from './x509/cert.ts';
 import { certFacts } from './cert-facts.ts';
@@ -215,28 +213,6 @@ export function failureFromError(err: unknown, ctx: DiagnoseContext, peer: PeerA
   }
   if (code === 'ERR_SSL_CERTIFICATE_VERIFY_FAILED') return mk('unknown_ca', 'the certificate chain could not be verified', 'check ca-dir()/ca-file() against the peer chain');
   return mk('handshake_failed', `TLS handshake failed: ${text}${code ? ` (${code})` : ''}`, 'see the error above; the peer\'s log usually says which side refused what');
-}
-
-const reported = new WeakSet<TlsFailure>();
-
-/** Logs one failure once (repeated calls are no-ops) and counts it. */
-export function reportTlsFailure(f: TlsFailure, side: 'source' | 'destination'): void {
-  if (reported.has(f)) return;
-  reported.add(f);
-  const facts = f.facts;
-  internalLog('error', 'TLS handshake failed', {
-    peer: formatPeer(f.peer),
-    location: f.location ? formatLocation(f.location) : undefined,
-    subject: facts?.subject,
-    issuer: facts?.issuer,
-    serial: facts?.serial,
-    not_before: facts?.validFrom,
-    not_after: facts?.validTo,
-    reason: f.reason,
-    error: f.message,
-    fix: f.fix,
-  });
-  incCounter('tls_handshake_failures_total', { side, reason: f.reason });
 }
 
 export { certFacts };

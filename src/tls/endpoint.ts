@@ -14,12 +14,13 @@ import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
 import { rejectPeer } from './reject.ts';
+import { reportTlsFailure } from './events.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
 import { loadMaterial, TlsConfigError, type Material } from './material.ts';
 import { createContext, planContext, type ContextPlan } from './context-options.ts';
 import { certFacts } from './cert-facts.ts';
 import {
-  failureFromError, failureFromVerdict, failureNoPeerCertificate, failureTimeout, formatPeer, reportTlsFailure, type DiagnoseContext,
+  failureFromError, failureFromVerdict, failureNoPeerCertificate, failureTimeout, formatPeer, type DiagnoseContext,
 } from './diagnose.ts';
 import { armPostHandshakeAlert } from './post-handshake-alert.ts';
 import { clientOffered } from './client-hello.ts';
@@ -159,7 +160,7 @@ export function createTlsEndpoint(
     handshakeTimeoutMs: timeoutMs,
   });
 
-  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined, clientOffered?: string): Promise<TlsSession> {
+  function handshake(sock: tls.TLSSocket, c: Compiled, peer: PeerAddress, host: string | undefined, clientOffered?: string, signal?: AbortSignal): Promise<TlsSession> {
     const d = { ...diag(c, host), clientOffered };
     return new Promise<TlsSession>((resolve, reject) => {
       let done = false;
@@ -169,6 +170,7 @@ export function createTlsEndpoint(
         clearTimeout(timer);
         sock.off('error', onError);
         sock.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
         if (err) {
           // callers find the socket closed, after the TLS 1.3 alert where one could be sent
           void rejectPeer(sock, err, role).then(() => reject(err));
@@ -187,6 +189,19 @@ export function createTlsEndpoint(
       const onClose = () => finish(failureFromError(Object.assign(new Error('socket disconnected before the TLS handshake finished'), { code: 'ECONNRESET' }), d, peer));
       const timer = setTimeout(() => finish(failureTimeout(d, peer, timeoutMs)), timeoutMs);
       timer.unref?.();
+      // the caller reports why it gave up; a refusal here would be a second report of the same connection
+      const onAbort = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        sock.off('error', onError);
+        sock.off('close', onClose);
+        sock.on('error', noop);
+        sock.destroy();
+        reject(signal!.reason);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       sock.on('error', onError);
       sock.on('close', onClose);
       if (c.keylogFd !== undefined) {
@@ -251,7 +266,7 @@ export function createTlsEndpoint(
   return {
     role,
     location,
-    accept(raw: Socket, peer: PeerAddress): Promise<TlsSession> {
+    accept(raw: Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
       if (role !== 'server') return Promise.reject(new Error('accept() called on a client-side TLS endpoint'));
       const c = cur;
       const sock = new tls.TLSSocket(raw, {
@@ -264,7 +279,7 @@ export function createTlsEndpoint(
         rejectUnauthorized: MODES[mode].certificateRequired,
       });
       armPostHandshakeAlert(sock, raw, 'server', c.context);
-      return handshake(sock, c, peer, undefined, clientOffered(raw));
+      return handshake(sock, c, peer, undefined, clientOffered(raw), signal);
     },
     connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
@@ -301,5 +316,7 @@ export function createTlsEndpoint(
     },
   };
 }
+
+function noop(): void {}
 
 export { formatPeer };

@@ -5,7 +5,7 @@
  * belongs in this function too.
  */
 import type * as tls from 'node:tls';
-import { reportTlsFailure } from './diagnose.ts';
+import { reportTlsFailure } from './events.ts';
 import { closeAfterRejection } from './post-handshake-alert.ts';
 import type { TlsFailure } from './types.ts';
 

@@ -115,9 +115,14 @@ export interface TlsSession {
 export interface TlsEndpoint {
   readonly role: 'server' | 'client';
   readonly location: SourceLocation | undefined;
-  /** server: wrap an accepted socket, handshake, apply the verify policy */
-  accept(raw: net.Socket, peer: PeerAddress): Promise<TlsSession>;
-  /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy */
+  /**
+   * server: wrap an accepted socket, handshake, apply the verify policy. A
+   * TlsFailure it rejects with has already been reported (tls/events.ts).
+   * `signal`: the caller gave up (its own timeout, its close) and reports that
+   * itself; the handshake stops, the socket is destroyed, nothing is reported.
+   */
+  accept(raw: net.Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
+  /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy; a TlsFailure it rejects with has already been reported */
   connect(raw: net.Socket, host: string, peer: PeerAddress): Promise<TlsSession>;
   /** re-read certificates, CAs and CRLs (for reload / rotation); new connections use the result */
   reload(): Promise<void>;

@@ -23,10 +23,12 @@
 import * as dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { internalLog } from '../core/internal-log.ts';
+import { internalLog, type Tags } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import { incCounter } from '../core/stats.ts';
+import { emit, type EventKind } from '../core/telemetry.ts';
+import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
+import { connectFailed, connectionEstablished, resolveFailed } from './events.ts';
 import { anyAddress, fdOf, formatSockAddr, localOf, osErrorText, remoteOf, type IpProtocol } from './addresses.ts';
 import { FailbackProber } from './failback-prober.ts';
 import { ServerRotation } from './server-rotation.ts';
@@ -81,7 +83,7 @@ export interface ConnectInfo {
 export interface ConnectorHandlers {
   onConnected?(info: ConnectInfo): void;
   onDisconnect?(reason: DisconnectReason, error?: Error): void;
-  /** a TLS handshake to the server failed; the connection is already closed and a reconnect scheduled */
+  /** a TLS handshake to the server failed; the connection is already closed, the failure reported and a reconnect scheduled (a notification) */
   onTlsFailure?(failure: TlsFailure): void;
 }
 
@@ -222,7 +224,7 @@ export class Connector extends EventEmitter {
       address = (await dns.lookup(server, { family: o.ipProtocol === 6 ? 6 : 4 })).address;
     } catch (err) {
       if (gen !== this.#gen) return;
-      this.#connectFailed('Error resolving hostname', err, server, undefined);
+      this.#connectFailed(resolveFailed, err, server, undefined);
       this.#waitReopen();
       return;
     }
@@ -236,8 +238,7 @@ export class Connector extends EventEmitter {
       sock.destroy();
       if (gen !== this.#gen) return;
       this.#attemptSocket = undefined;
-      this.#connectFailed('Syslog connection failed', err, server, address, fdOf(sock));
-      incCounter('transport_connect_failures_total', { server });
+      this.#connectFailed(connectFailed, err, server, address, fdOf(sock));
       this.#waitReopen();
     };
     sock.once('error', onError);
@@ -261,7 +262,7 @@ export class Connector extends EventEmitter {
    * One line per failed attempt: which destination (name, config location),
    * the address it resolved to, why, what to check, and when it tries again.
    */
-  #connectFailed(text: string, err: unknown, server: string, address: string | undefined, fd?: number): void {
+  #connectFailed(kind: EventKind<{ server: string; tags: Tags }>, err: unknown, server: string, address: string | undefined, fd?: number): void {
     const o = this.#o;
     const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
     const target = address ? `${address.includes(':') ? `[${address}]` : address}:${o.port}` : undefined;
@@ -286,15 +287,18 @@ export class Connector extends EventEmitter {
       default:
         check = `check that the receiver at ${target ?? server} is running and reachable`;
     }
-    internalLog('error', text, {
-      fd,
-      destination: o.name,
-      location: o.location ? formatLocation(o.location) : undefined,
-      host: server !== address ? server : undefined,
-      server: address ? this.#serverText : undefined,
-      error: osErrorText(err),
-      time_reopen: this.#reopenTag,
-      fix: `${check}; retrying every ${this.#reopenTag} s (time-reopen())`,
+    emit(kind, {
+      server,
+      tags: {
+        fd,
+        destination: o.name,
+        location: o.location ? formatLocation(o.location) : undefined,
+        host: server !== address ? server : undefined,
+        server: address ? this.#serverText : undefined,
+        error: osErrorText(err),
+        time_reopen: this.#reopenTag,
+        fix: `${check}; retrying every ${this.#reopenTag} s (time-reopen())`,
+      },
     });
   }
 
@@ -304,10 +308,13 @@ export class Connector extends EventEmitter {
     this.#fd = fdOf(raw);
     const remote = remoteOf(raw);
     this.#serverText = formatSockAddr(remote);
-    internalLog('notice', 'Syslog connection established', {
-      fd: this.#fd,
-      server: this.#serverText,
-      local: formatSockAddr({ address: o.localip ?? anyAddress(o.ipProtocol), port: o.localport ?? 0 }),
+    emit(connectionEstablished, {
+      server,
+      tags: {
+        fd: this.#fd,
+        server: this.#serverText,
+        local: formatSockAddr({ address: o.localip ?? anyAddress(o.ipProtocol), port: o.localport ?? 0 }),
+      },
     });
     applyStreamSocketOptions(raw, o);
     let session: TlsSession | undefined;
@@ -327,9 +334,14 @@ export class Connector extends EventEmitter {
         raw.destroy();
         if (gen !== this.#gen) return;
         this.#attemptSocket = undefined;
-        const f = err instanceof TlsFailure ? err : new TlsFailure('handshake_failed', `TLS handshake with ${this.#serverText} failed: ${err instanceof Error ? err.message : String(err)}`, "Check the server's certificate and this destination's tls() options", { peer: remote, location: o.location, cause: err });
-        if (this.#h.onTlsFailure) this.#h.onTlsFailure(f);
-        else internalLog('error', f.message, { server: this.#serverText, reason: f.reason, fix: f.fix });
+        // the endpoint reported every TlsFailure it rejects with; anything else is reported here, once
+        let f: TlsFailure;
+        if (err instanceof TlsFailure) f = err;
+        else {
+          f = new TlsFailure('handshake_failed', `TLS handshake with ${this.#serverText} failed: ${err instanceof Error ? err.message : String(err)}`, "Check the server's certificate and this destination's tls() options", { peer: remote, location: o.location, cause: err });
+          reportTlsFailure(f, 'destination');
+        }
+        this.#h.onTlsFailure?.(f);
         internalLog('notice', 'Syslog connection broken', { fd: this.#fd, server: this.#serverText, time_reopen: this.#reopenTag });
         this.#waitReopen();
         return;

@@ -14,8 +14,10 @@
 import * as net from 'node:net';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import { incCounter } from '../core/stats.ts';
+import { emit } from '../core/telemetry.ts';
+import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
+import { connectionAccepted, connectionRejected, tlsOnPlainPort } from './events.ts';
 import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
 import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
 import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
@@ -53,7 +55,11 @@ export interface StreamListenerOptions extends StreamSocketOptions {
 export interface StreamListenerHandlers {
   /** a connection is ready (TLS done if any); return where its bytes go */
   onConnection(conn: StreamConnection): ConnectionSink;
-  /** a TLS handshake failed, timed out, or a peer spoke plain text to TLS; the connection is already closed */
+  /**
+   * a TLS handshake failed, timed out, or a peer spoke plain text to TLS; the
+   * connection is already closed and the failure already reported (logged and
+   * counted): this is a notification, not a request to report it
+   */
   onTlsFailure?(failure: TlsFailure): void;
   /** an error of the listening socket itself after start */
   onError?(err: Error): void;
@@ -82,11 +88,11 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
   const idleMs = (opts.idleTimeout ?? 0) * 1000;
   const host = opts.ip ?? anyAddress(opts.ipProtocol);
   const location = opts.location ? formatLocation(opts.location) : undefined;
-  const groupName = opts.groupName;
-  const counterLabels = { group: groupName ?? '' };
+  const group = opts.groupName ?? '';
 
   const established = new Set<StreamConnection>();
-  const handshaking = new Set<net.Socket>();
+  /** sockets between accept and a finished handshake, with the abort that stops the endpoint quietly */
+  const handshaking = new Map<net.Socket, AbortController>();
   let closed = false;
   let localText = '';
 
@@ -117,14 +123,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     // the peer may already be gone; its address is then unknown
     raw.on('error', noop);
     if (established.size + handshaking.size >= max) {
-      internalLog('error', 'Number of allowed concurrent connections reached, rejecting connection', {
-        client: formatSockAddr(remoteOf(raw)),
-        local: localText,
-        group_name: groupName,
-        location,
-        max,
-      });
-      incCounter('transport_rejected_connections_total', counterLabels);
+      emit(connectionRejected, { group, client: formatSockAddr(remoteOf(raw)), local: localText, location, max });
       raw.destroy();
       return;
     }
@@ -133,11 +132,12 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       establish(raw, undefined, fdOf(raw));
       return;
     }
-    handshaking.add(raw);
-    void handshake(raw);
+    const abort = new AbortController();
+    handshaking.set(raw, abort);
+    void handshake(raw, abort);
   }
 
-  async function handshake(raw: net.Socket): Promise<void> {
+  async function handshake(raw: net.Socket, abort: AbortController): Promise<void> {
     const peer = remoteOf(raw);
     const fd = fdOf(raw);
     let settled = false;
@@ -148,16 +148,22 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       clearTimeout(timer);
       handshaking.delete(raw);
     };
-    const fail = (f: TlsFailure): void => {
+    /** `reported`: the endpoint already reported it (every TlsFailure it rejects with is) */
+    const fail = (f: TlsFailure, reported: boolean): void => {
       if (settled) return;
       release();
+      // an endpoint still handshaking stops without a report of its own: this one is the report
+      abort.abort(f);
       raw.destroy();
-      reportTls(f);
+      // handshakes cut short by our own close() are not the peer's fault
+      if (closed) return;
+      if (!reported) reportTlsFailure(f, 'source');
+      handlers.onTlsFailure?.(f);
     };
     let sawFirstByte = false;
     const timer = setTimeout(() => {
       const what = sawFirstByte ? 'did not complete the TLS handshake' : 'sent nothing';
-      fail(new TlsFailure('handshake_timeout', `Peer ${formatSockAddr(peer)} ${what} within ${handshakeMs} ms`, 'Make sure the sender speaks TLS to this port and is not stalled; the connection was closed to free its slot', { peer, location: opts.location }));
+      fail(new TlsFailure('handshake_timeout', `Peer ${formatSockAddr(peer)} ${what} within ${handshakeMs} ms`, 'Make sure the sender speaks TLS to this port and is not stalled; the connection was closed to free its slot', { peer, location: opts.location }), false);
     }, handshakeMs);
     raw.once('close', () => {
       // closed before the handshake ended: nothing to report beyond a debug line (health checks do this)
@@ -175,16 +181,16 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
         establish(raw, undefined, fd);
         return;
       }
-      fail(new TlsFailure('plaintext_on_tls_port', `Plain-text data instead of a TLS handshake from ${formatSockAddr(peer)} on TLS port ${localText}`, 'Configure the sender for TLS (transport(tls) with a tls() block), or send plain TCP to a port with transport(tcp) or transport(auto)', { peer, location: opts.location }));
+      fail(new TlsFailure('plaintext_on_tls_port', `Plain-text data instead of a TLS handshake from ${formatSockAddr(peer)} on TLS port ${localText}`, 'Configure the sender for TLS (transport(tls) with a tls() block), or send plain TCP to a port with transport(tcp) or transport(auto)', { peer, location: opts.location }), false);
       return;
     }
     noteClientHello(raw, first);
     let session: TlsSession;
     inEndpoint = true;
     try {
-      session = await endpoint!.accept(raw, peer);
+      session = await endpoint!.accept(raw, peer, abort.signal);
     } catch (err) {
-      fail(asTlsFailure(err, peer, opts.location));
+      fail(asTlsFailure(err, peer, opts.location), err instanceof TlsFailure);
       return;
     }
     if (settled) {
@@ -205,8 +211,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     const conn = new StreamConnection(sock, session, { idleMs, closeTimeoutMs: opts.closeTimeoutMs, onGone });
     established.add(conn);
     const client = formatSockAddr(conn.peer);
-    internalLog('verbose', 'Syslog connection accepted', { fd, client, local: localText });
-    incCounter('transport_accepted_connections_total', counterLabels);
+    emit(connectionAccepted, { group, fd, client, local: localText });
     let sink: ConnectionSink;
     try {
       sink = handlers.onConnection(conn);
@@ -241,14 +246,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
         head = undefined;
         if (!looksLikeClientHello(first)) return sink.onData(first);
         const hello = parseClientHello(first);
-        internalLog('error', 'a TLS client connected to a plain-TCP port; use transport(tls)', {
-          client: formatSockAddr(conn.peer),
-          local: localText,
-          offered: hello ? offeredText(hello) : undefined,
-          location,
-          fix: 'give this source transport("tls") and a tls() block, or make the sender use plain TCP',
-        });
-        incCounter('transport_tls_on_plain_total', counterLabels);
+        emit(tlsOnPlainPort, { group, client: formatSockAddr(conn.peer), local: localText, offered: hello ? offeredText(hello) : undefined, location });
         conn.destroy();
       },
       onClose(reason, err) {
@@ -257,17 +255,6 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
         sink.onClose?.(reason, err);
       },
     };
-  }
-
-  function reportTls(f: TlsFailure): void {
-    // handshakes cut short by our own close() are not the peer's fault
-    if (closed) return;
-    incCounter('transport_tls_failures_total', { ...counterLabels, reason: f.reason });
-    if (handlers.onTlsFailure) {
-      handlers.onTlsFailure(f);
-      return;
-    }
-    internalLog('error', f.message, { client: f.peer ? formatSockAddr(f.peer) : undefined, reason: f.reason, fix: f.fix, location });
   }
 
   let closing: Promise<void> | undefined;
@@ -281,7 +268,10 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       closing ??= (async () => {
         closed = true;
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const raw of handshaking) raw.destroy();
+        for (const [raw, abort] of handshaking) {
+          abort.abort(new Error('listener closed'));
+          raw.destroy();
+        }
         await Promise.all([...established].map((c) => c.close()));
         await serverClosed;
       })();

