@@ -23,9 +23,9 @@
 import * as dns from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { internalLog, type Tags } from '../core/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import { emit, type EventKind } from '../core/telemetry.ts';
+import { emit } from '../core/telemetry.ts';
 import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { connectFailed, connectionEstablished, resolveFailed } from './events.ts';
@@ -262,7 +262,7 @@ export class Connector extends EventEmitter {
    * One line per failed attempt: which destination (name, config location),
    * the address it resolved to, why, what to check, and when it tries again.
    */
-  #connectFailed(kind: EventKind<{ server: string; tags: Tags }>, err: unknown, server: string, address: string | undefined, fd?: number): void {
+  #connectFailed(kind: typeof connectFailed, err: unknown, server: string, address: string | undefined, fd?: number): void {
     const o = this.#o;
     const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
     const target = address ? `${address.includes(':') ? `[${address}]` : address}:${o.port}` : undefined;

@@ -3,8 +3,8 @@
  * so its log line and its counter come from one call. Labels hold only what
  * the config bounds (a source's name, a configured server); peers go to tags.
  */
-import type { Tags } from '../core/internal-log.ts';
-import { defineEvent } from '../core/telemetry.ts';
+import type { InternalLevel, Tags } from '../core/internal-log.ts';
+import { defineEvent, type EventKind } from '../core/telemetry.ts';
 
 /** a listener-side happening: `group` is the source's name, the counter label */
 interface ListenerFields {
@@ -47,35 +47,17 @@ export const tlsOnPlainPort = defineEvent<ListenerFields & { offered?: string; l
   }),
 });
 
-/** a connector-side failure: `server` is the configured host (the label), `tags` the line's details */
+/** a connector-side happening: `server` is the configured host (the label), `tags` the line's details */
 interface ConnectFields {
   server: string;
   tags: Tags;
 }
 
-export const connectFailed = defineEvent<ConnectFields>({
-  name: 'connect_failed',
-  level: 'error',
-  text: 'Syslog connection failed',
-  counter: 'transport_connect_failures_total',
-  labels: ({ server }) => ({ server }),
-  tags: ({ tags }) => tags,
-});
+/** the connector's events differ only in their words: the same label and pre-built tags */
+function connectorEvent(name: string, level: InternalLevel, text: string, counter: string): EventKind<ConnectFields> {
+  return defineEvent<ConnectFields>({ name, level, text, counter, labels: ({ server }) => ({ server }), tags: ({ tags }) => tags });
+}
 
-export const resolveFailed = defineEvent<ConnectFields>({
-  name: 'resolve_failed',
-  level: 'error',
-  text: 'Error resolving hostname',
-  counter: 'transport_resolve_failures_total',
-  labels: ({ server }) => ({ server }),
-  tags: ({ tags }) => tags,
-});
-
-export const connectionEstablished = defineEvent<ConnectFields>({
-  name: 'connection_established',
-  level: 'notice',
-  text: 'Syslog connection established',
-  counter: 'transport_established_connections_total',
-  labels: ({ server }) => ({ server }),
-  tags: ({ tags }) => tags,
-});
+export const connectFailed = connectorEvent('connect_failed', 'error', 'Syslog connection failed', 'transport_connect_failures_total');
+export const resolveFailed = connectorEvent('resolve_failed', 'error', 'Error resolving hostname', 'transport_resolve_failures_total');
+export const connectionEstablished = connectorEvent('connection_established', 'notice', 'Syslog connection established', 'transport_established_connections_total');
