@@ -281,7 +281,7 @@ export function createTlsEndpoint(
       armPostHandshakeAlert(sock, raw, 'server', c.context);
       return handshake(sock, c, peer, undefined, clientOffered(raw), signal);
     },
-    connect(raw: Socket, host: string, peer: PeerAddress): Promise<TlsSession> {
+    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
       const c = cur;
       let sock: tls.TLSSocket;
@@ -301,7 +301,7 @@ export function createTlsEndpoint(
         raw.destroy();
         return Promise.reject(f);
       }
-      return handshake(sock, c, peer, host);
+      return handshake(sock, c, peer, host, undefined, signal);
     },
     async reload(): Promise<void> {
       const old = cur;

@@ -122,8 +122,8 @@ export interface TlsEndpoint {
    * itself; the handshake stops, the socket is destroyed, nothing is reported.
    */
   accept(raw: net.Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
-  /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy; a TlsFailure it rejects with has already been reported */
-  connect(raw: net.Socket, host: string, peer: PeerAddress): Promise<TlsSession>;
+  /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy; reporting and `signal` as for accept() */
+  connect(raw: net.Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
   /** re-read certificates, CAs and CRLs (for reload / rotation); new connections use the result */
   reload(): Promise<void>;
 }

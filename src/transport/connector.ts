@@ -101,6 +101,8 @@ export class Connector extends EventEmitter {
   #gen = 0;
   #socket: net.Socket | undefined;
   #attemptSocket: net.Socket | undefined;
+  /** stops a TLS handshake in progress without a report: giving up on it is our decision, not a failure */
+  #attemptAbort: AbortController | undefined;
   #fd: number | undefined;
   #serverText = '';
   #server = '';
@@ -204,8 +206,7 @@ export class Connector extends EventEmitter {
     this.#gen++;
     clearTimeout(this.#reopenTimer);
     this.#prober?.stop();
-    this.#attemptSocket?.destroy();
-    this.#attemptSocket = undefined;
+    this.#dropAttempt();
     const sock = this.#socket;
     this.#socket = undefined;
     return wasConnected ? sock : undefined;
@@ -328,11 +329,14 @@ export class Connector extends EventEmitter {
       this.#state = 'connecting';
       this.#attemptSocket = raw;
       raw.on('error', noop);
+      const abort = new AbortController();
+      this.#attemptAbort = abort;
       try {
-        session = await o.tls.connect(raw, server, remote);
+        session = await o.tls.connect(raw, server, remote, abort.signal);
       } catch (err) {
         raw.destroy();
-        if (gen !== this.#gen) return;
+        if (abort.signal.aborted || gen !== this.#gen) return;
+        this.#attemptAbort = undefined;
         this.#attemptSocket = undefined;
         // the endpoint reported every TlsFailure it rejects with; anything else is reported here, once
         let f: TlsFailure;
@@ -350,6 +354,7 @@ export class Connector extends EventEmitter {
         session.socket.destroy();
         return;
       }
+      this.#attemptAbort = undefined;
       this.#attemptSocket = undefined;
     }
     this.#ready(session ? session.socket : raw, server, remote, session, gen);
@@ -405,8 +410,7 @@ export class Connector extends EventEmitter {
     const old = this.#state === 'connected' ? this.#socket : undefined;
     const gen = ++this.#gen;
     clearTimeout(this.#reopenTimer);
-    this.#attemptSocket?.destroy();
-    this.#attemptSocket = undefined;
+    this.#dropAttempt();
     this.#rotation.backToPrimary();
     this.#server = this.#o.host;
     if (old) {
@@ -419,6 +423,13 @@ export class Connector extends EventEmitter {
     this.#state = 'connecting';
     sock.on('error', noop);
     void this.#established(sock, this.#o.host, gen);
+  }
+
+  #dropAttempt(): void {
+    this.#attemptAbort?.abort(new Error('connection attempt abandoned'));
+    this.#attemptAbort = undefined;
+    this.#attemptSocket?.destroy();
+    this.#attemptSocket = undefined;
   }
 
   #failPending(err: Error): void {

@@ -146,6 +146,39 @@ test('destination, server certificate refused by the endpoint: one line, one cou
   }
 });
 
+test('destination stopped during its TLS handshake: nothing is reported (giving up is not a failure)', { skip }, async () => {
+  // a server that takes the connection and never answers the ClientHello
+  const peers: net.Socket[] = [];
+  let helloSeen!: () => void;
+  const hello = new Promise<void>((r) => (helloSeen = r));
+  const server = net.createServer((s) => {
+    peers.push(s);
+    s.on('error', () => {});
+    s.once('data', () => helloSeen());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  const client = createTlsEndpoint('client', { caDir: `${P}/ca.d`, peerVerify: 'required-trusted' }, LOC, { handshakeTimeoutMs: 30_000 });
+  const c = createConnector({ host: '127.0.0.1', port, tls: client, timeReopenMs: 60_000, location: LOC, name: 'd_tls' });
+  try {
+    logs.events.length = 0;
+    const before = tlsFailureCount();
+    c.start();
+    await hello;
+    c.destroy();
+    await new Promise((r) => peers[0].once('close', r));
+    // the endpoint would have seen the close by now (same turn as the peer's) and a further turn to report it
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(logs.events.filter((e) => e.text === 'TLS handshake failed').map((e) => e.tags.reason), []);
+    assert.equal(tlsFailureCount(), before);
+  } finally {
+    c.destroy();
+    for (const s of peers) s.destroy();
+    server.close();
+  }
+});
+
 test('daemon: a refused client on a TLS source gives one TLS handshake failed line', { skip: skip || skipUnlessPeers('openssl'), timeout: 60_000 }, async (t) => {
   const dir = tempDir('lf-tls-once');
   t.after(() => dir.remove());
