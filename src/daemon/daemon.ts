@@ -111,6 +111,7 @@ export class Daemon {
     }
     const i = this.waiting.findIndex((w) => w.types.includes(m.type));
     if (i >= 0) this.waiting.splice(i, 1)[0].resolve(m);
+    else if (m.type === 'failed') internalLog('error', 'Worker failed', { error: m.error.message });
   }
 
   private reply<T extends WorkerToMain['type']>(...types: T[]): Promise<Reply<T>> {

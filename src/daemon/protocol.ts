@@ -1,33 +1,46 @@
 /**
- * The thread model: what the daemon's main thread and its workers say to each other.
+ * The thread model: which state lives where, and the messages between the daemon's main thread
+ * and its workers.
  *
- * The main thread (src/daemon/daemon.ts, src/daemon/main/) owns what exists once per process:
+ * The main thread (src/daemon/daemon.ts, src/daemon/main/, and the signal handlers of
+ * src/cli/run.ts) owns what exists once per process:
  *   - the configuration: it compiles the Plan and checks it by building every driver without
- *     opening anything (so `-s` and start-up fail the same way, with file:line:col);
- *   - TLS material: it reads every file a tls() block names (certificates, keys, CAs, CRLs,
- *     ca-dir()/crl-dir(), PKCS#12, DH parameters) and is where certificate watchers go;
- *   - signals, the pidfile, reload (SIGHUP) and, later, the control socket;
- *   - counter totals: the sum of the last snapshot each worker reported.
+ *     opening anything (main/compile.ts; `-s` runs the same check, so both fail the same way,
+ *     with file:line:col);
+ *   - TLS material: it reads every file a tls() block names (key, certificate chain, CA file,
+ *     ca-dir(), crl-dir(), PKCS#12, DH parameters) into a plain-data MaterialSnapshot
+ *     (tls/material.ts) and reports what is wrong with them; certificate watchers go here;
+ *   - signals, the pidfile, reload (Daemon.applySettings; SIGHUP still only answers that reload
+ *     is not supported) and, later, the control socket;
+ *   - counter totals: the sum of the latest snapshot each worker reported (main/counter-totals.ts).
  * A worker (src/daemon/worker/) owns what carries traffic: its listeners and connections, the
- * router and the destinations' queues, built from the Plan and the material it was sent. It
+ * router, the destinations and their queues, built from the Plan and the material it was sent
+ * (worker/prepare.ts), and TLS endpoints built from snapshots (worker/tls-endpoints.ts). It
  * reads no configuration or certificate file.
  *
- * How new state reaches workers: every message below is plain data (structured-clone-able: no
- * class instances, functions or X509Certificate objects), so the same messages work whether the
- * worker runs in the main thread (today: one worker, `inProcessWorker()`) or in a
- * `node:worker_threads` Worker (later: one per core). Start: `init` (Plan + material of every
- * tls() block) → `ready` or `failed`. Certificate rotation: the main thread re-reads the files
- * and posts `tls-material`; each worker hands the new material to the endpoints of those tls()
- * blocks, so NEW handshakes, also on listeners already open, use it, while established sessions
- * keep theirs → `tls-material-applied`. Reload: `apply-settings` with a freshly compiled Plan and
- * its material → `settings-applied` (today always `applied: false`: the worker does not swap
- * drivers yet). Stop: `stop` → `counters`, `stopped`. Counters on demand: `report-counters` →
- * `counters`. A stdin() source reaching end of input sends `stdin-eof`; stopping is the main
- * thread's decision.
+ * Every message below is plain data (structured-clone-able: no class instances, functions,
+ * KeyObject or X509Certificate), so the same messages serve a worker in the main thread (today:
+ * one, main/in-process-worker.ts, which already delivers structured clones) and a
+ * node:worker_threads Worker (later: one per core, listeners shared with reusePort).
+ *   start      main → `init` (Plan, the material of every tls() block a driver uses, log flags,
+ *              PID); worker → `ready` (driver names) or `failed` (the error as data; a config
+ *              error keeps its location and renders as before).
+ *   rotation   the main thread re-reads the files of every tls() block and, only when all load,
+ *              sends `tls-material`; the worker gives each block's new material to every
+ *              endpoint built from it, so new handshakes, also on listeners already open, use
+ *              it, and sessions already up keep theirs → `tls-material-applied` (how many
+ *              endpoints took it, and errors; an endpoint that fails keeps its old material).
+ *   reload     the main thread compiles and checks the new Plan (a bad one changes nothing),
+ *              reads its material and sends `apply-settings` → `settings-applied`; today always
+ *              `applied: false`: the worker keeps its drivers until reload is built on it.
+ *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
+ *   stop       `stop` (reason, drain deadline) → `counters`, then `stopped`.
+ *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
  *
- * Not covered yet: logferry's own log (core/internal-log.ts) is process-wide state that the one
- * in-process worker connects to its internal() source; with real threads each worker will need
- * to forward its internal events to the worker that owns internal().
+ * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
+ * module state, per thread; the one in-process worker connects the log to its internal() source
+ * and stderr. With real threads, workers will forward their log events to the thread that owns
+ * internal(), and the main thread's own lines (starting up, shutting down) must travel too.
  */
 import type { Plan } from '../config/plan.ts';
 import type { SourceLocation } from '../core/location.ts';

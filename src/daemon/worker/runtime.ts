@@ -44,7 +44,8 @@ export class WorkerRuntime {
   }
 
   handle(msg: MainToWorker): void {
-    this.turn = this.turn.then(() => this.dispatch(msg));
+    // a failure is reported, and the next message is still handled
+    this.turn = this.turn.then(() => this.dispatch(msg)).catch((err) => this.main.post({ type: 'failed', error: errorToData(err) }));
   }
 
   private async dispatch(msg: MainToWorker): Promise<void> {
