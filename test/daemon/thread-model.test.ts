@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { ConfigError, parseConfigText } from '../../src/config/index.ts';
+import { formatConfigError } from '../../src/config/errors.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 import { allCounters } from '../../src/core/stats.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
+import { errorFromData, errorToData } from '../../src/daemon/error-data.ts';
 import { compileForWorkers } from '../../src/daemon/main/compile.ts';
 import { inProcessWorker } from '../../src/daemon/main/in-process-worker.ts';
 import type { MainToWorker, WorkerInit } from '../../src/daemon/protocol.ts';
@@ -237,4 +239,32 @@ test('the in-process worker carries only what postMessage could: a function in a
   const w = inProcessWorker();
   const bad = { type: 'report-counters', extra: () => 1 } as unknown as MainToWorker;
   assert.throws(() => w.post(bad), (e: Error) => e.name === 'DataCloneError');
+});
+
+test('errors cross as data: a config error renders exactly as before; a worker that cannot listen fails start() with the same message, and stop() still stops it', async (t) => {
+  const original = new ConfigError('unknown time zone \'Mars/Olympus\'', { file: 'z.conf', line: 3, column: 18 }, {
+    sourceLine: 'source s { network(time-zone("Mars/Olympus")); };',
+    includeChain: [{ file: 'main.conf', line: 7, column: 1 }],
+    hint: 'use a name from the tz database',
+  });
+  const back = errorFromData(structuredClone(errorToData(original)));
+  assert.ok(back instanceof ConfigError);
+  assert.equal(formatConfigError(back), formatConfigError(original));
+
+  quiet();
+  const taken = net.createServer();
+  await new Promise<void>((res) => taken.listen(0, '127.0.0.1', res));
+  t.after(() => taken.close());
+  const port = (taken.address() as net.AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'lf-taken-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = `@version: 4.27
+source s_tcp { network(ip(127.0.0.1) port(${port}) transport("tcp")); };
+destination d_out { file("${join(dir, 'out.log')}"); };
+log { source(s_tcp); destination(d_out); };
+`;
+  const daemon = new Daemon(parseConfigText(text, join(dir, 'taken.conf')), { stderr: false, verbose: false, debug: false, pidfile: undefined, stopDeadlineMs: 1000 });
+  await assert.rejects(daemon.start(), (e: Error) => !(e instanceof ConfigError) && /EADDRINUSE/.test(e.message));
+  await daemon.stop('start-up failed');
+  await daemon.done;
 });
