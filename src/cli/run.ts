@@ -6,7 +6,7 @@
 import type { CliOptions } from './args.ts';
 import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
-import { prepare } from '../daemon/prepare.ts';
+import { compileForWorkers } from '../daemon/main/compile.ts';
 import { describeError, fail } from './report.ts';
 
 export async function runDaemon(o: CliOptions): Promise<never> {
@@ -18,8 +18,8 @@ export async function runDaemon(o: CliOptions): Promise<never> {
   }
   if (o.syntaxOnly) {
     try {
-      // compiles templates, filters and TLS material too, without opening sockets
-      prepare(plan, { dryRun: true });
+      // the main thread's check before any worker starts: templates, filters and TLS material, no socket opened
+      compileForWorkers(plan);
     } catch (err) {
       fail(1, describeError(err, o.debug));
     }

@@ -1,12 +1,17 @@
 /**
- * The running daemon: instantiates a prepared plan, starts destinations
- * before sources (so nothing is routed into a closed writer), and stops in
- * the reverse order, draining queues within a deadline.
+ * The running daemon, as the main thread holds it: compiles and checks the
+ * plan, reads TLS material, hands both to its worker, and owns the pidfile,
+ * reload, certificate rotation and counter totals. Which state lives where,
+ * and the messages between the two sides: protocol.ts.
  */
 import * as fs from 'node:fs';
-import { internalLog, setInternalSinks, stderrSink, type InternalSink } from '../core/internal-log.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { Plan } from '../config/plan.ts';
-import { prepare, type Prepared } from './prepare.ts';
+import { errorFromData } from './error-data.ts';
+import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
+import { CounterTotals } from './main/counter-totals.ts';
+import { inProcessWorker } from './main/in-process-worker.ts';
+import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
   stderr: boolean;
@@ -19,10 +24,16 @@ export interface DaemonFlags {
 
 export const VERSION = '0.1.0';
 
+type Reply<T extends WorkerToMain['type']> = Extract<WorkerToMain, { type: T }>;
+
 export class Daemon {
   private readonly plan: Plan;
   private readonly flags: DaemonFlags;
-  private prepared: Prepared | undefined;
+  private worker: WorkerHandle | undefined;
+  /** the material every worker was last sent, per tls() block */
+  private tls: TlsMaterialEntry[] = [];
+  private readonly counters = new CounterTotals();
+  private readonly waiting: Array<{ types: string[]; resolve: (m: WorkerToMain) => void }> = [];
   private stopping: Promise<void> | undefined;
   private resolveDone!: () => void;
   /** resolves when the daemon has stopped */
@@ -35,32 +46,51 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    const p = prepare(this.plan, { onStdinEof: () => void this.stop('end of standard input') });
-    this.prepared = p;
-    const sinks: InternalSink[] = [];
-    if (p.internalSink) sinks.push(p.internalSink);
-    // nothing may vanish silently: without an internal() source, problems go to stderr
-    if (this.flags.stderr) sinks.push(stderrSink);
-    else if (!p.internalSink) sinks.push((ev) => (ev.level === 'error' || ev.level === 'warning' || ev.level === 'notice' ? stderrSink(ev) : undefined));
-    setInternalSinks(sinks, { verbose: this.flags.verbose, debug: this.flags.debug });
+    const compiled = compileForWorkers(this.plan);
+    this.tls = compiled.tls;
+    const worker = inProcessWorker();
+    this.worker = worker;
+    worker.on((m) => this.received(m));
+    const { stderr, verbose, debug } = this.flags;
+    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid });
+    const r = await this.reply('ready', 'failed');
+    if (r.type === 'failed') throw errorFromData(r.error);
+    // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
-
-    for (const d of p.destinations) await d.start();
-    for (const s of p.sources) await s.start(p.routeFor(s.name));
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
+  }
+
+  /**
+   * Certificate rotation: reads every tls() block's files again and sends the
+   * material to the worker; handshakes from now on use it. When a file does not
+   * load, this rejects with the config error and the worker keeps the old material.
+   */
+  async rotateTlsMaterial(): Promise<{ endpoints: number }> {
+    const entries = rereadTlsMaterial(this.tls);
+    this.tls = entries;
+    const r = await this.ask({ type: 'tls-material', entries }, 'tls-material-applied');
+    if (r.errors.length > 0) throw errorFromData(r.errors[0]);
+    return { endpoints: r.endpoints };
+  }
+
+  /** Reload: checks the new plan here (a bad one throws and changes nothing), then offers it to the worker. */
+  async applySettings(plan: Plan): Promise<Reply<'settings-applied'>> {
+    const compiled = compileForWorkers(plan);
+    return this.ask({ type: 'apply-settings', ...compiled }, 'settings-applied');
+  }
+
+  /** Counter totals over all workers, freshly reported. */
+  async counterTotals(): Promise<CounterValue[]> {
+    await this.ask({ type: 'report-counters' }, 'counters');
+    return this.counters.totals();
   }
 
   stop(reason = 'signal'): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
-      const p = this.prepared;
-      if (p) {
-        await Promise.allSettled(p.sources.map((s) => s.stop()));
-        const deadline = this.flags.stopDeadlineMs ?? 5000;
-        await Promise.allSettled(p.destinations.map((d) => d.stop(deadline)));
-      }
+      if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? 5000 }, 'stopped');
       if (this.flags.pidfile) {
         try {
           fs.unlinkSync(this.flags.pidfile);
@@ -71,5 +101,27 @@ export class Daemon {
       this.resolveDone();
     })();
     return this.stopping;
+  }
+
+  private received(m: WorkerToMain): void {
+    if (m.type === 'counters') this.counters.update(0, m.counters);
+    if (m.type === 'stdin-eof') {
+      void this.stop('end of standard input');
+      return;
+    }
+    const i = this.waiting.findIndex((w) => w.types.includes(m.type));
+    if (i >= 0) this.waiting.splice(i, 1)[0].resolve(m);
+    else if (m.type === 'failed') internalLog('error', 'Worker failed', { error: m.error.message });
+  }
+
+  private reply<T extends WorkerToMain['type']>(...types: T[]): Promise<Reply<T>> {
+    return new Promise((resolve) => this.waiting.push({ types, resolve: resolve as (m: WorkerToMain) => void }));
+  }
+
+  private ask<T extends WorkerToMain['type']>(msg: Parameters<WorkerHandle['post']>[0], type: T): Promise<Reply<T>> {
+    if (!this.worker) return Promise.reject(new Error('the daemon has not started'));
+    const r = this.reply(type);
+    this.worker.post(msg);
+    return r;
   }
 }

@@ -9,6 +9,7 @@ import { resolveZone, type Zone } from '../message/timezone.ts';
 import { parseTsFormat, type TsFormat } from '../message/timefmt.ts';
 import type { FormatOptions, SeqnumMode, TemplateFn } from '../syslog/format/create.ts';
 import type { Congestion } from '../pipeline/congestion.ts';
+import type { TlsEndpoint, TlsOptions } from '../tls/types.ts';
 
 export interface DriverEnv {
   globals: OptionBlock;
@@ -16,6 +17,8 @@ export interface DriverEnv {
   hostname: string;
   dryRun: boolean;
   congestion?: Congestion;
+  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
+  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
 }
 
 /** Compiles a template, turning a syntax error into one that points into the config. */

@@ -12,7 +12,6 @@ import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
-import { createTlsEndpoint } from '../tls/endpoint.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
 import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
@@ -163,7 +162,7 @@ export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: st
   let endpoint: TlsEndpoint | undefined;
   if (tlsBlock && transport === 'tls') {
     try {
-      endpoint = createTlsEndpoint('client', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
+      endpoint = env.tlsEndpoint('client', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
     } catch (err) {
       throw new LocatedError((err as Error).message, tlsBlock.loc);
     }

@@ -1,12 +1,13 @@
 /** Option reading shared by source drivers: parse options and host rules from a declaration. */
 import type { DriverDecl, OptionBlock } from '../config/plan.ts';
 import { optBool, optList, optNumber, optString } from '../config/plan-access.ts';
-import { LocatedError } from '../core/location.ts';
+import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { facilityFromName, severityFromName } from '../message/names.ts';
 import { resolveZone } from '../message/timezone.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag, defaultParseOptions, parseFlagsFromNames, type ParseOptions } from '../syslog/parse.ts';
 import type { HostRules } from '../syslog/hostname.ts';
 import type { Congestion } from '../pipeline/congestion.ts';
+import type { TlsEndpoint, TlsOptions } from '../tls/types.ts';
 import { SUPPORTED_ENCODINGS, createEncodingConverter, type EncodingConverter } from '../syslog/encoding.ts';
 
 export interface SourceEnv {
@@ -17,6 +18,8 @@ export interface SourceEnv {
   /** the daemon's PID as users see it (parse-error reports, internal messages) */
   pid: number;
   congestion?: Congestion;
+  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
+  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
 }
 
 export function parseOptionsFor(d: DriverDecl, env: SourceEnv, base: number = DEFAULT_PARSE_FLAGS): ParseOptions {

@@ -8,7 +8,6 @@ import { optBlock, optBool, optNumber, optString } from '../config/plan-access.t
 import { tlsOptionsFromBlock } from '../config/tls-block.ts';
 import { LocatedError } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
-import { createTlsEndpoint } from '../tls/endpoint.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
 import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
@@ -53,7 +52,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   let endpoint: TlsEndpoint | undefined;
   if (tlsBlock && transport !== 'udp') {
     try {
-      endpoint = createTlsEndpoint('server', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
+      endpoint = env.tlsEndpoint('server', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
     } catch (err) {
       throw new LocatedError((err as Error).message, tlsBlock.loc);
     }

@@ -16,7 +16,7 @@ import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.t
 import { rejectPeer } from './reject.ts';
 import { reportTlsFailure } from './events.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
-import { loadMaterial, TlsConfigError, type Material } from './material.ts';
+import { loadMaterial, materialFrom, snapshotOf, TlsConfigError, type Material, type MaterialSnapshot } from './material.ts';
 import { createContext, planContext, type ContextPlan } from './context-options.ts';
 import { certFacts } from './cert-facts.ts';
 import {
@@ -30,6 +30,7 @@ export interface EndpointExtras {
   handshakeTimeoutMs?: number;
 }
 
+/** What handshakes use; replaced whole when new material arrives. */
 interface Compiled {
   material: Material;
   plan: ContextPlan;
@@ -79,70 +80,113 @@ function libraryVerdict(sock: tls.TLSSocket, role: 'server' | 'client'): string 
   return e?.code ?? null;
 }
 
-export function createTlsEndpoint(
+/** The config-time checks of one tls() block, in the order a user meets them. */
+function checkSide(role: 'server' | 'client', opts: TlsOptions): void {
+  if (role === 'server') {
+    for (const [k, name] of DEST_ONLY) {
+      if (opts[k]) throw new TlsConfigError(name, `${name} is only valid in a destination's tls() block`);
+    }
+  }
+  if (role === 'client' && opts.ocspStaplingVerify) {
+    throw new TlsConfigError('ocsp-stapling-verify()', 'ocsp-stapling-verify(yes) is not supported by logferry yet: Node.js can request a stapled OCSP response but has no OCSP verifier, and accepting it unchecked would be pretending; remove the option or use crl-dir()');
+  }
+}
+
+function fingerprintsOf(opts: TlsOptions): FingerprintEntry[] | undefined {
+  if (!opts.trustedKeys || opts.trustedKeys.length === 0) return undefined;
+  try {
+    return parseFingerprints(opts.trustedKeys);
+  } catch (e) {
+    throw new TlsConfigError(opts.trustedFingerprintsMode ? 'trusted-fingerprints()' : 'trusted-keys()', (e as Error).message);
+  }
+}
+
+/** Runs `fn`, turning any failure into a TlsConfigError (config errors leave without a location: the driver that owns the block adds it, once). */
+function asConfigError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TlsConfigError) throw e;
+    throw new TlsConfigError('tls()', (e as Error).message);
+  }
+}
+
+function contextFor(role: 'server' | 'client', opts: TlsOptions, material: Material): { plan: ContextPlan; context: tls.SecureContext } {
+  return asConfigError(() => {
+    const plan = planContext(role, opts, material);
+    return { plan, context: createContext(plan, opts) };
+  });
+}
+
+function openKeylog(file: string): number {
+  try {
+    return openSync(file, 'a', 0o600);
+  } catch (e) {
+    throw new TlsConfigError('keylog-file()', `Error opening keylog-file; filename='${file}', error='${(e as Error).message}'`);
+  }
+}
+
+/**
+ * The reading half of a tls() block (the daemon's main thread): reads and
+ * checks every file and option exactly as a handshake would need them, says
+ * once what the user should know (unused ca-dir() files, a keylog in use…),
+ * and returns the material as plain data. Throws TlsConfigError.
+ * `rereading`: the block was loaded before, so warnings about the config
+ * itself (not its files) were already given.
+ */
+export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, location?: SourceLocation, { rereading = false } = {}): MaterialSnapshot {
+  const loc = location ? formatLocation(location) : undefined;
+  checkSide(role, opts);
+  const fingerprints = fingerprintsOf(opts);
+  const bad = fingerprints ? neverMatching(fingerprints) : [];
+  if (bad.length > 0 && !rereading) {
+    internalLog('warning', 'trusted-fingerprints() entry can never match: fingerprints are compared as exact upper-case strings like SHA256:AB:CD:…', { entries: bad.join(' '), location: loc });
+  }
+  const material = asConfigError(() => loadMaterial(role, opts, loc));
+  // building the context is the only way to learn whether OpenSSL accepts the options and files
+  contextFor(role, opts, material);
+  if (opts.keylogFile) {
+    // created here as before; the handshaking side opens it for writing
+    closeSync(openKeylog(opts.keylogFile));
+    if (!rereading) internalLog('warning', 'WARNING: TLS keylog file has been set up, it should only be used during debugging sessions', { filename: opts.keylogFile, location: loc });
+  }
+  emit(material.logs);
+  return snapshotOf(material);
+}
+
+/** An endpoint whose certificates and CAs the daemon can replace while it runs. */
+export interface RotatableTlsEndpoint extends TlsEndpoint {
+  /** new handshakes use this material from now on; sessions already up keep theirs */
+  useMaterial(snapshot: MaterialSnapshot): void;
+}
+
+/**
+ * The handshaking half (a worker): an endpoint from material another thread
+ * read. Reads no certificate file and logs nothing at creation; `reread`, when
+ * given, is what reload() uses to fetch fresh material.
+ */
+export function buildTlsEndpoint(
   role: 'server' | 'client',
   opts: TlsOptions,
-  location?: SourceLocation,
+  location: SourceLocation | undefined,
+  snapshot: MaterialSnapshot,
   extras: EndpointExtras = {},
-): TlsEndpoint {
+  reread?: () => MaterialSnapshot,
+): RotatableTlsEndpoint {
   const loc = location ? formatLocation(location) : undefined;
   const mode: PeerVerify = opts.peerVerify ?? 'required-trusted';
   const timeoutMs = extras.handshakeTimeoutMs ?? 30_000;
   const side = role === 'server' ? 'source' : 'destination';
-  // config errors leave without a location: the driver that owns this tls() block reports them at its file:line:col, once
-  const where = (msg: string) => msg;
+  checkSide(role, opts);
+  const fingerprints = fingerprintsOf(opts);
+  const keylogFd = opts.keylogFile ? openKeylog(opts.keylogFile) : undefined;
 
-  if (role === 'server') {
-    for (const [k, name] of DEST_ONLY) {
-      if (opts[k]) throw new TlsConfigError(name, where(`${name} is only valid in a destination's tls() block`));
-    }
-  }
-  if (role === 'client' && opts.ocspStaplingVerify) {
-    throw new TlsConfigError('ocsp-stapling-verify()', where('ocsp-stapling-verify(yes) is not supported by logferry yet: Node.js can request a stapled OCSP response but has no OCSP verifier, and accepting it unchecked would be pretending; remove the option or use crl-dir()'));
-  }
-
-  let keylogWarned = false;
-  const compile = (): Compiled => {
-    let fingerprints: FingerprintEntry[] | undefined;
-    if (opts.trustedKeys && opts.trustedKeys.length > 0) {
-      try {
-        fingerprints = parseFingerprints(opts.trustedKeys);
-      } catch (e) {
-        throw new TlsConfigError(opts.trustedFingerprintsMode ? 'trusted-fingerprints()' : 'trusted-keys()', where((e as Error).message));
-      }
-      const bad = neverMatching(fingerprints);
-      if (bad.length > 0) {
-        internalLog('warning', 'trusted-fingerprints() entry can never match: fingerprints are compared as exact upper-case strings like SHA256:AB:CD:…', { entries: bad.join(' '), location: loc });
-      }
-    }
-    let material: Material;
-    let plan: ContextPlan;
-    let context: tls.SecureContext;
-    try {
-      material = loadMaterial(role, opts, loc);
-      plan = planContext(role, opts, material);
-      context = createContext(plan, opts);
-    } catch (e) {
-      if (e instanceof TlsConfigError) throw new TlsConfigError(e.option, where(e.message));
-      throw new TlsConfigError('tls()', where((e as Error).message));
-    }
-    let keylogFd: number | undefined;
-    if (opts.keylogFile) {
-      try {
-        keylogFd = openSync(opts.keylogFile, 'a', 0o600);
-      } catch (e) {
-        throw new TlsConfigError('keylog-file()', where(`Error opening keylog-file; filename='${opts.keylogFile}', error='${(e as Error).message}'`));
-      }
-      if (!keylogWarned) {
-        keylogWarned = true;
-        internalLog('warning', 'WARNING: TLS keylog file has been set up, it should only be used during debugging sessions', { filename: opts.keylogFile, location: loc });
-      }
-    }
-    emit(material.logs);
-    return { material, plan, context, fingerprints, keylogFd };
+  const compile = (s: MaterialSnapshot): Compiled => {
+    const material = asConfigError(() => materialFrom(s));
+    return { material, ...contextFor(role, opts, material), fingerprints, keylogFd };
   };
 
-  let cur = compile();
+  let cur = compile(snapshot);
 
   const diag = (c: Compiled, host?: string): DiagnoseContext => ({
     role,
@@ -303,20 +347,26 @@ export function createTlsEndpoint(
       }
       return handshake(sock, c, peer, host, undefined, signal);
     },
+    useMaterial(s: MaterialSnapshot): void {
+      cur = compile(s);
+    },
     async reload(): Promise<void> {
-      const old = cur;
-      cur = compile();
-      if (old.keylogFd !== undefined) {
-        try {
-          closeSync(old.keylogFd);
-        } catch {
-          // already closed
-        }
-      }
+      if (!reread) throw new Error("this TLS endpoint takes its certificates from the daemon's main thread (a tls-material message); it reads no files itself");
+      cur = compile(reread());
     },
   };
 }
 
 function noop(): void {}
+
+/** Reads and builds in one call: for tools and tests, and wherever one thread does both. */
+export function createTlsEndpoint(
+  role: 'server' | 'client',
+  opts: TlsOptions,
+  location?: SourceLocation,
+  extras: EndpointExtras = {},
+): RotatableTlsEndpoint {
+  return buildTlsEndpoint(role, opts, location, loadTlsBlock(role, opts, location), extras, () => loadTlsBlock(role, opts, location, { rereading: true }));
+}
 
 export { formatPeer };

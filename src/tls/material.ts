@@ -2,6 +2,11 @@
  * Reads every file a tls() block names, at endpoint creation, so a bad PEM is
  * a start-up (or `logferry -s`) error that names the option, the file, what is
  * wrong and how to fix it — never a mystery at the first handshake.
+ *
+ * Reading happens where the files are watched (the daemon's main thread);
+ * handshakes happen where the sockets are (a worker). What travels between
+ * them is a MaterialSnapshot: bytes and strings only, because parsed
+ * certificates (X509Certificate, KeyObject) cannot cross a thread boundary.
  */
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
@@ -9,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as asn1js from 'asn1js';
 import { pemBlocks } from './x509/pem.ts';
 import { parseCert, type ParsedCert } from './x509/cert.ts';
+import { parseCrl } from './x509/crl.ts';
 import { readCaDir, readCrlDir, type HashedDir } from './hashdir.ts';
 import type { ParsedCrl } from './x509/crl.ts';
 import type { TlsOptions } from './types.ts';
@@ -212,4 +218,63 @@ export function loadMaterial(role: 'server' | 'client', opts: TlsOptions, locati
     return true;
   });
   return m;
+}
+
+/**
+ * Material as plain data (structured-clone-able): what a worker needs to build
+ * its SecureContext and to explain a refusal, without touching the files.
+ */
+export interface MaterialSnapshot {
+  /** DER of every distinct trust anchor, in the order loadMaterial found them */
+  anchors: Uint8Array[];
+  caDir?: HashedDir<Uint8Array>;
+  crlDir?: HashedDir<{ path: string; der: Uint8Array }>;
+  keyPem?: string;
+  certPem?: string;
+  pfx?: Uint8Array;
+  /** DER of the certificate this side presents */
+  own?: Uint8Array;
+  dhparamPem?: string;
+}
+
+/** The file-read, already-checked material of a tls() block as plain data; its `logs` stay with the reader. */
+export function snapshotOf(m: Material): MaterialSnapshot {
+  const s: MaterialSnapshot = { anchors: m.anchors.map((a) => bytes(a.der)) };
+  if (m.caDir) s.caDir = { ...m.caDir, items: m.caDir.items.map((c) => bytes(c.der)) };
+  if (m.crlDir) s.crlDir = { ...m.crlDir, items: m.crlDir.items.map((c) => ({ path: c.file, der: bytes(c.der) })) };
+  if (m.keyPem !== undefined) s.keyPem = m.keyPem;
+  if (m.certPem !== undefined) s.certPem = m.certPem;
+  if (m.pfx) s.pfx = bytes(m.pfx);
+  if (m.own) s.own = bytes(m.own.der);
+  if (m.dhparamPem !== undefined) s.dhparamPem = m.dhparamPem;
+  return s;
+}
+
+/** Parses a snapshot back into Material (in the thread that handshakes); no file is read, nothing is logged. */
+export function materialFrom(s: MaterialSnapshot): Material {
+  // ca-dir() certificates are also anchors: parse each distinct DER once
+  const parsed = new Map<string, ParsedCert>();
+  const cert = (der: Uint8Array): ParsedCert => {
+    const k = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+    let c = parsed.get(k);
+    if (!c) parsed.set(k, (c = parseCert(der)));
+    return c;
+  };
+  const m: Material = { anchors: s.anchors.map(cert), logs: [] };
+  if (s.caDir) m.caDir = { ...s.caDir, items: s.caDir.items.map(cert) };
+  if (s.crlDir) {
+    m.crlDir = { ...s.crlDir, items: s.crlDir.items.map((c) => parseCrl(c.der, c.path)) };
+    m.crls = m.crlDir.items;
+  }
+  if (s.keyPem !== undefined) m.keyPem = s.keyPem;
+  if (s.certPem !== undefined) m.certPem = s.certPem;
+  if (s.pfx) m.pfx = Buffer.from(s.pfx);
+  if (s.own) m.own = cert(s.own);
+  if (s.dhparamPem !== undefined) m.dhparamPem = s.dhparamPem;
+  return m;
+}
+
+/** a copy that owns its bytes: a Buffer may be a view into Node's shared pool, which would be cloned whole */
+function bytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
 }

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { ConfigError, parseConfigText, type Plan } from '../../src/config/index.ts';
 import { ALL_SCHEMAS, DRIVERS, globalSchema, statsSchema, tlsSchema, cipherSuiteSchema, failoverSchema, failbackSchema, rowValidOn, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { tlsOptionsFromBlock } from '../../src/config/tls-block.ts';
-import { prepare } from '../../src/daemon/prepare.ts';
+import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
 import { compileTemplate } from '../../src/message/template.ts';
 import { parseMessage } from '../../src/syslog/parse.ts';

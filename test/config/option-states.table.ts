@@ -6,7 +6,7 @@
  * of an inet driver; `@CERT`, `@KEY`, `@CERT2`, `@P12`, `@DIR` are test files.
  */
 import type { Plan } from '../../src/config/index.ts';
-import { prepare } from '../../src/daemon/prepare.ts';
+import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
 
 export interface Entry {

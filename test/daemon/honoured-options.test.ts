@@ -21,7 +21,7 @@ import { StreamReader } from '../../src/sources/reader.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
 import { defaultParseOptions } from '../../src/syslog/parse-options.ts';
 import { parseConfigText } from '../../src/config/index.ts';
-import { prepare } from '../../src/daemon/prepare.ts';
+import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { InternalSource } from '../../src/sources/internal.ts';
 import * as dgram from 'node:dgram';
 import { tempDir } from '../helpers/peers.ts';

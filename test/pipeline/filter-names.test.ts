@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, parseConfigText } from '../../src/config/index.ts';
-import { prepare } from '../../src/daemon/prepare.ts';
+import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
 import { compileFilter } from '../../src/pipeline/filter.ts';
 import { runToExit, syslogNgBin, tempDir } from '../helpers/peers.ts';

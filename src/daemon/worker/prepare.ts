@@ -1,23 +1,26 @@
 /**
  * Turns a Plan into ready-to-start drivers: compiles templates and filters,
- * loads TLS material, builds the router. Everything a user can get wrong
+ * builds TLS endpoints, builds the router. Everything a user can get wrong
  * fails here with a location, so `logferry -s` catches it without opening
- * a socket.
+ * a socket. A worker runs it to build what it starts; the main thread runs it
+ * with dryRun to check a config and to collect its TLS material.
  */
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import type { Plan } from '../config/plan.ts';
-import { ConfigError } from '../config/errors.ts';
-import { LocatedError } from '../core/location.ts';
-import type { InternalSink } from '../core/internal-log.ts';
-import { setLocalHostname } from '../message/template.ts';
-import { compileFilter, FilterError } from '../pipeline/filter.ts';
-import { Router } from '../pipeline/router.ts';
-import { Congestion } from '../pipeline/congestion.ts';
-import type { DestinationDriver, Route, SourceDriver } from '../pipeline/types.ts';
-import { optBool } from '../config/plan-access.ts';
-import { createSourceDrivers } from '../sources/index.ts';
-import { createDestinationDrivers } from '../destinations/index.ts';
+import type { Plan } from '../../config/plan.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { LocatedError } from '../../core/location.ts';
+import type { InternalSink } from '../../core/internal-log.ts';
+import { setLocalHostname } from '../../message/template.ts';
+import { compileFilter, FilterError } from '../../pipeline/filter.ts';
+import { Router } from '../../pipeline/router.ts';
+import { Congestion } from '../../pipeline/congestion.ts';
+import type { DestinationDriver, Route, SourceDriver } from '../../pipeline/types.ts';
+import { optBool } from '../../config/plan-access.ts';
+import { createSourceDrivers } from '../../sources/index.ts';
+import { createDestinationDrivers } from '../../destinations/index.ts';
+import { createTlsEndpoint } from '../../tls/endpoint.ts';
+import type { SourceEnv } from '../../sources/common.ts';
 
 export interface PrepareContext {
   /** build everything but open nothing (for -s) */
@@ -25,6 +28,8 @@ export interface PrepareContext {
   onStdinEof?: () => void;
   /** the daemon's PID as users see it (default: this process) */
   pid?: number;
+  /** where drivers get their TLS endpoints (default: read the files and build here) */
+  tlsEndpoint?: SourceEnv['tlsEndpoint'];
 }
 
 export interface Prepared {
@@ -67,7 +72,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const hostname = osHostname().split('.')[0];
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
-  const env = { congestion: new Congestion(), globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid };
+  const env = { congestion: new Congestion(), globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
 
   const destinations = new Map<string, DestinationDriver[]>();
   for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));

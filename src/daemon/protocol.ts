@@ -1,0 +1,125 @@
+/**
+ * The thread model: which state lives where, and the messages between the daemon's main thread
+ * and its workers.
+ *
+ * The main thread (src/daemon/daemon.ts, src/daemon/main/, and the signal handlers of
+ * src/cli/run.ts) owns what exists once per process:
+ *   - the configuration: it compiles the Plan and checks it by building every driver without
+ *     opening anything (main/compile.ts; `-s` runs the same check, so both fail the same way,
+ *     with file:line:col);
+ *   - TLS material: it reads every file a tls() block names (key, certificate chain, CA file,
+ *     ca-dir(), crl-dir(), PKCS#12, DH parameters) into a plain-data MaterialSnapshot
+ *     (tls/material.ts) and reports what is wrong with them; certificate watchers go here;
+ *   - signals, the pidfile, reload (Daemon.applySettings; SIGHUP still only answers that reload
+ *     is not supported) and, later, the control socket;
+ *   - counter totals: the sum of the latest snapshot each worker reported (main/counter-totals.ts).
+ * A worker (src/daemon/worker/) owns what carries traffic: its listeners and connections, the
+ * router, the destinations and their queues, built from the Plan and the material it was sent
+ * (worker/prepare.ts), and TLS endpoints built from snapshots (worker/tls-endpoints.ts). It
+ * reads no configuration or certificate file.
+ *
+ * Every message below is plain data (structured-clone-able: no class instances, functions,
+ * KeyObject or X509Certificate), so the same messages serve a worker in the main thread (today:
+ * one, main/in-process-worker.ts, which already delivers structured clones) and a
+ * node:worker_threads Worker (later: one per core, listeners shared with reusePort).
+ *   start      main → `init` (Plan, the material of every tls() block a driver uses, log flags,
+ *              PID); worker → `ready` (driver names) or `failed` (the error as data; a config
+ *              error keeps its location and renders as before).
+ *   rotation   the main thread re-reads the files of every tls() block and, only when all load,
+ *              sends `tls-material`; the worker gives each block's new material to every
+ *              endpoint built from it, so new handshakes, also on listeners already open, use
+ *              it, and sessions already up keep theirs → `tls-material-applied` (how many
+ *              endpoints took it, and errors; an endpoint that fails keeps its old material).
+ *   reload     the main thread compiles and checks the new Plan (a bad one changes nothing),
+ *              reads its material and sends `apply-settings` → `settings-applied`; today always
+ *              `applied: false`: the worker keeps its drivers until reload is built on it.
+ *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
+ *   stop       `stop` (reason, drain deadline) → `counters`, then `stopped`.
+ *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
+ *
+ * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
+ * module state, per thread; the one in-process worker connects the log to its internal() source
+ * and stderr. With real threads, workers will forward their log events to the thread that owns
+ * internal(), and the main thread's own lines (starting up, shutting down) must travel too.
+ */
+import type { Plan } from '../config/plan.ts';
+import type { SourceLocation } from '../core/location.ts';
+import type { Labels } from '../core/stats.ts';
+import type { MaterialSnapshot } from '../tls/material.ts';
+import type { TlsOptions } from '../tls/types.ts';
+
+/** One tls() block as a driver uses it: its identity, and the material read for it. */
+export interface TlsMaterialEntry {
+  /** materialKey(role, opts, location) */
+  key: string;
+  role: 'server' | 'client';
+  opts: TlsOptions;
+  location: SourceLocation | undefined;
+  snapshot: MaterialSnapshot;
+}
+
+/** Identifies a tls() block across threads and re-reads: the same block compiles to the same key. */
+export function materialKey(role: 'server' | 'client', opts: TlsOptions, location: SourceLocation | undefined): string {
+  return JSON.stringify([role, location ?? null, opts]);
+}
+
+/** How logferry's own log is shown (the -e, -v, -d flags). */
+export interface LoggingFlags {
+  stderr: boolean;
+  verbose: boolean;
+  debug: boolean;
+}
+
+/** Everything a worker needs to build and start its drivers. */
+export interface WorkerInit {
+  plan: Plan;
+  tls: TlsMaterialEntry[];
+  logging: LoggingFlags;
+  /** the daemon's PID as users see it */
+  pid: number;
+}
+
+export interface CounterValue {
+  name: string;
+  labels: Labels;
+  value: number;
+}
+
+/** An error as data; a ConfigError keeps what its rendering needs. */
+export interface ErrorData {
+  name: string;
+  message: string;
+  stack?: string;
+  loc?: SourceLocation;
+  sourceLine?: string;
+  includeChain?: Array<{ file: string; line: number; column: number }>;
+  expected?: string[];
+  hint?: string;
+}
+
+export type MainToWorker =
+  | ({ type: 'init' } & WorkerInit)
+  | { type: 'tls-material'; entries: TlsMaterialEntry[] }
+  | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
+  | { type: 'report-counters' }
+  | { type: 'stop'; reason: string; deadlineMs: number };
+
+export type WorkerToMain =
+  | { type: 'ready'; sources: string[]; destinations: string[] }
+  | { type: 'failed'; error: ErrorData }
+  | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[] }
+  | { type: 'settings-applied'; applied: boolean; reason?: string }
+  | { type: 'counters'; counters: CounterValue[] }
+  | { type: 'stdin-eof' }
+  | { type: 'stopped' };
+
+/** A worker as the main thread sees it: a mailbox in each direction. */
+export interface WorkerHandle {
+  post(msg: MainToWorker): void;
+  on(listener: (msg: WorkerToMain) => void): void;
+}
+
+/** The main thread as a worker sees it. */
+export interface MainPort {
+  post(msg: WorkerToMain): void;
+}

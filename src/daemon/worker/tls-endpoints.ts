@@ -1,0 +1,51 @@
+/**
+ * A worker's TLS endpoints, built from the material the main thread sent and
+ * kept by tls() block, so new material for a block reaches every endpoint
+ * built from it (rotation) without the drivers knowing.
+ */
+import type { SourceLocation } from '../../core/location.ts';
+import { buildTlsEndpoint, type RotatableTlsEndpoint } from '../../tls/endpoint.ts';
+import type { TlsEndpoint, TlsOptions } from '../../tls/types.ts';
+import { errorToData } from '../error-data.ts';
+import { materialKey, type ErrorData, type TlsMaterialEntry } from '../protocol.ts';
+
+export class WorkerTlsEndpoints {
+  private readonly material = new Map<string, TlsMaterialEntry>();
+  private readonly built = new Map<string, RotatableTlsEndpoint[]>();
+
+  constructor(entries: readonly TlsMaterialEntry[]) {
+    for (const e of entries) this.material.set(e.key, e);
+  }
+
+  /** the drivers' `tlsEndpoint` hook */
+  readonly endpoint = (role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint => {
+    const key = materialKey(role, opts, loc);
+    const entry = this.material.get(key);
+    // the main thread compiled the same plan, so a missing entry is a bug, not a user error
+    if (!entry) throw new Error(`no TLS material was sent for the ${role} tls() block at ${loc.file}:${loc.line}:${loc.column}`);
+    const ep = buildTlsEndpoint(role, opts, loc, entry.snapshot);
+    const list = this.built.get(key);
+    if (list) list.push(ep);
+    else this.built.set(key, [ep]);
+    return ep;
+  };
+
+  /** New material for some blocks: later handshakes use it. Returns how many endpoints took it and what failed. */
+  apply(entries: readonly TlsMaterialEntry[]): { endpoints: number; errors: ErrorData[] } {
+    let endpoints = 0;
+    const errors: ErrorData[] = [];
+    for (const e of entries) {
+      this.material.set(e.key, e);
+      for (const ep of this.built.get(e.key) ?? []) {
+        try {
+          ep.useMaterial(e.snapshot);
+          endpoints++;
+        } catch (err) {
+          // the endpoint keeps its previous material
+          errors.push(errorToData(err));
+        }
+      }
+    }
+    return { endpoints, errors };
+  }
+}
