@@ -5,14 +5,11 @@
  * back at the front of the queue when the connection broke before that, so
  * it is sent again after the reconnect (syslog-ng's rewind).
  */
-import type { DriverDecl } from '../config/plan.ts';
-import { optBlock, optBool, optList, optNumber, optString } from '../config/plan-access.ts';
-import { tlsOptionsFromBlock } from '../config/tls-block.ts';
-import { LocatedError } from '../core/location.ts';
+import type { NetworkDestinationSettings } from '../config/settings/index.ts';
+import { LocatedError, type SourceLocation } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
-import { createTlsEndpoint } from '../tls/endpoint.ts';
 import { reportTlsFailure } from '../tls/diagnose.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
 import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
@@ -26,20 +23,20 @@ interface NetworkSettings {
   port: number;
   transport: string;
   ipProtocol: 4 | 6;
-  localip?: string;
-  localport?: number;
-  endpoint?: TlsEndpoint;
+  localip: string | undefined;
+  localport: number;
+  endpoint: TlsEndpoint | undefined;
   servers: string[];
-  failback?: { probeIntervalMs: number; probesRequired: number };
+  failback: { probeIntervalMs: number; probesRequired: number } | undefined;
   closeOnInput: boolean;
   soKeepalive: boolean;
   tcpKeepaliveTime: number;
-  /** UDP only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
-  soSndbuf?: number;
+  /** datagram only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
+  soSndbuf: number;
   soBroadcast: boolean;
-  ipTtl?: number;
-  truncateSize?: number;
-  location: DriverDecl['loc'];
+  ipTtl: number;
+  truncateSize: number | undefined;
+  location: SourceLocation;
   /** the destination's name, for messages */
   name: string;
 }
@@ -152,50 +149,40 @@ class DgramDestination extends QueuedDestination {
   }
 }
 
-export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: string, q: QueuedOptions): DestinationDriver {
-  const b = d.options;
-  const driver: 'network' | 'syslog' = d.driver === 'syslog' ? 'syslog' : 'network';
-  const transport = optString(b, 'transport') ?? 'tcp';
-  if (!['tcp', 'udp', 'tls'].includes(transport)) {
-    throw new LocatedError(`transport(${transport}) is not available in a destination of logferry; use tcp, udp or tls`, b.locs['transport'] ?? d.loc);
-  }
-  const out = outputSettings(d, env, driver === 'network' ? 'proto-template' : undefined);
-  const formatter = createFormatter(driver, out.format);
-  const tlsBlock = optBlock(b, 'tls');
+export function createNetworkDestination(driver: string, n: NetworkDestinationSettings, env: DriverEnv, name: string, q: QueuedOptions): DestinationDriver {
+  const out = outputSettings(n);
+  const formatter = createFormatter(driver === 'syslog' ? 'syslog' : 'network', out.format);
   let endpoint: TlsEndpoint | undefined;
-  if (tlsBlock && transport === 'tls') {
+  if (n.tls && n.transport.tls === 'required') {
+    const at = n.where.tls ?? n.loc;
     try {
-      endpoint = createTlsEndpoint('client', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
+      endpoint = env.tlsEndpoint('client', n.tls, at);
     } catch (err) {
-      throw new LocatedError((err as Error).message, tlsBlock.loc);
+      throw new LocatedError((err as Error).message, at);
     }
   }
-  const failover = optBlock(b, 'failover');
-  const servers = [...(optList(failover, 'servers') ?? []), ...(optList(b, 'failover-servers') ?? [])];
-  const fb = optBlock(failover, 'failback');
+  const fb = n.failover?.failback;
   const s: NetworkSettings = {
-    host: d.positional[0],
-    port: optNumber(b, 'port') ?? 514,
-    transport,
-    ipProtocol: (optNumber(b, 'ip-protocol') ?? 4) as 4 | 6,
-    localip: optString(b, 'localip'),
-    localport: optNumber(b, 'localport') || undefined,
+    host: n.host,
+    port: n.port,
+    transport: n.transport.name,
+    ipProtocol: n.ipProtocol,
+    localip: n.localip,
+    localport: n.localport,
     endpoint,
-    servers,
-    failback: fb ? { probeIntervalMs: (optNumber(fb, 'tcp-probe-interval') ?? 60) * 1000, probesRequired: optNumber(fb, 'successful-probes-required') ?? 3 } : undefined,
-    closeOnInput: optBool(b, 'close-on-input') ?? true,
-    soKeepalive: optBool(b, 'so-keepalive') ?? true,
-    tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
-    soSndbuf: optNumber(b, 'so-sndbuf') || undefined,
-    soBroadcast: optBool(b, 'so-broadcast') ?? false,
-    ipTtl: optNumber(b, 'ip-ttl') || undefined,
-    truncateSize: optNumber(b, 'truncate-size'),
-    location: d.loc,
+    servers: [...(n.failover?.servers ?? [])],
+    failback: fb ? { probeIntervalMs: fb.tcpProbeInterval * 1000, probesRequired: fb.successfulProbesRequired } : undefined,
+    closeOnInput: n.closeOnInput,
+    soKeepalive: n.soKeepalive,
+    tcpKeepaliveTime: n.tcpKeepaliveTime,
+    soSndbuf: n.soSndbuf,
+    soBroadcast: n.soBroadcast,
+    ipTtl: n.ipTtl,
+    truncateSize: n.truncateSize,
+    location: n.loc,
     name,
   };
-  if (env.dryRun) {
-    // nothing to open; the formatter, templates and TLS material were all checked above
-  }
-  if (transport === 'udp') return new DgramDestination(q, s, formatter);
-  return new StreamDestination(q, s, formatter, driver === 'syslog');
+  // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
+  if (n.transport.socket === 'datagram') return new DgramDestination(q, s, formatter);
+  return new StreamDestination(q, s, formatter, n.transport.framing === 'octet-counted');
 }
