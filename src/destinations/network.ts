@@ -6,43 +6,20 @@
  * it is sent again after the reconnect (syslog-ng's rewind).
  */
 import type { NetworkDestinationSettings } from '../config/settings/index.ts';
-import { LocatedError, type SourceLocation } from '../core/location.ts';
+import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { reportTlsFailure } from '../tls/diagnose.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
-import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
+import { createConnector, createDgramSender, type Connector, type ConnectorOptions, type DgramSender, type DgramSenderOptions } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
 import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
-interface NetworkSettings {
-  host: string;
-  port: number;
-  transport: string;
-  ipProtocol: 4 | 6;
-  localip: string | undefined;
-  localport: number;
-  endpoint: TlsEndpoint | undefined;
-  servers: string[];
-  failback: { probeIntervalMs: number; probesRequired: number } | undefined;
-  closeOnInput: boolean;
-  soKeepalive: boolean;
-  tcpKeepaliveTime: number;
-  /** datagram only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
-  soSndbuf: number;
-  soBroadcast: boolean;
-  ipTtl: number;
-  truncateSize: number | undefined;
-  location: SourceLocation;
-  /** the destination's name, for messages */
-  name: string;
-}
-
 class StreamDestination extends QueuedDestination {
-  private readonly s: NetworkSettings;
+  private readonly o: ConnectorOptions;
   private readonly formatter: Formatter;
   private readonly encode: (m: LogMessage) => string | Buffer;
   private readonly encoder: BatchEncoder;
@@ -50,10 +27,10 @@ class StreamDestination extends QueuedDestination {
 
   readonly effective: Record<string, unknown>;
 
-  constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter, octetCounted: boolean) {
+  constructor(q: QueuedOptions, o: ConnectorOptions, formatter: Formatter, octetCounted: boolean) {
     super(q);
-    this.s = s;
-    this.effective = { ...q, ...s, octetCounted, format: (m: LogMessage) => formatter.format(m) };
+    this.o = o;
+    this.effective = { ...q, ...o, octetCounted, format: (m: LogMessage) => formatter.format(m) };
     this.formatter = formatter;
     this.encode = byteExact((m) => formatter.format(m));
     this.encoder = new BatchEncoder({ framing: octetCounted ? 'octet-counted' : 'none', flushLines: q.flushLines });
@@ -61,22 +38,7 @@ class StreamDestination extends QueuedDestination {
 
   async start(): Promise<void> {
     this.connector = createConnector(
-      {
-        host: this.s.host,
-        port: this.s.port,
-        servers: this.s.servers,
-        failback: this.s.failback,
-        ipProtocol: this.s.ipProtocol,
-        localip: this.s.localip,
-        localport: this.s.localport,
-        tls: this.s.endpoint,
-        timeReopenMs: this.timeReopenMs,
-        closeOnInput: this.s.closeOnInput,
-        soKeepalive: this.s.soKeepalive,
-        tcpKeepaliveTime: this.s.tcpKeepaliveTime,
-        location: this.s.location,
-        name: this.s.name,
-      },
+      this.o,
       {
         onConnected: () => {
           // a new connection numbers local messages from 1 again, as syslog-ng does
@@ -109,31 +71,21 @@ class StreamDestination extends QueuedDestination {
 }
 
 class DgramDestination extends QueuedDestination {
-  private readonly s: NetworkSettings;
+  private readonly o: DgramSenderOptions;
   private readonly encode: (m: LogMessage) => string | Buffer;
   private sender: DgramSender | undefined;
 
   readonly effective: Record<string, unknown>;
 
-  constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter) {
+  constructor(q: QueuedOptions, o: DgramSenderOptions, formatter: Formatter) {
     super(q);
-    this.s = s;
-    this.effective = { ...q, ...s, format: (m: LogMessage) => formatter.format(m) };
+    this.o = o;
+    this.effective = { ...q, ...o, format: (m: LogMessage) => formatter.format(m) };
     this.encode = byteExact((m) => formatter.format(m));
   }
 
   async start(): Promise<void> {
-    this.sender = await createDgramSender({
-      host: this.s.host,
-      port: this.s.port,
-      ipProtocol: this.s.ipProtocol,
-      localip: this.s.localip,
-      localport: this.s.localport,
-      soSndbuf: this.s.soSndbuf,
-      soBroadcast: this.s.soBroadcast,
-      ipTtl: this.s.ipTtl,
-      truncateSize: this.s.truncateSize,
-    });
+    this.sender = await createDgramSender(this.o);
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
@@ -162,27 +114,22 @@ export function createNetworkDestination(driver: string, n: NetworkDestinationSe
     }
   }
   const fb = n.failover?.failback;
-  const s: NetworkSettings = {
-    host: n.host,
-    port: n.port,
-    transport: n.transport.name,
-    ipProtocol: n.ipProtocol,
-    localip: n.localip,
-    localport: n.localport,
-    endpoint,
-    servers: [...(n.failover?.servers ?? [])],
+  const remote = { host: n.host, port: n.port, ipProtocol: n.ipProtocol, localip: n.localip, localport: n.localport };
+  // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
+  if (n.transport.socket === 'datagram') {
+    return new DgramDestination(q, { ...remote, soSndbuf: n.soSndbuf, soBroadcast: n.soBroadcast, ipTtl: n.ipTtl, truncateSize: n.truncateSize }, formatter);
+  }
+  const o: ConnectorOptions = {
+    ...remote,
+    servers: n.failover ? [...n.failover.servers] : [],
     failback: fb ? { probeIntervalMs: fb.tcpProbeInterval * 1000, probesRequired: fb.successfulProbesRequired } : undefined,
+    tls: endpoint,
+    timeReopenMs: q.timeReopenMs,
     closeOnInput: n.closeOnInput,
     soKeepalive: n.soKeepalive,
     tcpKeepaliveTime: n.tcpKeepaliveTime,
-    soSndbuf: n.soSndbuf,
-    soBroadcast: n.soBroadcast,
-    ipTtl: n.ipTtl,
-    truncateSize: n.truncateSize,
     location: n.loc,
     name,
   };
-  // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
-  if (n.transport.socket === 'datagram') return new DgramDestination(q, s, formatter);
-  return new StreamDestination(q, s, formatter, n.transport.framing === 'octet-counted');
+  return new StreamDestination(q, o, formatter, n.transport.framing === 'octet-counted');
 }

@@ -42,11 +42,8 @@ export const WRITER_FIELDS: FieldTable<WriterSettings> = {
   timeReopen: { global: 'time-reopen' },
 };
 
-export interface FileDestinationSettings extends SettingsHeader<'file-destination'>, WriterSettings {
-  /** the file name template */
-  path: string;
-  /** unset: the local zone, for file-name templates */
-  localTimeZone: string | undefined;
+/** how file() destinations create files and directories (also options {} defaults) */
+export interface FileCreationSettings {
   createDirs: boolean;
   perm: number;
   dirPerm: number;
@@ -55,6 +52,23 @@ export interface FileDestinationSettings extends SettingsHeader<'file-destinatio
   group: string | undefined;
   dirOwner: string | undefined;
   dirGroup: string | undefined;
+}
+
+export const FILE_CREATION_FIELDS: FieldTable<FileCreationSettings> = {
+  createDirs: { row: 'create-dirs' },
+  perm: { row: 'perm' },
+  dirPerm: { row: 'dir-perm' },
+  owner: { row: 'owner' },
+  group: { row: 'group' },
+  dirOwner: { row: 'dir-owner' },
+  dirGroup: { row: 'dir-group' },
+};
+
+export interface FileDestinationSettings extends SettingsHeader<'file-destination'>, WriterSettings, FileCreationSettings {
+  /** the file name template */
+  path: string;
+  /** unset: the local zone, for file-name templates */
+  localTimeZone: string | undefined;
   /** seconds idle before the file is closed */
   timeReap: number;
   fsync: boolean;
@@ -63,14 +77,8 @@ export interface FileDestinationSettings extends SettingsHeader<'file-destinatio
 export const FILE_DESTINATION_FIELDS: FieldTable<FileDestinationSettings> = {
   ...WRITER_FIELDS,
   path: { positional: 0 },
+  ...FILE_CREATION_FIELDS,
   localTimeZone: { row: 'local-time-zone' },
-  createDirs: { row: 'create-dirs' },
-  perm: { row: 'perm' },
-  dirPerm: { row: 'dir-perm' },
-  owner: { row: 'owner' },
-  group: { row: 'group' },
-  dirOwner: { row: 'dir-owner' },
-  dirGroup: { row: 'dir-group' },
   timeReap: { row: 'time-reap' },
   fsync: { row: 'fsync' },
 };

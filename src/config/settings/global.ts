@@ -1,8 +1,9 @@
 /** `options {}` as typed settings: what the daemon and the pipeline read of it. */
 import type { TsFormat } from '../../message/timefmt.ts';
 import type { FieldTable } from './fields.ts';
+import { FILE_CREATION_FIELDS, type FileCreationSettings } from './destination.ts';
 
-export interface GlobalSettings {
+export interface GlobalSettings extends FileCreationSettings {
   logFlowControl: boolean;
   logFifoSize: number;
   logMsgSize: number;
@@ -39,14 +40,6 @@ export interface GlobalSettings {
   fileTemplate: string | undefined;
   /** unset: network() destinations use the built-in format */
   protoTemplate: string | undefined;
-  createDirs: boolean;
-  perm: number;
-  dirPerm: number;
-  /** unset: owner/group/… left as the process makes them */
-  owner: string | undefined;
-  group: string | undefined;
-  dirOwner: string | undefined;
-  dirGroup: string | undefined;
 }
 
 export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
@@ -79,11 +72,5 @@ export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   localTimeZone: { row: 'local-time-zone' },
   fileTemplate: { row: 'file-template' },
   protoTemplate: { row: 'proto-template' },
-  createDirs: { row: 'create-dirs' },
-  perm: { row: 'perm' },
-  dirPerm: { row: 'dir-perm' },
-  owner: { row: 'owner' },
-  group: { row: 'group' },
-  dirOwner: { row: 'dir-owner' },
-  dirGroup: { row: 'dir-group' },
+  ...FILE_CREATION_FIELDS,
 };
