@@ -101,6 +101,32 @@ class DgramDestination extends QueuedDestination {
   }
 }
 
+function remoteOf(n: NetworkDestinationSettings) {
+  return { host: n.host, port: n.port, ipProtocol: n.ipProtocol, localip: n.localip, localport: n.localport };
+}
+
+/** the connector a stream destination's settings ask for (tests of transport/ start from these too) */
+export function connectorOptions(n: NetworkDestinationSettings, name: string, tls: TlsEndpoint | undefined): ConnectorOptions {
+  const fb = n.failover?.failback;
+  return {
+    ...remoteOf(n),
+    servers: n.failover ? [...n.failover.servers] : [],
+    failback: fb ? { probeIntervalMs: fb.tcpProbeInterval * 1000, probesRequired: fb.successfulProbesRequired } : undefined,
+    tls,
+    timeReopenMs: n.timeReopen * 1000,
+    closeOnInput: n.closeOnInput,
+    soKeepalive: n.soKeepalive,
+    tcpKeepaliveTime: n.tcpKeepaliveTime,
+    location: n.loc,
+    name,
+  };
+}
+
+/** the sender a datagram destination's settings ask for */
+export function dgramSenderOptions(n: NetworkDestinationSettings): DgramSenderOptions {
+  return { ...remoteOf(n), soSndbuf: n.soSndbuf, soBroadcast: n.soBroadcast, ipTtl: n.ipTtl, truncateSize: n.truncateSize };
+}
+
 export function createNetworkDestination(driver: string, n: NetworkDestinationSettings, env: DriverEnv, name: string, q: QueuedOptions): DestinationDriver {
   const out = outputSettings(n);
   const formatter = createFormatter(driver === 'syslog' ? 'syslog' : 'network', out.format);
@@ -113,23 +139,8 @@ export function createNetworkDestination(driver: string, n: NetworkDestinationSe
       throw new LocatedError((err as Error).message, at);
     }
   }
-  const fb = n.failover?.failback;
-  const remote = { host: n.host, port: n.port, ipProtocol: n.ipProtocol, localip: n.localip, localport: n.localport };
   // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
-  if (n.transport.socket === 'datagram') {
-    return new DgramDestination(q, { ...remote, soSndbuf: n.soSndbuf, soBroadcast: n.soBroadcast, ipTtl: n.ipTtl, truncateSize: n.truncateSize }, formatter);
-  }
-  const o: ConnectorOptions = {
-    ...remote,
-    servers: n.failover ? [...n.failover.servers] : [],
-    failback: fb ? { probeIntervalMs: fb.tcpProbeInterval * 1000, probesRequired: fb.successfulProbesRequired } : undefined,
-    tls: endpoint,
-    timeReopenMs: q.timeReopenMs,
-    closeOnInput: n.closeOnInput,
-    soKeepalive: n.soKeepalive,
-    tcpKeepaliveTime: n.tcpKeepaliveTime,
-    location: n.loc,
-    name,
-  };
+  if (n.transport.socket === 'datagram') return new DgramDestination(q, dgramSenderOptions(n), formatter);
+  const o = connectorOptions(n, name, endpoint);
   return new StreamDestination(q, o, formatter, n.transport.framing === 'octet-counted');
 }

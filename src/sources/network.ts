@@ -9,13 +9,37 @@ import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
 import { reportTlsFailure } from '../tls/diagnose.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
-import { createStreamListener, type StreamListener } from '../transport/stream-listener.ts';
-import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
+import { createStreamListener, type StreamListener, type StreamListenerOptions } from '../transport/stream-listener.ts';
+import { createDgramListener, type DgramListener, type DgramListenerOptions } from '../transport/dgram-listener.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
+
+/** where and how a source listens, whatever its socket */
+function listenAt(s: NetworkSourceSettings, name: string) {
+  return { ip: s.ip, port: s.port, ipProtocol: s.ipProtocol, soReuseport: s.soReuseport, location: s.loc, groupName: name };
+}
+
+/** the listener a stream source's settings ask for (tests of transport/ start from these too) */
+export function streamListenerOptions(s: NetworkSourceSettings, name: string, tls: TlsEndpoint | undefined): StreamListenerOptions {
+  return {
+    ...listenAt(s, name),
+    transport: s.transport.listen,
+    tls,
+    maxConnections: s.maxConnections,
+    listenBacklog: s.listenBacklog,
+    idleTimeout: s.idleTimeout,
+    soKeepalive: s.soKeepalive,
+    tcpKeepaliveTime: s.tcpKeepaliveTime,
+  };
+}
+
+/** the listener a datagram source's settings ask for */
+export function dgramListenerOptions(s: NetworkSourceSettings, name: string): DgramListenerOptions {
+  return { ...listenAt(s, name), soRcvbuf: s.soRcvbuf };
+}
 
 export function createNetworkSource(driver: string, s: NetworkSourceSettings, env: SourceEnv, name: string): SourceDriver {
   const transport = s.transport.name;
@@ -52,14 +76,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
     pidOverride: pidOverrideFor(s, env),
   };
   const trName = s.transport.macro;
-  const common = {
-    ip: s.ip,
-    port: s.port,
-    ipProtocol,
-    soReuseport: s.soReuseport,
-    location: s.loc,
-    groupName: name,
-  };
+  const common = listenAt(s, name);
 
   const effective = { transport, base, common, useDns, dnsCache: dnsCacheOpts };
 
@@ -75,7 +92,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         const recipe = { ...base, sourceName: name };
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener({ ...common, soRcvbuf }, (buf, rinfo, local) => {
+        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
@@ -105,16 +122,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   }
 
   let listener: StreamListener | undefined;
-  const streamOpts = {
-    ...common,
-    transport: s.transport.listen,
-    tls: endpoint,
-    maxConnections,
-    listenBacklog: s.listenBacklog,
-    idleTimeout: s.idleTimeout,
-    soKeepalive: s.soKeepalive,
-    tcpKeepaliveTime: s.tcpKeepaliveTime,
-  };
+  const streamOpts = streamListenerOptions(s, name, endpoint);
   return {
     name,
     effective: { ...effective, ...streamOpts },
