@@ -65,7 +65,7 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
         drivers.push(new StdinSource({ name, reader: localReader(s, env, name), onEof: env.onStdinEof }));
         break;
       case 'internal': {
-        const i = new InternalSource(name, env.hostname, env.pid, { tags: [...s.tags], programOverride: s.programOverride, hostOverride: s.hostOverride });
+        const i = new InternalSource(name, env.hostname, env.pid, { tags: s.tags, programOverride: s.programOverride, hostOverride: s.hostOverride });
         internal.push(i);
         drivers.push(i);
         break;

@@ -30,6 +30,9 @@ export interface ConnectionSink {
   onClose?(reason: CloseReason, error?: Error): void;
 }
 
+/** how long a graceful close waits for the peer unless told otherwise (not a config option) */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
 export interface StreamConnectionOptions {
   /** idle-timeout() in milliseconds; 0 = off */
   idleMs: number;
@@ -73,7 +76,7 @@ export class StreamConnection {
     this.local = localOf(socket);
     this.fd = fdOf(session ? (socket as unknown as { _parent?: net.Socket })._parent ?? socket : socket);
     this.#idleMs = opts.idleMs;
-    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#onGone = opts.onGone;
   }
 

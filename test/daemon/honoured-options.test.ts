@@ -34,6 +34,7 @@ function fileDest(o: Partial<FileDestinationOptions> & { fileName: () => string 
     fifoSize: 100,
     flushLines: 1,
     timeReopenMs: 1000,
+    throttle: 0,
     format: () => 'line\n',
     createDirs: true,
     perm: 0o600,
@@ -232,7 +233,7 @@ test('throttle(N): at most N messages per second leave the destination (a one-se
       if (ms === 500) assert.equal(d.written, 15, 'half a second later: five more');
     }
     assert.equal(d.written, 35);
-    const free = new Collect({ name: 'f', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000 });
+    const free = new Collect({ name: 'f', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000, throttle: 0 });
     for (let i = 0; i < 35; i++) free.deliver(new LogMessage({ sec: 1, usec: 0, gmtoff: 0 }));
     await turns();
     assert.equal(free.written, 35, 'unthrottled: all at once');
