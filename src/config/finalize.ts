@@ -41,7 +41,7 @@ export function finalizeInet(d: FinalizeInput): void {
     }
     v['ip-protocol'] = d.info.fixed.ipProtocol;
   } else {
-    transport = String(v.transport ?? 'tcp').replace(/_/g, '-');
+    transport = String(v.transport).replace(/_/g, '-');
   }
   const at = locs.transport ?? d.loc;
   const t = transportRow(transport);
