@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from './helpers.ts';
-import { DRIVERS, findRow, globalSchema, rowValidOn, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
+import { DRIVERS, failbackSchema, failoverSchema, findRow, globalSchema, rowValidOn, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { fieldTable, settingsKind } from '../../src/config/settings/build.ts';
 import { GLOBAL_FIELDS } from '../../src/config/settings/global.ts';
+import { FAILBACK_FIELDS, FAILOVER_FIELDS } from '../../src/config/settings/destination.ts';
 import type { DriverSettings } from '../../src/config/settings/index.ts';
 import { transportFacts, transportRow } from '../../src/config/transports.ts';
 import type { DriverDecl } from '../../src/config/plan.ts';
@@ -165,4 +166,24 @@ destination c { file("/tmp/x"); };
   // file() has no time-reopen() of its own: it reads options {}
   assert.equal(c.timeReopen, 7);
   assert.equal(c.flushLines, 100);
+});
+
+test('failover() and failback() written empty give their rows’ defaults, under field names of those rows', () => {
+  const plan = parse('@version: 4.27\ndestination d { network("192.0.2.1" failover(failback())); };\n');
+  const s = plan.destinations.get('d')!.drivers[0].settings;
+  assert.ok(s.kind === 'network-destination' && s.failover && s.failover.failback);
+  for (const [table, schema, got] of [
+    [FAILOVER_FIELDS, failoverSchema, { ...s.failover, failback: undefined }],
+    [FAILBACK_FIELDS, failbackSchema, s.failover.failback],
+  ] as const) {
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(table).sort());
+    for (const [field, src] of Object.entries(table)) {
+      assert.ok('row' in src);
+      assert.equal(camel(src.row), field);
+      const row = rowOf(schema, src.row, 'destination');
+      assert.ok(row, `${schema.name} has a ${src.row}() row`);
+      // the nested failback() block itself is checked by its own table
+      if (field !== 'failback') assert.deepEqual((got as Record<string, unknown>)[field], row.default, field);
+    }
+  }
 });
