@@ -10,7 +10,7 @@ import { SyslogProtocolFormatter } from '../src/syslog/format/syslog-protocol.ts
 import { BsdLineFormatter } from '../src/syslog/format/legacy.ts';
 import type { Formatter } from '../src/syslog/format/formatter.ts';
 import { BatchEncoder, type RecordFraming } from '../src/syslog/framing/batch-encoder.ts';
-import { createDecoder, type DecoderKind } from '../src/syslog/framing/decoder.ts';
+import { createDecoder, type FramingKind } from '../src/syslog/framing/decoder.ts';
 
 const N = Number(process.env.BENCH_N ?? 1_000_000);
 const WARMUP = Math.min(200_000, N);
@@ -100,7 +100,7 @@ function streamOf(kind: 'octet' | 'newline', lines: Buffer[]): Buffer[] {
   return chunks;
 }
 
-function framingLoop(kind: DecoderKind, chunks: Buffer[]) {
+function framingLoop(kind: FramingKind, chunks: Buffer[]) {
   let frames = 0;
   return (n: number) => {
     const dec = createDecoder(kind, { maxMsgSize: 65536 }, () => {

@@ -23,6 +23,7 @@ import { compileOptions, type OptionContext } from './options.ts';
 import { DRIVERS, UNIMPLEMENTED_DRIVERS } from './schema/index.ts';
 import { globalSchema } from './schema/global.ts';
 import type { OptionSchema, Side } from './schema/types.ts';
+import { driverSettings, globalSettings } from './settings/build.ts';
 import { finalizeInet, finalizeTemplate, warnFilePositions, warnLocalSourceOptions, warnStdoutOptions } from './finalize.ts';
 import { checkFilter } from './filters.ts';
 import { didYouMean } from './suggest.ts';
@@ -60,6 +61,7 @@ export class Compiler {
   private readonly refs: Ref[] = [];
   private readonly anon = { source: 0, destination: 0, filter: 0 };
   private readonly logNames = new Map<string, SourceLocation>();
+  private readonly templates = new Map<string, TemplateSpec>();
   private plan!: Plan;
 
   constructor(pre: Preprocessed, file: string) {
@@ -80,24 +82,10 @@ export class Compiler {
   };
 
   private ctx(side: Side, globals?: OptionBlock): OptionContext {
-    return { side, error: this.error, warn: this.warn, templates: this.plan.templates, globals: globals?.values };
+    return { side, error: this.error, warn: this.warn, templates: this.templates, globals: globals?.values };
   }
 
   compile(stmts: Stmt[]): Plan {
-    const version = this.pre.version?.value;
-    this.plan = {
-      file: this.file,
-      version,
-      options: { kind: 'block', loc: { file: this.file, line: 1, column: 1 }, values: {}, locs: {} },
-      sources: new Map(),
-      destinations: new Map(),
-      filters: new Map(),
-      templates: new Map(),
-      logPaths: [],
-      warnings: this.warnings,
-    };
-    if (this.pre.configId !== undefined) this.plan.configId = this.pre.configId;
-
     const optionItems: ArgOption[] = [];
     let optionsLoc: SourceLocation | undefined;
     for (const s of stmts) {
@@ -106,7 +94,20 @@ export class Compiler {
         optionItems.push(...s.items);
       }
     }
-    this.plan.options = compileOptions(globalSchema, optionItems, optionsLoc ?? this.plan.options.loc, 'options {}', this.ctx('global')).block;
+    const options = compileOptions(globalSchema, optionItems, optionsLoc ?? { file: this.file, line: 1, column: 1 }, 'options {}', this.ctx('global')).block;
+    this.plan = {
+      file: this.file,
+      version: this.pre.version?.value,
+      options,
+      globals: globalSettings(options),
+      sources: new Map(),
+      destinations: new Map(),
+      filters: new Map(),
+      templates: this.templates,
+      logPaths: [],
+      warnings: this.warnings,
+    };
+    if (this.pre.configId !== undefined) this.plan.configId = this.pre.configId;
 
     for (const s of stmts) if (s.kind === 'template') this.template(s);
     for (const s of stmts) {
@@ -182,7 +183,9 @@ export class Compiler {
       if (info.canonical === 'stdout') warnStdoutOptions(block, ctx);
       if ((info.canonical === 'file' || info.canonical === 'stdin') && side === 'source') warnLocalSourceOptions(block, ctx);
     }
-    const decl: DriverDecl = { driver: info.canonical, loc: node.loc, positional: positional.map((t) => t.text), options: block };
+    const texts = positional.map((t) => t.text);
+    const settings = driverSettings({ driver: info.canonical, side, loc: node.loc, positional: texts, options: block, globals: this.plan.options, templates: this.plan.templates });
+    const decl: DriverDecl = { driver: info.canonical, loc: node.loc, positional: texts, options: block, settings };
     if (node.name !== info.canonical) decl.alias = node.name;
     return decl;
   }

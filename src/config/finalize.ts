@@ -6,28 +6,17 @@
 import type { SourceLocation } from '../core/location.ts';
 import type { OptionBlock } from './plan.ts';
 import type { DriverInfo } from './schema/index.ts';
-import { SOURCE_ONLY_TRANSPORTS, TLS_FORBIDDEN_TRANSPORTS, TLS_REQUIRED_TRANSPORTS, TRANSPORTS } from './schema/network.ts';
+import { notImplementedText, transportRow, type TransportRow } from './transports.ts';
 import type { Side } from './schema/types.ts';
 import type { OptionContext } from './options.ts';
 import { isBlock } from './options.ts';
 import { versionCompare } from './preprocess.ts';
 
-const SYSLOG_PORTS: Record<string, number> = {
-  tcp: 601,
-  udp: 514,
-  tls: 6514,
-  'proxied-tcp': 601,
-  'proxied-udp': 514,
-  'proxied-tls': 601,
-  'proxied-tls-passthrough': 601,
-  auto: 601,
-};
-
 /** Default port of a driver/transport pair (drivers.md §2); `version` is the config's @version. */
-export function defaultPort(driver: string, transport: string, version: string | undefined): number {
-  if (driver !== 'syslog') return 514;
-  if (version && versionCompare(version, '3.3') < 0 && (transport === 'udp' || transport === 'tls')) return 601;
-  return SYSLOG_PORTS[transport] ?? 514;
+export function defaultPort(driver: string, t: TransportRow, version: string | undefined): number {
+  if (driver !== 'syslog') return t.port.network;
+  if (version && versionCompare(version, '3.3') < 0 && t.legacySyslogPort !== undefined) return t.legacySyslogPort;
+  return t.port.syslog;
 }
 
 export interface FinalizeInput {
@@ -52,36 +41,35 @@ export function finalizeInet(d: FinalizeInput): void {
     }
     v['ip-protocol'] = d.info.fixed.ipProtocol;
   } else {
-    transport = String(v.transport ?? 'tcp').replace(/_/g, '-');
-    const at = locs.transport ?? d.loc;
-    if (!(TRANSPORTS as readonly string[]).includes(transport)) {
-      throw d.ctx.error(at, `Unknown value specified in the transport() option, no such LogProto plugin found; transport='${transport}'`);
-    }
-    if (d.side === 'destination' && (SOURCE_ONLY_TRANSPORTS as readonly string[]).includes(transport)) {
-      throw d.ctx.error(at, `transport(${transport}) is only available in sources`);
-    }
-    // refused here rather than when the source is built, so -s says it too (even for a source no log path uses)
-    if (transport.startsWith('proxied-')) throw d.ctx.error(at, `transport(${transport}) (PROXY protocol) is not implemented by logferry yet`);
+    transport = String(v.transport).replace(/_/g, '-');
   }
+  const at = locs.transport ?? d.loc;
+  const t = transportRow(transport);
+  if (!t) throw d.ctx.error(at, `Unknown value specified in the transport() option, no such LogProto plugin found; transport='${transport}'`);
+  if (d.side === 'destination' && t.sourceOnly) throw d.ctx.error(at, `transport(${transport}) is only available in sources`);
+  // refused here rather than when the source is built, so -s says it too (even for a source no log path uses)
+  const refused = notImplementedText(t);
+  if (refused) throw d.ctx.error(at, refused);
   v.transport = transport;
 
   const tls = v.tls;
-  if ((TLS_REQUIRED_TRANSPORTS as readonly string[]).includes(transport) && !isBlock(tls)) {
-    throw d.ctx.error(locs.transport ?? d.loc, `transport(${transport}) was specified, but tls() options missing`);
+  if (t.tls === 'required' && !isBlock(tls)) {
+    throw d.ctx.error(at, `transport(${transport}) was specified, but tls() options missing`);
   }
-  if ((TLS_FORBIDDEN_TRANSPORTS as readonly string[]).includes(transport) && isBlock(tls)) {
+  if (t.tls === 'forbidden' && isBlock(tls)) {
     throw d.ctx.error(locs.tls ?? tls.loc, `tls() options specified for a transport that doesn't allow TLS encryption; transport='${transport}'`);
   }
 
   if (v.port === undefined) {
-    const port = defaultPort(d.info.canonical, transport, d.version);
-    if (port === 601 && d.info.canonical === 'syslog' && (transport === 'udp' || transport === 'tls')) {
-      d.ctx.warn(d.loc, `syslog() driver with transport(${transport}) uses port 601 because of the @version < 3.3 configuration; set port() explicitly`);
+    const port = defaultPort(d.info.canonical, t, d.version);
+    if (d.info.canonical === 'syslog' && port !== t.port.syslog) {
+      d.ctx.warn(d.loc, `syslog() driver with transport(${transport}) uses port ${port} because of the @version < 3.3 configuration; set port() explicitly`);
     }
     v.port = port;
   }
 
-  warnSocketOptions(d, transport === 'udp' || transport === 'proxied-udp');
+  const udp = t.socket === 'datagram';
+  warnSocketOptions(d, udp);
   if (d.side === 'destination' && locs['local-time-zone'] !== undefined) {
     d.ctx.warn(locs['local-time-zone'], `local-time-zone(${String(v['local-time-zone'])}) is accepted but has no effect here: it applies to file names of file() destinations only`);
   }
@@ -89,10 +77,10 @@ export function finalizeInet(d: FinalizeInput): void {
   if (d.side === 'source') {
     if (v.ip === undefined) v.ip = v['ip-protocol'] === 6 ? '::' : '0.0.0.0';
     // stream sources split this window among max-connections(); UDP has one "connection"
-    if (v['log-iw-size'] === undefined) v['log-iw-size'] = transport === 'udp' || transport === 'proxied-udp' ? 100 : 1000;
+    if (v['log-iw-size'] === undefined) v['log-iw-size'] = udp ? 100 : 1000;
   } else {
-    if (v['truncate-size'] === undefined && transport === 'udp') v['truncate-size'] = 65507;
-    if (isBlock(v.failover) && transport === 'udp') {
+    if (v['truncate-size'] === undefined && t.maxPayload !== undefined) v['truncate-size'] = t.maxPayload;
+    if (isBlock(v.failover) && udp) {
       d.ctx.warn(locs.failover ?? d.loc, 'failover() is not meaningful with transport(udp): UDP has no failure detection');
     }
   }

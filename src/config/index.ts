@@ -12,6 +12,7 @@ import { Compiler } from './compile.ts';
 
 export type { Plan } from './plan.ts';
 export * from './plan.ts';
+export type * from './settings/index.ts';
 export { ConfigError, formatConfigError, type IncludeFrame } from './errors.ts';
 export * as schemas from './schema/index.ts';
 export { DRIVERS, ALL_SCHEMAS } from './schema/index.ts';

@@ -5,6 +5,7 @@
  * `-`, aliases resolved to the primary name of the schema row.
  */
 import type { SourceLocation } from '../core/location.ts';
+import type { DriverSettings, GlobalSettings } from './settings/index.ts';
 
 export type { SourceLocation };
 
@@ -38,6 +39,8 @@ export interface DriverDecl {
   /** positional arguments: a destination's host, a file() path */
   positional: string[];
   options: OptionBlock;
+  /** the options as typed, frozen settings: what the driver is built from */
+  settings: DriverSettings;
   /** the name as written when it was an older equivalent of `driver` (tcp, tcp6, udp, udp6) */
   alias?: string;
 }
@@ -105,6 +108,8 @@ export interface Plan {
   version: string | undefined;
   /** global options with defaults applied */
   options: OptionBlock;
+  /** the global options as typed, frozen settings */
+  globals: GlobalSettings;
   sources: Map<string, SourceDecl>;
   destinations: Map<string, DestinationDecl>;
   filters: Map<string, FilterDecl>;

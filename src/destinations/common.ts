@@ -1,25 +1,19 @@
-/** Option reading shared by destination drivers. */
-import type { DriverDecl, OptionBlock, TemplateSpec } from '../config/plan.ts';
-import { optBool, optList, optNumber, optString, optTemplate } from '../config/plan-access.ts';
+/** What destination drivers share: templates, output formatting and queue settings from their settings. */
+import type { TemplateSpec } from '../config/plan.ts';
+import type { SettingsHeader, WriterSettings } from '../config/settings/index.ts';
 import { compileTemplate, TemplateError, type TemplateOptions } from '../message/template.ts';
 import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { MsgFlag, type LogMessage } from '../message/log-message.ts';
 import { encodeWithRawBytes } from '../message/raw-bytes.ts';
 import { resolveZone, type Zone } from '../message/timezone.ts';
-import { parseTsFormat, type TsFormat } from '../message/timefmt.ts';
 import type { FormatOptions, SeqnumMode, TemplateFn } from '../syslog/format/create.ts';
-import type { Congestion } from '../pipeline/congestion.ts';
-import type { TlsEndpoint, TlsOptions } from '../tls/types.ts';
+import type { DriverEnv } from '../pipeline/types.ts';
+import type { QueuedOptions } from './queued.ts';
 
-export interface DriverEnv {
-  globals: OptionBlock;
-  templates: Map<string, TemplateSpec>;
-  hostname: string;
-  dryRun: boolean;
-  congestion?: Congestion;
-  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
-  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
-}
+export type { DriverEnv };
+
+/** a destination's settings with where they were written */
+export type WriterConfig = WriterSettings & SettingsHeader<string>;
 
 /** Compiles a template, turning a syntax error into one that points into the config. */
 export function compileSpec(spec: TemplateSpec): (msg: LogMessage, opts: TemplateOptions) => string {
@@ -34,12 +28,12 @@ export function compileSpec(spec: TemplateSpec): (msg: LogMessage, opts: Templat
   }
 }
 
-export function zoneOption(b: OptionBlock, name: string): Zone | undefined {
-  const z = optString(b, name);
-  if (z === undefined) return undefined;
-  const zone = resolveZone(z);
-  if (!zone) throw new LocatedError(`unknown time zone '${z}' in ${name}()`, b.locs[name] ?? b.loc);
-  return zone;
+/** a time-zone option's zone; undefined when not set */
+export function zoneOption(zone: string | undefined, name: string, loc: SourceLocation): Zone | undefined {
+  if (zone === undefined) return undefined;
+  const z = resolveZone(zone);
+  if (!z) throw new LocatedError(`unknown time zone '${zone}' in ${name}()`, loc);
+  return z;
 }
 
 export interface OutputSettings {
@@ -48,26 +42,16 @@ export interface OutputSettings {
   flags: string[];
 }
 
-/** template(), template-escape(), ts-format(), frac-digits(), time-zone(), flags() of a destination. */
-export function outputSettings(d: DriverDecl, env: DriverEnv, defaultTemplateGlobal?: 'file-template' | 'proto-template'): OutputSettings {
-  const b = d.options;
-  const flags = optList(b, 'flags') ?? [];
-  const tsFormat: TsFormat = parseTsFormat(optString(b, 'ts-format') ?? 'rfc3164') ?? 'rfc3164';
-  const fracDigits = optNumber(b, 'frac-digits') ?? 0;
-  const timeZone = zoneOption(b, 'time-zone');
+/** template(), ts-format(), frac-digits(), time-zone(), flags() of a destination. */
+export function outputSettings(s: WriterConfig): OutputSettings {
+  const flags = [...s.flags];
+  const tsFormat = s.tsFormat;
+  const fracDigits = s.fracDigits;
+  const timeZone = zoneOption(s.timeZone, 'time-zone', s.where.timeZone ?? s.loc);
   const templateOptions: TemplateOptions = { tsFormat, fracDigits, timeZone };
-  let spec = optTemplate(b, 'template');
-  if (!spec && defaultTemplateGlobal) {
-    const name = optString(env.globals, defaultTemplateGlobal);
-    if (name) {
-      spec = env.templates.get(name);
-      if (!spec) throw new LocatedError(`${defaultTemplateGlobal}() names template '${name}', which is not defined`, env.globals.locs[defaultTemplateGlobal] ?? env.globals.loc);
-    }
-  }
-  if (spec && optBool(b, 'template-escape')) spec = { ...spec, escape: true };
   let template: TemplateFn | undefined;
-  if (spec) {
-    const fn = compileSpec(spec);
+  if (s.template) {
+    const fn = compileSpec(s.template);
     template = (msg, seq) => fn(msg, seq ? { ...templateOptions, seqnum: seq } : templateOptions);
   }
   let seqnum: SeqnumMode = 'local';
@@ -81,7 +65,7 @@ export function outputSettings(d: DriverDecl, env: DriverEnv, defaultTemplateGlo
       tsFormat,
       noMultiLine: flags.includes('no-multi-line'),
       seqnum,
-      truncateSize: optNumber(b, 'truncate-size'),
+      truncateSize: s.truncateSize,
       syslogProtocol: flags.includes('syslog-protocol'),
     },
     templateOptions,
@@ -89,8 +73,16 @@ export function outputSettings(d: DriverDecl, env: DriverEnv, defaultTemplateGlo
   };
 }
 
-export function locOf(b: OptionBlock, name: string): SourceLocation {
-  return b.locs[name] ?? b.loc;
+/** the memory queue and write loop settings every destination has */
+export function queuedOptions(s: WriterSettings, env: DriverEnv, name: string): QueuedOptions {
+  return {
+    name,
+    congestion: env.congestion,
+    fifoSize: s.logFifoSize,
+    flushLines: s.flushLines,
+    timeReopenMs: s.timeReopen * 1000,
+    throttle: s.throttle,
+  };
 }
 
 /** A formatter whose output keeps the original bytes of messages that were not UTF-8. */

@@ -5,45 +5,20 @@
  * back at the front of the queue when the connection broke before that, so
  * it is sent again after the reconnect (syslog-ng's rewind).
  */
-import type { DriverDecl } from '../config/plan.ts';
-import { optBlock, optBool, optList, optNumber, optString } from '../config/plan-access.ts';
-import { tlsOptionsFromBlock } from '../config/tls-block.ts';
+import type { NetworkDestinationSettings } from '../config/settings/index.ts';
 import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import { createFormatter, type Formatter } from '../syslog/format/create.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
-import { createConnector, createDgramSender, type Connector, type DgramSender } from '../transport/connector.ts';
+import { createConnector, createDgramSender, type Connector, type ConnectorOptions, type DgramSender, type DgramSenderOptions } from '../transport/connector.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
 import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 
-interface NetworkSettings {
-  host: string;
-  port: number;
-  transport: string;
-  ipProtocol: 4 | 6;
-  localip?: string;
-  localport?: number;
-  endpoint?: TlsEndpoint;
-  servers: string[];
-  failback?: { probeIntervalMs: number; probesRequired: number };
-  closeOnInput: boolean;
-  soKeepalive: boolean;
-  tcpKeepaliveTime: number;
-  /** UDP only: so-sndbuf(), so-broadcast(), ip-ttl(), truncate-size() */
-  soSndbuf?: number;
-  soBroadcast: boolean;
-  ipTtl?: number;
-  truncateSize?: number;
-  location: DriverDecl['loc'];
-  /** the destination's name, for messages */
-  name: string;
-}
-
 class StreamDestination extends QueuedDestination {
-  private readonly s: NetworkSettings;
+  private readonly o: ConnectorOptions;
   private readonly formatter: Formatter;
   private readonly encode: (m: LogMessage) => string | Buffer;
   private readonly encoder: BatchEncoder;
@@ -51,10 +26,10 @@ class StreamDestination extends QueuedDestination {
 
   readonly effective: Record<string, unknown>;
 
-  constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter, octetCounted: boolean) {
+  constructor(q: QueuedOptions, o: ConnectorOptions, formatter: Formatter, octetCounted: boolean) {
     super(q);
-    this.s = s;
-    this.effective = { ...q, ...s, octetCounted, format: (m: LogMessage) => formatter.format(m) };
+    this.o = o;
+    this.effective = { ...q, ...o, octetCounted, format: (m: LogMessage) => formatter.format(m) };
     this.formatter = formatter;
     this.encode = byteExact((m) => formatter.format(m));
     this.encoder = new BatchEncoder({ framing: octetCounted ? 'octet-counted' : 'none', flushLines: q.flushLines });
@@ -62,22 +37,7 @@ class StreamDestination extends QueuedDestination {
 
   async start(): Promise<void> {
     this.connector = createConnector(
-      {
-        host: this.s.host,
-        port: this.s.port,
-        servers: this.s.servers,
-        failback: this.s.failback,
-        ipProtocol: this.s.ipProtocol,
-        localip: this.s.localip,
-        localport: this.s.localport,
-        tls: this.s.endpoint,
-        timeReopenMs: this.timeReopenMs,
-        closeOnInput: this.s.closeOnInput,
-        soKeepalive: this.s.soKeepalive,
-        tcpKeepaliveTime: this.s.tcpKeepaliveTime,
-        location: this.s.location,
-        name: this.s.name,
-      },
+      this.o,
       {
         onConnected: () => {
           // a new connection numbers local messages from 1 again, as syslog-ng does
@@ -109,31 +69,21 @@ class StreamDestination extends QueuedDestination {
 }
 
 class DgramDestination extends QueuedDestination {
-  private readonly s: NetworkSettings;
+  private readonly o: DgramSenderOptions;
   private readonly encode: (m: LogMessage) => string | Buffer;
   private sender: DgramSender | undefined;
 
   readonly effective: Record<string, unknown>;
 
-  constructor(q: QueuedOptions, s: NetworkSettings, formatter: Formatter) {
+  constructor(q: QueuedOptions, o: DgramSenderOptions, formatter: Formatter) {
     super(q);
-    this.s = s;
-    this.effective = { ...q, ...s, format: (m: LogMessage) => formatter.format(m) };
+    this.o = o;
+    this.effective = { ...q, ...o, format: (m: LogMessage) => formatter.format(m) };
     this.encode = byteExact((m) => formatter.format(m));
   }
 
   async start(): Promise<void> {
-    this.sender = await createDgramSender({
-      host: this.s.host,
-      port: this.s.port,
-      ipProtocol: this.s.ipProtocol,
-      localip: this.s.localip,
-      localport: this.s.localport,
-      soSndbuf: this.s.soSndbuf,
-      soBroadcast: this.s.soBroadcast,
-      ipTtl: this.s.ipTtl,
-      truncateSize: this.s.truncateSize,
-    });
+    this.sender = await createDgramSender(this.o);
   }
 
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
@@ -149,50 +99,46 @@ class DgramDestination extends QueuedDestination {
   }
 }
 
-export function createNetworkDestination(d: DriverDecl, env: DriverEnv, name: string, q: QueuedOptions): DestinationDriver {
-  const b = d.options;
-  const driver: 'network' | 'syslog' = d.driver === 'syslog' ? 'syslog' : 'network';
-  const transport = optString(b, 'transport') ?? 'tcp';
-  if (!['tcp', 'udp', 'tls'].includes(transport)) {
-    throw new LocatedError(`transport(${transport}) is not available in a destination of logferry; use tcp, udp or tls`, b.locs['transport'] ?? d.loc);
-  }
-  const out = outputSettings(d, env, driver === 'network' ? 'proto-template' : undefined);
-  const formatter = createFormatter(driver, out.format);
-  const tlsBlock = optBlock(b, 'tls');
-  let endpoint: TlsEndpoint | undefined;
-  if (tlsBlock && transport === 'tls') {
-    try {
-      endpoint = env.tlsEndpoint('client', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
-    } catch (err) {
-      throw new LocatedError((err as Error).message, tlsBlock.loc);
-    }
-  }
-  const failover = optBlock(b, 'failover');
-  const servers = [...(optList(failover, 'servers') ?? []), ...(optList(b, 'failover-servers') ?? [])];
-  const fb = optBlock(failover, 'failback');
-  const s: NetworkSettings = {
-    host: d.positional[0],
-    port: optNumber(b, 'port') ?? 514,
-    transport,
-    ipProtocol: (optNumber(b, 'ip-protocol') ?? 4) as 4 | 6,
-    localip: optString(b, 'localip'),
-    localport: optNumber(b, 'localport') || undefined,
-    endpoint,
-    servers,
-    failback: fb ? { probeIntervalMs: (optNumber(fb, 'tcp-probe-interval') ?? 60) * 1000, probesRequired: optNumber(fb, 'successful-probes-required') ?? 3 } : undefined,
-    closeOnInput: optBool(b, 'close-on-input') ?? true,
-    soKeepalive: optBool(b, 'so-keepalive') ?? true,
-    tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
-    soSndbuf: optNumber(b, 'so-sndbuf') || undefined,
-    soBroadcast: optBool(b, 'so-broadcast') ?? false,
-    ipTtl: optNumber(b, 'ip-ttl') || undefined,
-    truncateSize: optNumber(b, 'truncate-size'),
-    location: d.loc,
+function remoteOf(n: NetworkDestinationSettings) {
+  return { host: n.host, port: n.port, ipProtocol: n.ipProtocol, localip: n.localip, localport: n.localport };
+}
+
+/** the connector a stream destination's settings ask for (tests of transport/ start from these too) */
+export function connectorOptions(n: NetworkDestinationSettings, name: string, tls: TlsEndpoint | undefined): ConnectorOptions {
+  const fb = n.failover?.failback;
+  return {
+    ...remoteOf(n),
+    servers: n.failover ? [...n.failover.servers] : [],
+    failback: fb ? { probeIntervalMs: fb.tcpProbeInterval * 1000, probesRequired: fb.successfulProbesRequired } : undefined,
+    tls,
+    timeReopenMs: n.timeReopen * 1000,
+    closeOnInput: n.closeOnInput,
+    soKeepalive: n.soKeepalive,
+    tcpKeepaliveTime: n.tcpKeepaliveTime,
+    location: n.loc,
     name,
   };
-  if (env.dryRun) {
-    // nothing to open; the formatter, templates and TLS material were all checked above
+}
+
+/** the sender a datagram destination's settings ask for */
+export function dgramSenderOptions(n: NetworkDestinationSettings): DgramSenderOptions {
+  return { ...remoteOf(n), soSndbuf: n.soSndbuf, soBroadcast: n.soBroadcast, ipTtl: n.ipTtl, truncateSize: n.truncateSize };
+}
+
+export function createNetworkDestination(driver: string, n: NetworkDestinationSettings, env: DriverEnv, name: string, q: QueuedOptions): DestinationDriver {
+  const out = outputSettings(n);
+  const formatter = createFormatter(driver === 'syslog' ? 'syslog' : 'network', out.format);
+  let endpoint: TlsEndpoint | undefined;
+  if (n.tls && n.transport.tls === 'required') {
+    const at = n.where.tls ?? n.loc;
+    try {
+      endpoint = env.tlsEndpoint('client', n.tls, at);
+    } catch (err) {
+      throw new LocatedError((err as Error).message, at);
+    }
   }
-  if (transport === 'udp') return new DgramDestination(q, s, formatter);
-  return new StreamDestination(q, s, formatter, driver === 'syslog');
+  // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
+  if (n.transport.socket === 'datagram') return new DgramDestination(q, dgramSenderOptions(n), formatter);
+  const o = connectorOptions(n, name, endpoint);
+  return new StreamDestination(q, o, formatter, n.transport.framing === 'octet-counted');
 }

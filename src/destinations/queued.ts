@@ -20,8 +20,8 @@ export interface QueuedOptions {
   fifoSize: number;
   flushLines: number;
   timeReopenMs: number;
-  /** throttle(): messages per second at most; 0/undefined = unlimited */
-  throttle?: number;
+  /** throttle(): messages per second at most; 0 = unlimited */
+  throttle: number;
 }
 
 /**
@@ -59,7 +59,7 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.congestion = o.congestion;
     this.highMark = Math.max(1, Math.min(o.fifoSize >> 1, MAX_BATCH >> 1));
     this.lowMark = this.highMark >> 2;
-    this.throttle = o.throttle ?? 0;
+    this.throttle = o.throttle;
     this.tokens = this.throttle;
   }
 

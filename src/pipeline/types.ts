@@ -6,6 +6,9 @@
  * than its window allows until it is.
  */
 import type { LogMessage } from '../message/log-message.ts';
+import type { SourceLocation } from '../core/location.ts';
+import type { TlsEndpoint, TlsOptions } from '../tls/types.ts';
+import type { Congestion } from './congestion.ts';
 
 /** Called exactly once when a delivery is done (written, or given up for good). */
 export type Ack = () => void;
@@ -40,4 +43,22 @@ export interface DestinationDriver {
   deliver(msg: LogMessage, ack?: Ack): void;
   /** flush what is queued (bounded by `deadlineMs`), then close */
   stop(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * What the daemon gives every driver it builds, besides the driver's own
+ * settings. Drivers take everything host- or process-specific from here, so
+ * the same settings build the same driver in any thread.
+ */
+export interface DriverEnv {
+  /** the short host name (`${HOST}` of local messages, `${LOGHOST}`) */
+  hostname: string;
+  /** build everything, open nothing (`-s`) */
+  dryRun: boolean;
+  /** the daemon's PID as users see it (parse-error reports, internal messages) */
+  pid: number;
+  /** destinations that are behind, for readers to wait on */
+  congestion?: Congestion;
+  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
+  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
 }

@@ -7,10 +7,8 @@
 import * as dns from 'node:dns';
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
-import type { DriverDecl } from '../config/plan.ts';
-import { optBool, optNumber, optString } from '../config/plan-access.ts';
+import type { NetworkSourceSettings } from '../config/settings/index.ts';
 import { LocatedError } from '../core/location.ts';
-import type { SourceEnv } from './common.ts';
 
 /** dns-cache(), dns-cache-size(), dns-cache-expire(), dns-cache-expire-failed() */
 export interface DnsCacheSettings {
@@ -53,15 +51,15 @@ export function reverseLookup(ip: string, c: DnsCacheSettings): Promise<string |
 }
 
 /** dns-cache-hosts(): `address name [aliases]` lines; the first name of an address wins, as in /etc/hosts */
-function hostsFile(env: SourceEnv): Map<string, string> {
+function hostsFile(s: NetworkSourceSettings): Map<string, string> {
   const out = new Map<string, string>();
-  const file = optString(env.globals, 'dns-cache-hosts');
+  const file = s.dnsCacheHosts;
   if (file === undefined) return out;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new LocatedError(`Error reading dns-cache-hosts() file; filename='${file}', error='${(err as Error).message}'`, env.globals.locs['dns-cache-hosts'] ?? env.globals.loc);
+    throw new LocatedError(`Error reading dns-cache-hosts() file; filename='${file}', error='${(err as Error).message}'`, s.where.dnsCacheHosts ?? s.loc);
   }
   for (const line of text.split('\n')) {
     const [addr, name] = line.replace(/#.*/, '').trim().split(/\s+/);
@@ -70,13 +68,13 @@ function hostsFile(env: SourceEnv): Map<string, string> {
   return out;
 }
 
-/** the cache settings a source reads from options {} */
-export function dnsCacheSettings(d: DriverDecl, env: SourceEnv): DnsCacheSettings {
+/** the cache settings of a source: dns-cache() of its own, the rest from options {} */
+export function dnsCacheSettings(s: NetworkSourceSettings): DnsCacheSettings {
   return {
-    enabled: optBool(d.options, 'dns-cache') ?? true,
-    hosts: hostsFile(env),
-    size: optNumber(env.globals, 'dns-cache-size') ?? 1007,
-    expireMs: (optNumber(env.globals, 'dns-cache-expire') ?? 3600) * 1000,
-    expireFailedMs: (optNumber(env.globals, 'dns-cache-expire-failed') ?? 60) * 1000,
+    enabled: s.dnsCache,
+    hosts: hostsFile(s),
+    size: s.dnsCacheSize,
+    expireMs: s.dnsCacheExpire * 1000,
+    expireFailedMs: s.dnsCacheExpireFailed * 1000,
   };
 }

@@ -1,10 +1,10 @@
 /** Source drivers from compiled declarations. */
 import type { DriverDecl, SourceDecl } from '../config/plan.ts';
-import { optList, optNumber, optString } from '../config/plan-access.ts';
+import type { FileSourceSettings, StdinSettings } from '../config/settings/index.ts';
 import { LocatedError } from '../core/location.ts';
 import { ParseFlag } from '../syslog/parse.ts';
 import type { SourceDriver } from '../pipeline/types.ts';
-import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { FileSource, StdinSource } from './file.ts';
 import { InternalSource } from './internal.ts';
 import { createNetworkSource } from './network.ts';
@@ -12,24 +12,24 @@ import type { ReaderOptions } from './reader.ts';
 
 export type { SourceEnv } from './common.ts';
 
-function localReader(d: DriverDecl, env: SourceEnv, name: string): Omit<ReaderOptions, 'sourceName'> {
-  const parse = parseOptionsFor(d, env);
+function localReader(s: FileSourceSettings | StdinSettings, env: SourceEnv, name: string): Omit<ReaderOptions, 'sourceName'> {
+  const parse = parseOptionsFor(s, env);
   return {
     framing: 'newline',
-    maxMsgSize: maxMsgSize(d, env),
+    maxMsgSize: s.logMsgSize,
     trimLargeMessages: false,
     emptyLines: (parse.flags & ParseFlag.EMPTY_LINES) !== 0,
     parse,
-    hostRules: hostRulesFor(d, name),
-    window: optNumber(d.options, 'log-iw-size') ?? 100,
-    fetchLimit: optNumber(d.options, 'log-fetch-limit') ?? 10,
-    tags: tagsFor(d, name),
+    hostRules: hostRulesFor(s, name),
+    window: s.logIwSize,
+    fetchLimit: s.logFetchLimit,
+    tags: tagsFor(s, name),
     values: [],
     sender: { ip: '127.0.0.1', resolvedName: env.hostname },
     local: true,
     congestion: env.congestion,
-    convert: converterFor(d),
-    pidOverride: pidOverrideFor(d, env),
+    convert: converterFor(s),
+    pidOverride: pidOverrideFor(s, env),
   };
 }
 
@@ -39,45 +39,43 @@ export interface CreatedSources {
   internal: InternalSource[];
 }
 
+function notImplemented(d: DriverDecl): never {
+  throw new LocatedError(`logferry does not implement the ${d.driver}() source yet`, d.loc);
+}
+
 export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSources {
   const drivers: SourceDriver[] = [];
   const internal: InternalSource[] = [];
   for (const d of decl.drivers) {
     const name = decl.name;
-    switch (d.driver) {
-      case 'file': {
-        const freq = optNumber(d.options, 'follow-freq') ?? 1;
+    const s = d.settings;
+    switch (s.kind) {
+      case 'file-source':
         drivers.push(
           new FileSource({
             name,
-            path: d.positional[0],
-            followFreqMs: freq > 0 ? freq * 1000 : 1000,
-            timeReopenMs: (optNumber(env.globals, 'time-reopen') ?? 60) * 1000,
-            reader: localReader(d, env, name),
+            path: s.path,
+            followFreqMs: s.followFreq > 0 ? s.followFreq * 1000 : 1000,
+            timeReopenMs: s.timeReopen * 1000,
+            reader: localReader(s, env, name),
           }),
         );
         break;
-      }
       case 'stdin':
-        drivers.push(new StdinSource({ name, reader: localReader(d, env, name), onEof: env.onStdinEof }));
+        drivers.push(new StdinSource({ name, reader: localReader(s, env, name), onEof: env.onStdinEof }));
         break;
       case 'internal': {
-        const s = new InternalSource(name, env.hostname, env.pid, {
-          tags: optList(d.options, 'tags'),
-          programOverride: optString(d.options, 'program-override'),
-          hostOverride: optString(d.options, 'host-override'),
-        });
-        internal.push(s);
-        drivers.push(s);
+        const i = new InternalSource(name, env.hostname, env.pid, { tags: s.tags, programOverride: s.programOverride, hostOverride: s.hostOverride });
+        internal.push(i);
+        drivers.push(i);
         break;
       }
       // tcp(), tcp6(), udp(), udp6() arrive as network() with transport and ip-protocol set
-      case 'network':
-      case 'syslog':
-        drivers.push(createNetworkSource(d, env, name));
+      case 'network-source':
+        drivers.push(createNetworkSource(d.driver, s, env, name));
         break;
       default:
-        throw new LocatedError(`logferry does not implement the ${d.driver}() source yet`, d.loc);
+        notImplemented(d);
     }
   }
   return { drivers, internal };

@@ -10,9 +10,11 @@ const FAC_SYSLOG = 5;
 
 /** internal() options: tags(), program-override(), host-override() */
 export interface InternalSourceOptions {
-  tags?: string[];
-  programOverride?: string;
-  hostOverride?: string;
+  tags: readonly string[];
+  /** unset: PROGRAM is logferry */
+  programOverride: string | undefined;
+  /** unset: HOST is this host's name */
+  hostOverride: string | undefined;
 }
 
 export class InternalSource implements SourceDriver {
@@ -25,7 +27,7 @@ export class InternalSource implements SourceDriver {
   private readonly pid: string;
   private readonly o: InternalSourceOptions;
 
-  constructor(name: string, hostname: string, pid: number, o: InternalSourceOptions = {}) {
+  constructor(name: string, hostname: string, pid: number, o: InternalSourceOptions) {
     this.name = name;
     this.hostname = hostname;
     this.pid = String(pid);
@@ -59,7 +61,7 @@ export class InternalSource implements SourceDriver {
     m.flags |= MsgFlag.LOCAL;
     m.sourceName = this.name;
     m.setTag('.source.' + this.name);
-    for (const t of this.o.tags ?? []) m.setTag(t);
+    for (const t of this.o.tags) m.setTag(t);
     return m;
   }
 

@@ -3,98 +3,85 @@
  * one listener, one StreamReader per connection. The two drivers differ only
  * in framing, default parse flags and the ${TRANSPORT} name.
  */
-import type { DriverDecl } from '../config/plan.ts';
-import { optBlock, optBool, optNumber, optString } from '../config/plan-access.ts';
-import { tlsOptionsFromBlock } from '../config/tls-block.ts';
+import type { NetworkSourceSettings } from '../config/settings/index.ts';
 import { LocatedError } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
-import { createStreamListener, type StreamListener, type StreamTransport } from '../transport/stream-listener.ts';
-import { createDgramListener, type DgramListener } from '../transport/dgram-listener.ts';
+import { createStreamListener, type StreamListener, type StreamListenerOptions } from '../transport/stream-listener.ts';
+import { createDgramListener, type DgramListener, type DgramListenerOptions } from '../transport/dgram-listener.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
-import { converterFor, hostRulesFor, pidOverrideFor, maxMsgSize, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
-import { StreamReader, buildMessage, localizedHostRules, type FramingKind, type ReaderOptions } from './reader.ts';
+import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
+import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 
-/** ${TRANSPORT} per driver and transport (drivers.md §2) */
-function transportName(driver: 'network' | 'syslog', transport: string): string {
-  if (driver === 'network') return 'bsdsyslog+' + transport;
-  switch (transport) {
-    case 'tcp':
-      return 'rfc6587';
-    case 'tls':
-      return 'rfc5425';
-    case 'udp':
-      return 'rfc5426';
-    default:
-      return 'rfc5424+' + transport;
-  }
+/** where and how a source listens, whatever its socket */
+function listenAt(s: NetworkSourceSettings, name: string) {
+  return { ip: s.ip, port: s.port, ipProtocol: s.ipProtocol, soReuseport: s.soReuseport, location: s.loc, groupName: name };
 }
 
-function framingFor(driver: 'network' | 'syslog', transport: string): FramingKind {
-  if (transport === 'auto') return 'auto';
-  if (transport === 'text-with-nuls' || transport === 'nul-terminated') return transport;
-  return driver === 'syslog' ? 'octet-counted' : 'newline';
+/** the listener a stream source's settings ask for (tests of transport/ start from these too) */
+export function streamListenerOptions(s: NetworkSourceSettings, name: string, tls: TlsEndpoint | undefined): StreamListenerOptions {
+  return {
+    ...listenAt(s, name),
+    transport: s.transport.listen,
+    tls,
+    maxConnections: s.maxConnections,
+    listenBacklog: s.listenBacklog,
+    idleTimeout: s.idleTimeout,
+    soKeepalive: s.soKeepalive,
+    tcpKeepaliveTime: s.tcpKeepaliveTime,
+  };
 }
 
-export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string): SourceDriver {
-  const b = d.options;
-  const driver: 'network' | 'syslog' = d.driver === 'syslog' ? 'syslog' : 'network';
-  const transport = optString(b, 'transport') ?? 'tcp';
-  if (transport.startsWith('proxied-')) throw new LocatedError(`transport(${transport}) (PROXY protocol) is not implemented by logferry yet`, b.locs['transport'] ?? d.loc);
-  if (!['tcp', 'udp', 'tls', 'auto', 'text-with-nuls', 'nul-terminated'].includes(transport)) {
-    throw new LocatedError(`Unknown value specified in the transport() option, no such LogProto plugin found; transport='${transport}'`, b.locs['transport'] ?? d.loc);
-  }
-  const parse = parseOptionsFor(d, env, driver === 'syslog' ? DEFAULT_PARSE_FLAGS | ParseFlag.SYSLOG_PROTOCOL : DEFAULT_PARSE_FLAGS);
-  const tlsBlock = optBlock(b, 'tls');
+/** the listener a datagram source's settings ask for */
+export function dgramListenerOptions(s: NetworkSourceSettings, name: string): DgramListenerOptions {
+  return { ...listenAt(s, name), soRcvbuf: s.soRcvbuf };
+}
+
+export function createNetworkSource(driver: string, s: NetworkSourceSettings, env: SourceEnv, name: string): SourceDriver {
+  const transport = s.transport.name;
+  const datagram = s.transport.socket === 'datagram';
+  const parse = parseOptionsFor(s, env, driver === 'syslog' ? DEFAULT_PARSE_FLAGS | ParseFlag.SYSLOG_PROTOCOL : DEFAULT_PARSE_FLAGS);
   let endpoint: TlsEndpoint | undefined;
-  if (tlsBlock && transport !== 'udp') {
+  if (s.tls && !datagram) {
+    const at = s.where.tls ?? s.loc;
     try {
-      endpoint = env.tlsEndpoint('server', tlsOptionsFromBlock(tlsBlock), tlsBlock.loc);
+      endpoint = env.tlsEndpoint('server', s.tls, at);
     } catch (err) {
-      throw new LocatedError((err as Error).message, tlsBlock.loc);
+      throw new LocatedError((err as Error).message, at);
     }
   }
-  const ipProtocol = (optNumber(b, 'ip-protocol') ?? 4) as 4 | 6;
-  const maxConnections = optNumber(b, 'max-connections') ?? 10;
-  const iw = optNumber(b, 'log-iw-size') ?? (transport === 'udp' ? 100 : 1000);
-  const minIw = optNumber(env.globals, 'min-iw-size-per-reader') ?? 100;
-  const window = transport === 'udp' ? iw : Math.max(Math.floor(iw / maxConnections), minIw);
-  const useDns = (optString(b, 'use-dns') ?? 'yes') !== 'no';
-  const dnsCacheOpts = dnsCacheSettings(d, env);
+  const ipProtocol = s.ipProtocol;
+  const maxConnections = s.maxConnections;
+  const iw = s.logIwSize;
+  const window = datagram ? iw : Math.max(Math.floor(iw / maxConnections), s.minIwSizePerReader);
+  const useDns = s.useDns !== 'no';
+  const dnsCacheOpts = dnsCacheSettings(s);
   const base: Omit<ReaderOptions, 'sourceName' | 'values' | 'sender'> = {
-    framing: framingFor(driver, transport),
-    maxMsgSize: maxMsgSize(d, env),
-    trimLargeMessages: optBool(b, 'trim-large-messages') ?? false,
+    framing: s.transport.framing,
+    maxMsgSize: s.logMsgSize,
+    trimLargeMessages: s.trimLargeMessages,
     emptyLines: (parse.flags & ParseFlag.EMPTY_LINES) !== 0,
     parse,
-    hostRules: hostRulesFor(d, name),
+    hostRules: hostRulesFor(s, name),
     window,
-    fetchLimit: optNumber(b, 'log-fetch-limit') ?? 10,
-    tags: tagsFor(d, name),
+    fetchLimit: s.logFetchLimit,
+    tags: tagsFor(s, name),
     local: false,
     congestion: env.congestion,
-    convert: converterFor(d),
-    pidOverride: pidOverrideFor(d, env),
+    convert: converterFor(s),
+    pidOverride: pidOverrideFor(s, env),
   };
-  const trName = transportName(driver, transport);
-  const written = (k: string) => (b.locs[k] ? optNumber(b, k) : undefined);
-  const common = {
-    ip: optString(b, 'ip'),
-    port: optNumber(b, 'port') ?? 514,
-    ipProtocol,
-    soReuseport: optBool(b, 'so-reuseport') ?? false,
-    location: d.loc,
-    groupName: name,
-  };
+  const trName = s.transport.macro;
+  const common = listenAt(s, name);
 
   const effective = { transport, base, common, useDns, dnsCache: dnsCacheOpts };
 
-  if (transport === 'udp') {
+  if (datagram) {
     let listener: DgramListener | undefined;
-    const soRcvbuf = written('so-rcvbuf');
+    const soRcvbuf = s.soRcvbuf;
     return {
       name,
       effective: { ...effective, soRcvbuf },
@@ -104,7 +91,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
         const recipe = { ...base, sourceName: name };
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener({ ...common, soRcvbuf }, (buf, rinfo, local) => {
+        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, rinfo, local) => {
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
@@ -134,16 +121,7 @@ export function createNetworkSource(d: DriverDecl, env: SourceEnv, name: string)
   }
 
   let listener: StreamListener | undefined;
-  const streamOpts = {
-    ...common,
-    transport: (transport === 'tls' ? 'tls' : transport === 'auto' ? 'auto' : 'tcp') as StreamTransport,
-    tls: endpoint,
-    maxConnections,
-    listenBacklog: optNumber(b, 'listen-backlog') ?? 255,
-    idleTimeout: optNumber(b, 'idle-timeout') ?? 0,
-    soKeepalive: optBool(b, 'so-keepalive') ?? true,
-    tcpKeepaliveTime: optNumber(b, 'tcp-keepalive-time') ?? 60,
-  };
+  const streamOpts = streamListenerOptions(s, name, endpoint);
   return {
     name,
     effective: { ...effective, ...streamOpts },

@@ -9,13 +9,12 @@
  */
 import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
 import { internalLog } from '../core/internal-log.ts';
-import { createDecoder, type FrameDecoder } from '../syslog/framing/decoder.ts';
+import { createDecoder, type FrameDecoder, type FramingKind } from '../syslog/framing/decoder.ts';
 import { parseMessage, type ParseOptions } from '../syslog/parse.ts';
 import { applyHostRules, type HostRules, type Sender } from '../syslog/hostname.ts';
 import type { Route } from '../pipeline/types.ts';
 import type { Congestion } from '../pipeline/congestion.ts';
 
-export type FramingKind = 'octet-counted' | 'newline' | 'auto' | 'text-with-nuls' | 'nul-terminated';
 
 export interface ReaderOptions {
   sourceName: string;

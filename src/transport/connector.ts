@@ -39,19 +39,19 @@ export interface ConnectorOptions extends StreamSocketOptions {
   host: string;
   port: number;
   /** failover(servers(...)): tried after the primary, in order */
-  servers?: string[];
-  /** failover(failback(...)): tcp-probe-interval() in ms (default 60 000), successful-probes-required() (default 3); needs servers */
-  failback?: { probeIntervalMs?: number; probesRequired?: number };
-  ipProtocol?: IpProtocol;
-  /** localip(): source address to bind before connecting */
-  localip?: string;
-  /** localport(): source port; 0/undefined = ephemeral */
-  localport?: number;
+  servers: string[];
+  /** failover(failback(...)): tcp-probe-interval() in ms, successful-probes-required(); needs servers; undefined = no failback */
+  failback: { probeIntervalMs: number; probesRequired: number } | undefined;
+  ipProtocol: IpProtocol;
+  /** localip(): source address to bind before connecting; undefined = the kernel picks */
+  localip: string | undefined;
+  /** localport(): source port; 0 = ephemeral */
+  localport: number;
   tls?: TlsEndpoint;
-  /** time-reopen() in milliseconds, default 60 000 */
-  timeReopenMs?: number;
-  /** close-on-input(), default true */
-  closeOnInput?: boolean;
+  /** time-reopen() in milliseconds */
+  timeReopenMs: number;
+  /** close-on-input() */
+  closeOnInput: boolean;
   /** socket write buffer high-water mark in bytes (plain TCP); default Node's */
   writeHighWaterMark?: number;
   /** give up a TCP connect that hangs this long (ms); default: the kernel's own timeout */
@@ -114,8 +114,8 @@ export class Connector extends EventEmitter {
     super();
     this.#o = opts;
     this.#h = handlers;
-    const failback = !!opts.failback && (opts.servers?.length ?? 0) > 0;
-    this.#rotation = new ServerRotation(opts.host, opts.servers ?? [], { failback, location: opts.location });
+    const failback = opts.failback !== undefined && opts.servers.length > 0;
+    this.#rotation = new ServerRotation(opts.host, opts.servers, { failback, location: opts.location });
     if (failback) {
       this.#prober = new FailbackProber({
         host: opts.host,
@@ -139,7 +139,7 @@ export class Connector extends EventEmitter {
   }
 
   get timeReopenMs(): number {
-    return this.#o.timeReopenMs ?? 60_000;
+    return this.#o.timeReopenMs;
   }
 
   /** the time_reopen tag is in seconds, as syslog-ng prints it */
@@ -314,7 +314,7 @@ export class Connector extends EventEmitter {
       tags: {
         fd: this.#fd,
         server: this.#serverText,
-        local: formatSockAddr({ address: o.localip ?? anyAddress(o.ipProtocol), port: o.localport ?? 0 }),
+        local: formatSockAddr({ address: o.localip ?? anyAddress(o.ipProtocol), port: o.localport }),
       },
     });
     applyStreamSocketOptions(raw, o);
@@ -367,7 +367,7 @@ export class Connector extends EventEmitter {
       if (gen === this.#gen) this.emit('drain');
     });
     sock.on('data', () => {
-      if (gen !== this.#gen || this.#o.closeOnInput === false) return;
+      if (gen !== this.#gen || !this.#o.closeOnInput) return;
       internalLog('error', 'Unexpected input, closing', { fd: this.#fd });
       this.#lost('unexpected_input', gen);
     });

@@ -8,15 +8,15 @@ import * as dgram from 'node:dgram';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
 import type { PeerAddress } from '../tls/types.ts';
-import { anyAddress, formatSockAddr, type IpProtocol } from './addresses.ts';
+import { formatSockAddr, type IpProtocol } from './addresses.ts';
 
 export interface DgramListenerOptions {
-  ip?: string;
+  ip: string;
   port: number;
-  ipProtocol?: IpProtocol;
-  /** so-rcvbuf(), bytes; 0/undefined = kernel default */
-  soRcvbuf?: number;
-  soReuseport?: boolean;
+  ipProtocol: IpProtocol;
+  /** so-rcvbuf(), bytes; 0 = kernel default */
+  soRcvbuf: number;
+  soReuseport: boolean;
   location?: SourceLocation;
 }
 
@@ -32,15 +32,15 @@ export type DatagramHandler = (payload: Buffer, peer: PeerAddress, local: PeerAd
 
 export async function createDgramListener(opts: DgramListenerOptions, onDatagram: DatagramHandler): Promise<DgramListener> {
   const v6 = opts.ipProtocol === 6;
-  const sock = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: !!opts.soReuseport, reusePort: !!opts.soReuseport });
+  const sock = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: opts.soReuseport, reusePort: opts.soReuseport });
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
-    sock.bind({ address: opts.ip ?? anyAddress(opts.ipProtocol), port: opts.port }, () => {
+    sock.bind({ address: opts.ip, port: opts.port }, () => {
       sock.off('error', reject);
       resolve();
     });
   });
-  if (opts.soRcvbuf && opts.soRcvbuf > 0) setRecvBuffer(sock, opts.soRcvbuf);
+  if (opts.soRcvbuf > 0) setRecvBuffer(sock, opts.soRcvbuf);
   const a = sock.address();
   const address: PeerAddress = { address: a.address, port: a.port, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' };
   sock.on('error', (err) => {

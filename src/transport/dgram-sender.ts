@@ -16,17 +16,19 @@ export const MAX_UDP_PAYLOAD = 65507;
 export interface DgramSenderOptions {
   host: string;
   port: number;
-  ipProtocol?: IpProtocol;
-  localip?: string;
-  localport?: number;
-  /** so-sndbuf(), bytes */
-  soSndbuf?: number;
-  /** truncate-size(); default and maximum 65507 */
-  truncateSize?: number;
+  ipProtocol: IpProtocol;
+  /** localip(); undefined = the kernel picks */
+  localip: string | undefined;
+  /** localport(); 0 = ephemeral */
+  localport: number;
+  /** so-sndbuf(), bytes; 0 = kernel default */
+  soSndbuf: number;
+  /** truncate-size(); undefined: none written, datagrams are only held to the 65507-byte UDP limit */
+  truncateSize: number | undefined;
   /** so-broadcast(): allow sending to a broadcast address */
-  soBroadcast?: boolean;
-  /** ip-ttl(): TTL of sent packets; 0/undefined = system default */
-  ipTtl?: number;
+  soBroadcast: boolean;
+  /** ip-ttl(): TTL of sent packets; 0 = system default */
+  ipTtl: number;
 }
 
 /** The socket calls of the options above, apart so a test can watch them. */
@@ -57,7 +59,7 @@ export async function createDgramSender(opts: DgramSenderOptions): Promise<Dgram
   if (opts.localip || opts.localport || opts.soBroadcast) {
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
-      sock.bind({ address: opts.localip, port: opts.localport ?? 0 }, () => {
+      sock.bind({ address: opts.localip, port: opts.localport }, () => {
         sock.off('error', reject);
         resolve();
       });
@@ -73,7 +75,8 @@ export async function createDgramSender(opts: DgramSenderOptions): Promise<Dgram
   });
   applyDgramSendOptions(sock, opts);
   const remote: PeerAddress = { address, port: opts.port, family: v6 ? 'IPv6' : 'IPv4' };
-  const limit = Math.min(opts.truncateSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
+  // the UDP limit holds whatever truncate-size() says
+  const limit = opts.truncateSize === undefined ? MAX_UDP_PAYLOAD : Math.min(opts.truncateSize, MAX_UDP_PAYLOAD);
   let warned = false;
   sock.on('error', (err) => {
     if (warned) return;

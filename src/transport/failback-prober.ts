@@ -13,12 +13,12 @@ import { fdOf, formatSockAddr, osErrorText, type IpProtocol } from './addresses.
 export interface FailbackProberOptions {
   host: string;
   port: number;
-  ipProtocol?: IpProtocol;
-  localip?: string;
-  /** tcp-probe-interval() in ms, default 60 000 */
-  intervalMs?: number;
-  /** successful-probes-required(), default 3 */
-  required?: number;
+  ipProtocol: IpProtocol;
+  localip: string | undefined;
+  /** tcp-probe-interval() in ms */
+  intervalMs: number;
+  /** successful-probes-required() */
+  required: number;
   /** the primary looks stable: here is a connected socket to it */
   onStable(socket: net.Socket): void;
 }
@@ -58,7 +58,7 @@ export class FailbackProber {
   }
 
   #interval(): number {
-    return this.#o.intervalMs ?? 60_000;
+    return this.#o.intervalMs;
   }
 
   #schedule(): void {
@@ -94,9 +94,9 @@ export class FailbackProber {
       this.#successes++;
       internalLog('notice', 'Probing primary server successful', {
         'successful-probes-received': this.#successes,
-        'successful-probes-required': o.required ?? 3,
+        'successful-probes-required': o.required,
       });
-      if (this.#successes >= (o.required ?? 3)) {
+      if (this.#successes >= o.required) {
         internalLog('notice', 'Primary server seems to be stable, reconnecting to primary server');
         this.stop();
         sock.removeAllListeners('error');

@@ -10,10 +10,10 @@
 import type * as net from 'node:net';
 
 export interface StreamSocketOptions {
-  /** so-keepalive(), default yes (syslog-ng source default, drivers.md §15) */
-  soKeepalive?: boolean;
-  /** tcp-keepalive-time(), seconds, default 60 */
-  tcpKeepaliveTime?: number;
+  /** so-keepalive() */
+  soKeepalive: boolean;
+  /** tcp-keepalive-time(), seconds */
+  tcpKeepaliveTime: number;
   /** tcp-keepalive-intvl(), seconds; not settable from Node */
   tcpKeepaliveIntvl?: number;
   /** tcp-keepalive-probes(); not settable from Node */
@@ -27,7 +27,7 @@ export interface StreamSocketOptions {
 }
 
 export function applyStreamSocketOptions(socket: net.Socket, o: StreamSocketOptions): void {
-  const keep = o.soKeepalive ?? true;
-  socket.setKeepAlive(keep, keep ? (o.tcpKeepaliveTime ?? 60) * 1000 : 0);
+  const keep = o.soKeepalive;
+  socket.setKeepAlive(keep, keep ? o.tcpKeepaliveTime * 1000 : 0);
   socket.setNoDelay(o.noDelay ?? true);
 }

@@ -30,9 +30,12 @@ export interface ConnectionSink {
   onClose?(reason: CloseReason, error?: Error): void;
 }
 
+/** how long a graceful close waits for the peer unless told otherwise (not a config option) */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
 export interface StreamConnectionOptions {
   /** idle-timeout() in milliseconds; 0 = off */
-  idleMs?: number;
+  idleMs: number;
   /** how long a graceful close waits for the peer before aborting */
   closeTimeoutMs?: number;
   /** called once, after the socket is gone (the listener frees the slot here) */
@@ -66,14 +69,14 @@ export class StreamConnection {
   #bytesIn = 0;
   #yielded = false;
 
-  constructor(socket: net.Socket, session: TlsSession | undefined, opts: StreamConnectionOptions = {}) {
+  constructor(socket: net.Socket, session: TlsSession | undefined, opts: StreamConnectionOptions) {
     this.socket = socket;
     this.tls = session;
     this.peer = remoteOf(socket);
     this.local = localOf(socket);
     this.fd = fdOf(session ? (socket as unknown as { _parent?: net.Socket })._parent ?? socket : socket);
-    this.#idleMs = opts.idleMs ?? 0;
-    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
+    this.#idleMs = opts.idleMs;
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#onGone = opts.onGone;
   }
 

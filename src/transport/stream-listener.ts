@@ -18,7 +18,7 @@ import { emit } from '../core/telemetry.ts';
 import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
 import { connectionAccepted, connectionRejected, tlsOnPlainPort } from './events.ts';
-import { anyAddress, fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
+import { fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
 import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
 import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
 import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
@@ -28,21 +28,21 @@ export type StreamTransport = 'tcp' | 'tls' | 'auto';
 
 export interface StreamListenerOptions extends StreamSocketOptions {
   transport: StreamTransport;
-  /** ip() / localip(); default 0.0.0.0, or :: with ipProtocol 6 (which also accepts IPv4, mapped) */
-  ip?: string;
+  /** ip() / localip(); :: (with ipProtocol 6) also accepts IPv4, mapped */
+  ip: string;
   /** port(); 0 = ephemeral (tests) */
   port: number;
-  ipProtocol?: IpProtocol;
+  ipProtocol: IpProtocol;
   /** required for 'tls'; optional for 'auto' (without it 'auto' is plain only) */
   tls?: TlsEndpoint;
-  /** max-connections(), default 10 */
-  maxConnections?: number;
-  /** listen-backlog(), default 255 */
-  listenBacklog?: number;
+  /** max-connections() */
+  maxConnections: number;
+  /** listen-backlog() */
+  listenBacklog: number;
   /** so-reuseport() */
-  soReuseport?: boolean;
+  soReuseport: boolean;
   /** idle-timeout(), seconds; 0 = off */
-  idleTimeout?: number;
+  idleTimeout: number;
   /** time allowed from accept to a finished TLS handshake (and, for auto, the first byte); default 10 000 */
   handshakeTimeoutMs?: number;
   /** how long a graceful close waits for a peer; default 5 000 */
@@ -75,18 +75,16 @@ export interface StreamListener {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_CONNECTIONS = 10;
-export const DEFAULT_LISTEN_BACKLOG = 255;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export async function createStreamListener(opts: StreamListenerOptions, handlers: StreamListenerHandlers): Promise<StreamListener> {
   if (opts.transport === 'tls' && !opts.tls) throw new Error('transport(tls) was specified, but tls() options missing');
   const useTls = opts.transport !== 'tcp' && opts.tls !== undefined;
   const endpoint = opts.tls;
-  const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const max = opts.maxConnections;
   const handshakeMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  const idleMs = (opts.idleTimeout ?? 0) * 1000;
-  const host = opts.ip ?? anyAddress(opts.ipProtocol);
+  const idleMs = opts.idleTimeout * 1000;
+  const host = opts.ip;
   const location = opts.location ? formatLocation(opts.location) : undefined;
   const group = opts.groupName ?? '';
 
@@ -106,7 +104,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error): void => reject(err);
     server.once('error', fail);
-    server.listen({ host, port: opts.port, backlog: opts.listenBacklog ?? DEFAULT_LISTEN_BACKLOG, reusePort: !!opts.soReuseport }, () => {
+    server.listen({ host, port: opts.port, backlog: opts.listenBacklog, reusePort: opts.soReuseport }, () => {
       server.off('error', fail);
       resolve();
     });

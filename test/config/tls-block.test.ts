@@ -5,8 +5,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfigText } from '../../src/config/index.ts';
-import { optBlock } from '../../src/config/plan-access.ts';
-import { tlsOptionsFromBlock } from '../../src/config/tls-block.ts';
+import type { DriverDecl } from '../../src/config/plan.ts';
+import type { TlsOptions } from '../../src/tls/types.ts';
+
+/** what compile made of the driver's tls() block (its settings carry it) */
+function tlsOf(d: DriverDecl): TlsOptions {
+  assert.equal(d.settings.kind, 'network-destination');
+  const tls = d.settings.kind === 'network-destination' ? d.settings.tls : undefined;
+  assert.ok(tls);
+  return tls;
+}
 
 test('every written tls() option reaches TlsOptions under its typed name', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-tlsblock-'));
@@ -25,7 +33,7 @@ destination d { syslog("h" transport(tls) tls(
     'tls.conf',
   );
   const d = plan.destinations.get('d')!.drivers[0];
-  const o = tlsOptionsFromBlock(optBlock(d.options, 'tls')!);
+  const o = tlsOf(d);
   assert.equal(o.peerVerify, 'optional-trusted');
   assert.equal(o.caDir, `${dir}/ca.d`);
   assert.equal(o.caFile, `${dir}/ca.pem`);
@@ -49,7 +57,7 @@ destination d { syslog("h" transport(tls) tls(
 test('trusted-keys() only narrows, trusted-fingerprints() vouches; when both are written the later one wins', () => {
   const mode = (tls: string) => {
     const plan = parseConfigText(`@version: 4.27\ndestination d { syslog("h" transport(tls) tls(${tls})); };\n`, 'fp.conf');
-    const o = tlsOptionsFromBlock(optBlock(plan.destinations.get('d')!.drivers[0].options, 'tls')!);
+    const o = tlsOf(plan.destinations.get('d')!.drivers[0]);
     return [o.trustedKeys, o.trustedFingerprintsMode];
   };
   assert.deepEqual(mode('trusted-keys("SHA1:AA")'), [['SHA1:AA'], false]);

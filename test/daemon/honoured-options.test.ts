@@ -26,6 +26,7 @@ import { InternalSource } from '../../src/sources/internal.ts';
 import * as dgram from 'node:dgram';
 import { tempDir } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
+import { asCompiled } from '../transport/helpers.ts';
 
 function fileDest(o: Partial<FileDestinationOptions> & { fileName: () => string }): FileDestination {
   return new FileDestination({
@@ -33,6 +34,7 @@ function fileDest(o: Partial<FileDestinationOptions> & { fileName: () => string 
     fifoSize: 100,
     flushLines: 1,
     timeReopenMs: 1000,
+    throttle: 0,
     format: () => 'line\n',
     createDirs: true,
     perm: 0o600,
@@ -103,7 +105,7 @@ test('UDP sender sockets get so-broadcast(), ip-ttl() and so-sndbuf(); unset, no
     setBroadcast: (b: boolean) => void calls.push(`broadcast ${b}`),
     setTTL: (n: number) => (calls.push(`ttl ${n}`), n),
   };
-  applyDgramSendOptions(sock, {});
+  applyDgramSendOptions(sock, asCompiled.dgramSender());
   assert.deepEqual(calls, []);
   applyDgramSendOptions(sock, { soBroadcast: true, ipTtl: 7, soSndbuf: 65536 });
   assert.deepEqual(calls.sort(), ['broadcast true', 'sndbuf 65536', 'ttl 7']);
@@ -113,12 +115,12 @@ test('a UDP sender with so-broadcast(), ip-ttl() and so-sndbuf() still delivers'
   const got: Buffer[] = [];
   let arrived!: () => void;
   const done = new Promise<void>((r) => (arrived = r));
-  const listener = await createDgramListener({ ip: '127.0.0.1', port: 0 }, (b) => {
+  const listener = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: 0 }, (b) => {
     got.push(b);
     arrived();
   });
   t.after(() => listener.close());
-  const sender = await createDgramSender({ host: '127.0.0.1', port: listener.address.port, soBroadcast: true, ipTtl: 3, soSndbuf: 65536 });
+  const sender = await createDgramSender({ ...asCompiled.dgramSender(), host: '127.0.0.1', port: listener.address.port, soBroadcast: true, ipTtl: 3, soSndbuf: 65536 });
   t.after(() => sender.close());
   sender.send(Buffer.from('hello'));
   await done;
@@ -231,7 +233,7 @@ test('throttle(N): at most N messages per second leave the destination (a one-se
       if (ms === 500) assert.equal(d.written, 15, 'half a second later: five more');
     }
     assert.equal(d.written, 35);
-    const free = new Collect({ name: 'f', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000 });
+    const free = new Collect({ name: 'f', fifoSize: 1000, flushLines: 100, timeReopenMs: 1000, throttle: 0 });
     for (let i = 0; i < 35; i++) free.deliver(new LogMessage({ sec: 1, usec: 0, gmtoff: 0 }));
     await turns();
     assert.equal(free.written, 35, 'unthrottled: all at once');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createDecoder, type DecoderKind, type DecoderOptions, type FramingError } from '../../src/syslog/framing/decoder.ts';
+import { createDecoder, type FramingKind, type DecoderOptions, type FramingError } from '../../src/syslog/framing/decoder.ts';
 import { AutoDecoder, detectFraming } from '../../src/syslog/framing/auto-decoder.ts';
 import { decodeDatagram } from '../../src/syslog/framing/datagram.ts';
 import { createEncodingConverter } from '../../src/syslog/encoding.ts';
@@ -18,7 +18,7 @@ interface Run {
 }
 
 /** Feeds chunks to a fresh decoder; `callEnd` false models an I/O error after the last chunk. */
-function run(kind: DecoderKind, opts: DecoderOptions, chunks: Buffer[], callEnd = true): Run {
+function run(kind: FramingKind, opts: DecoderOptions, chunks: Buffer[], callEnd = true): Run {
   const r: Run = { frames: [], owners: [], error: undefined, endError: undefined };
   const dec = createDecoder(kind, opts, (buf, s, e) => {
     r.frames.push(Buffer.from(buf.subarray(s, e)));
@@ -89,7 +89,7 @@ test('syslog-ng stream vectors from the public file', async (t) => {
       // these tests look at syslog-ng's logproto layer, which hands out frames byte-exact
       exact: true,
     };
-    const kind: DecoderKind = v.framing === 'octet-counting' ? 'octet-counted' : v.framing === 'auto-detect' ? 'auto' : 'newline';
+    const kind: FramingKind = v.framing === 'octet-counting' ? 'octet-counted' : v.framing === 'auto-detect' ? 'auto' : 'newline';
     const conv = typeof v.options.encoding === 'string' ? CONVERTERS[v.options.encoding] : (b: Buffer) => b;
     const ioError = v.options.inject_after_chunks !== undefined;
     for (const delivery of Array.isArray(v.delivery) ? v.delivery : [v.delivery]) {
@@ -229,7 +229,7 @@ test('octet: a frame split across chunks is assembled into one buffer of its siz
 
 // ---------------------------------------------------------------- text framing
 
-const txt = (chunks: (string | Buffer)[], opts: Partial<DecoderOptions> = {}, kind: DecoderKind = 'newline', callEnd = true) =>
+const txt = (chunks: (string | Buffer)[], opts: Partial<DecoderOptions> = {}, kind: FramingKind = 'newline', callEnd = true) =>
   run(kind, { maxMsgSize: MAX, ...opts }, chunks.map((c) => (typeof c === 'string' ? bytes(c) : c)), callEnd);
 
 test('text: LF or NUL ends a record; trailing CR/LF/NUL cut; leading CR kept (syslog-ng 3.38, observed)', () => {

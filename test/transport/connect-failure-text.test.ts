@@ -10,6 +10,7 @@ import { startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createConnector } from '../../src/transport/connector.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
+import { asCompiled } from './helpers.ts';
 
 test('daemon: connection refused names the destination, its location, the address, what to check and time-reopen()', { timeout: 60_000 }, async (t) => {
   const dir = tempDir('lf-refused');
@@ -50,7 +51,7 @@ test('connector: a name that does not resolve is one line with the name, the loc
     events.push(ev);
     if (ev.text === 'Error resolving hostname') seen();
   }], { debug: true });
-  const c = createConnector({ host: 'no-such-host.invalid', port: 514, timeReopenMs: 60_000, name: 'd_x', location: { file: 'x.conf', line: 9, column: 5 } });
+  const c = createConnector({ ...asCompiled.connector(), host: 'no-such-host.invalid', port: 514, timeReopenMs: 60_000, name: 'd_x', location: { file: 'x.conf', line: 9, column: 5 } });
   t.after(() => c.destroy());
   c.start();
   await logged;

@@ -7,7 +7,7 @@ import { createConnector, type ConnectInfo, type Connector, type ConnectorOption
 import type { StreamConnection } from '../../src/transport/stream-connection.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
 import { freePort } from '../helpers/ports.ts';
-import { captureLogs, until, type LogCapture } from './helpers.ts';
+import { asCompiled, captureLogs, until, type LogCapture } from './helpers.ts';
 import { clientEndpoint, makePki, serverEndpoint, type TestPki } from './tls-fixture.ts';
 
 let logs: LogCapture;
@@ -106,7 +106,7 @@ function writeAck(c: Connector, text: string): Promise<Error | null> {
 
 test('connects, logs established, reconnects after the server restarts', async () => {
   const sink = await new Sink('127.0.0.1', 0).start();
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port: sink.port, timeReopenMs: 100 });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: sink.port, timeReopenMs: 100 });
   try {
     const first = ev.nextConnect();
     c.start();
@@ -149,7 +149,7 @@ test('failover: primary down, every reconnect moves to the next server, wrapping
   // nothing listens on 127.0.0.1:port (the primary)
   const s2 = await new Sink('127.0.0.2', port).start();
   const s3 = await new Sink('127.0.0.3', port).start();
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port, servers: ['127.0.0.2', '127.0.0.3'], timeReopenMs: 50, location: { file: 'f.conf', line: 7, column: 3 } });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port, servers: ['127.0.0.2', '127.0.0.3'], timeReopenMs: 50, location: { file: 'f.conf', line: 7, column: 3 } });
   const before = logs.events.length;
   try {
     let next = ev.nextConnect();
@@ -184,7 +184,7 @@ test('failback: after N successful probes the connection moves back to the prima
   const port = await freePort('127.0.0.1');
   const s2 = await new Sink('127.0.0.2', port).start();
   const primary = new Sink('127.0.0.1', port);
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port, servers: ['127.0.0.2'], failback: { probeIntervalMs: 50, probesRequired: 3 }, timeReopenMs: 50 });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port, servers: ['127.0.0.2'], failback: { probeIntervalMs: 50, probesRequired: 3 }, timeReopenMs: 50 });
   try {
     let next = ev.nextConnect();
     c.start();
@@ -215,8 +215,8 @@ test('failback: after N successful probes the connection moves back to the prima
 
 test('close-on-input: a byte from the server closes and reconnects; close-on-input(no) ignores it', async () => {
   const sink = await new Sink('127.0.0.1', 0).start();
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port: sink.port, timeReopenMs: 50 });
-  const quiet = connectorWith({ host: '127.0.0.1', port: sink.port, timeReopenMs: 50, closeOnInput: false });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: sink.port, timeReopenMs: 50 });
+  const quiet = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: sink.port, timeReopenMs: 50, closeOnInput: false });
   try {
     let next = ev.nextConnect();
     c.start();
@@ -250,14 +250,14 @@ test('close-on-input: a byte from the server closes and reconnects; close-on-inp
 test('backpressure: write() returns false while the server does not read, drain follows', async () => {
   let conn!: StreamConnection;
   let got = 0;
-  const l = await createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: 0 }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: 0 }, {
     onConnection(cn) {
       conn = cn;
       cn.pause();
       return { onData: (d) => void (got += d.length) };
     },
   });
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port: l.address.port, writeHighWaterMark: 256 * 1024 });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: l.address.port, writeHighWaterMark: 256 * 1024 });
   try {
     const next = ev.nextConnect();
     c.start();
@@ -288,14 +288,14 @@ test('backpressure: write() returns false while the server does not read, drain 
 
 test('broken connection: unacknowledged writes get an error before onDisconnect', async () => {
   let conn!: StreamConnection;
-  const l = await createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: 0 }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: 0 }, {
     onConnection(cn) {
       conn = cn;
       cn.pause();
       return { onData: () => {} };
     },
   });
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port: l.address.port, timeReopenMs: 60_000 });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: l.address.port, timeReopenMs: 60_000 });
   try {
     const next = ev.nextConnect();
     c.start();
@@ -327,10 +327,10 @@ test('broken connection: unacknowledged writes get an error before onDisconnect'
 
 test('tls: the handshake happens at connect; a bad server certificate fails before any write', async () => {
   const ep = serverEndpoint(pki);
-  const l = await createStreamListener({ transport: 'tls', tls: ep, ip: '127.0.0.1', port: 0 }, { onConnection: () => ({ onData: () => {} }) });
-  const good = connectorWith({ host: 'localhost', port: l.address.port, tls: clientEndpoint(pki), timeReopenMs: 50 });
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tls', tls: ep, ip: '127.0.0.1', port: 0 }, { onConnection: () => ({ onData: () => {} }) });
+  const good = connectorWith({ ...asCompiled.connector(), host: 'localhost', port: l.address.port, tls: clientEndpoint(pki), timeReopenMs: 50 });
   const other = makePki();
-  const bad = connectorWith({ host: '127.0.0.1', port: l.address.port, tls: clientEndpoint(other), timeReopenMs: 50 });
+  const bad = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: l.address.port, tls: clientEndpoint(other), timeReopenMs: 50 });
   try {
     const n = good.ev.nextConnect();
     good.c.start();
@@ -352,7 +352,7 @@ test('tls: the handshake happens at connect; a bad server certificate fails befo
 
 test('close() flushes what was written and sends FIN; no reconnect afterwards', async () => {
   const sink = await new Sink('127.0.0.1', 0).start();
-  const { c, ev } = connectorWith({ host: '127.0.0.1', port: sink.port, timeReopenMs: 20 });
+  const { c, ev } = connectorWith({ ...asCompiled.connector(), host: '127.0.0.1', port: sink.port, timeReopenMs: 20 });
   try {
     const next = ev.nextConnect();
     c.start();

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { PeerAddress } from '../../src/tls/types.ts';
 import { createDgramSender, MAX_UDP_PAYLOAD } from '../../src/transport/connector.ts';
 import { createDgramListener } from '../../src/transport/dgram-listener.ts';
-import { captureLogs, type LogCapture } from './helpers.ts';
+import { asCompiled, captureLogs, type LogCapture } from './helpers.ts';
 
 let logs: LogCapture;
 before(() => {
@@ -27,8 +27,8 @@ function collector(count: number): { got: Array<{ buf: Buffer; peer: PeerAddress
 
 test('udp: one datagram per message, oversize cut at 65507', async () => {
   const c = collector(3);
-  const l = await createDgramListener({ ip: '127.0.0.1', port: 0 }, c.push);
-  const s = await createDgramSender({ host: '127.0.0.1', port: l.address.port });
+  const l = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: 0 }, c.push);
+  const s = await createDgramSender({ ...asCompiled.dgramSender(), host: '127.0.0.1', port: l.address.port });
   try {
     await new Promise<void>((resolve, reject) => s.send([Buffer.from('<13>one'), Buffer.from('<13>two')], (err) => (err ? reject(err) : resolve())));
     s.send(Buffer.alloc(70_000, 0x7a));
@@ -45,8 +45,8 @@ test('udp: one datagram per message, oversize cut at 65507', async () => {
 
 test('udp over IPv6 with ip-protocol(6)', async () => {
   const c = collector(1);
-  const l = await createDgramListener({ ip: '::1', port: 0, ipProtocol: 6 }, c.push);
-  const s = await createDgramSender({ host: '::1', port: l.address.port, ipProtocol: 6 });
+  const l = await createDgramListener({ ...asCompiled.dgramListener(), ip: '::1', port: 0, ipProtocol: 6 }, c.push);
+  const s = await createDgramSender({ ...asCompiled.dgramSender(), host: '::1', port: l.address.port, ipProtocol: 6 });
   try {
     s.send(Buffer.from('<13>v6'));
     await c.done;
@@ -59,7 +59,7 @@ test('udp over IPv6 with ip-protocol(6)', async () => {
 
 test('so-rcvbuf(): a size the kernel refuses is warned about with both numbers', async () => {
   const wanted = 1024 * 1024 * 1024;
-  const l = await createDgramListener({ ip: '127.0.0.1', port: 0, soRcvbuf: wanted }, () => {});
+  const l = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: 0, soRcvbuf: wanted }, () => {});
   try {
     const w = logs.find('The kernel refused to set the receive buffer (SO_RCVBUF) to the requested size, you probably need to adjust buffer related kernel parameters');
     assert.ok(w, 'warning logged');
@@ -70,7 +70,7 @@ test('so-rcvbuf(): a size the kernel refuses is warned about with both numbers',
     await l.close();
   }
   const before = logs.events.length;
-  const ok = await createDgramListener({ ip: '127.0.0.1', port: 0, soRcvbuf: 64 * 1024 }, () => {});
+  const ok = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: 0, soRcvbuf: 64 * 1024 }, () => {});
   try {
     assert.ok(ok.recvBufferSize >= 64 * 1024);
     assert.equal(logs.events.length, before, 'no warning when honoured');
@@ -80,9 +80,9 @@ test('so-rcvbuf(): a size the kernel refuses is warned about with both numbers',
 });
 
 test('so-reuseport(): two listeners share one UDP port', async () => {
-  const a = await createDgramListener({ ip: '127.0.0.1', port: 0, soReuseport: true }, () => {});
+  const a = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: 0, soReuseport: true }, () => {});
   try {
-    const b = await createDgramListener({ ip: '127.0.0.1', port: a.address.port, soReuseport: true }, () => {});
+    const b = await createDgramListener({ ...asCompiled.dgramListener(), ip: '127.0.0.1', port: a.address.port, soReuseport: true }, () => {});
     assert.equal(b.address.port, a.address.port);
     await b.close();
   } finally {

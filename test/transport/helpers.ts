@@ -1,5 +1,12 @@
 /** Shared bits for the transport tests: captured internal log lines and a bounded waiter. */
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
+import { parseConfigText } from '../../src/config/index.ts';
+import type { NetworkDestinationSettings, NetworkSourceSettings } from '../../src/config/settings/index.ts';
+import { dgramListenerOptions, streamListenerOptions } from '../../src/sources/network.ts';
+import { connectorOptions, dgramSenderOptions } from '../../src/destinations/network.ts';
+import type { StreamListenerOptions } from '../../src/transport/stream-listener.ts';
+import type { DgramListenerOptions } from '../../src/transport/dgram-listener.ts';
+import type { ConnectorOptions, DgramSenderOptions } from '../../src/transport/connector.ts';
 
 export interface LogCapture {
   events: InternalEvent[];
@@ -53,4 +60,40 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 5000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Transport options as the network drivers build them from a compiled
+ * `network()` with nothing written: tests spread these and override what
+ * they are about. Names and config locations are left out (log lines stay as
+ * the tests expect them).
+ */
+export const asCompiled = {
+  listener(): Omit<StreamListenerOptions, 'location' | 'groupName'> {
+    const { location: _l, groupName: _g, ...o } = streamListenerOptions(sourceSettings(), 'probe', undefined);
+    return o;
+  },
+  dgramListener(): Omit<DgramListenerOptions, 'location'> {
+    const { location: _l, ...o } = dgramListenerOptions(sourceSettings(), 'probe');
+    return o;
+  },
+  connector(): Omit<ConnectorOptions, 'location' | 'name'> {
+    const { location: _l, name: _n, ...o } = connectorOptions(destinationSettings('tcp'), 'probe', undefined);
+    return o;
+  },
+  dgramSender(): DgramSenderOptions {
+    return dgramSenderOptions(destinationSettings('udp'));
+  },
+};
+
+function sourceSettings(): NetworkSourceSettings {
+  const s = parseConfigText('@version: 4.27\nsource s { network(); };\n', 'probe.conf').sources.get('s')!.drivers[0].settings;
+  if (s.kind !== 'network-source') throw new Error(`network() compiled to ${s.kind}`);
+  return s;
+}
+
+function destinationSettings(transport: 'tcp' | 'udp'): NetworkDestinationSettings {
+  const s = parseConfigText(`@version: 4.27\ndestination d { network("127.0.0.1" transport(${transport})); };\n`, 'probe.conf').destinations.get('d')!.drivers[0].settings;
+  if (s.kind !== 'network-destination') throw new Error(`network() compiled to ${s.kind}`);
+  return s;
 }

@@ -11,6 +11,7 @@ import { createTlsEndpoint } from '../../src/tls/endpoint.ts';
 import type { TlsFailure } from '../../src/tls/types.ts';
 import { skipUnlessPeers } from '../helpers/peers.ts';
 import { makePki } from './tls-fixture.ts';
+import { asCompiled } from './helpers.ts';
 
 test('openssl s_client -tls1_1 against a TLS 1.2+ source: the failure names TLS 1.1 as what the client offered', { timeout: 30_000, skip: skipUnlessPeers('openssl') }, async (t) => {
   const pki = makePki();
@@ -18,7 +19,7 @@ test('openssl s_client -tls1_1 against a TLS 1.2+ source: the failure names TLS 
   const endpoint = createTlsEndpoint('server', { keyFile: join(pki.dir, 'server.key'), certFile: join(pki.dir, 'server.pem'), peerVerify: 'optional-untrusted' }, { file: 'v.conf', line: 2, column: 1 }, { handshakeTimeoutMs: 10_000 });
   let gotFailure!: (f: TlsFailure) => void;
   const failure = new Promise<TlsFailure>((r) => (gotFailure = r));
-  const l = await createStreamListener({ transport: 'tls', tls: endpoint, ip: '127.0.0.1', port: 0 }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tls', tls: endpoint, ip: '127.0.0.1', port: 0 }, {
     onConnection: () => ({ onData: () => {} }),
     onTlsFailure: (f) => gotFailure(f),
   });

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { TlsFailure } from '../../src/tls/types.ts';
 import type { CloseReason, StreamConnection } from '../../src/transport/stream-connection.ts';
 import { createStreamListener, type StreamListener, type StreamListenerOptions } from '../../src/transport/stream-listener.ts';
-import { captureLogs, until, type LogCapture } from './helpers.ts';
+import { asCompiled, captureLogs, until, type LogCapture } from './helpers.ts';
 import { makePki, serverEndpoint, tlsClient, type TestPki } from './tls-fixture.ts';
 
 let pki: TestPki;
@@ -32,7 +32,7 @@ interface Received {
   waitFailure(): Promise<TlsFailure>;
 }
 
-async function listen(opts: Omit<StreamListenerOptions, 'port'> & { port?: number }, onConn?: (c: StreamConnection) => void): Promise<{ l: StreamListener; r: Received }> {
+async function listen(opts: Partial<StreamListenerOptions> & Pick<StreamListenerOptions, 'transport'>, onConn?: (c: StreamConnection) => void): Promise<{ l: StreamListener; r: Received }> {
   const textWaiters: Array<{ text: string; resolve: (c: StreamConnection) => void }> = [];
   const closeWaiters: Array<(v: { conn: StreamConnection; reason: CloseReason }) => void> = [];
   const failWaiters: Array<(f: TlsFailure) => void> = [];
@@ -49,7 +49,7 @@ async function listen(opts: Omit<StreamListenerOptions, 'port'> & { port?: numbe
     waitFailure: () => (r.failures.length ? Promise.resolve(r.failures[r.failures.length - 1]) : new Promise((resolve) => failWaiters.push(resolve))),
   };
   const l = await createStreamListener(
-    { ip: '127.0.0.1', port: 0, ...opts },
+    { ...asCompiled.listener(), ip: '127.0.0.1', port: 0, ...opts },
     {
       onConnection(conn) {
         r.conns.push(conn);
@@ -111,7 +111,7 @@ test('plain tcp: bytes arrive, accepted/closed lines carry client and local', as
 });
 
 test('ip-protocol(6) on :: accepts IPv4 (mapped) and IPv6 clients', async () => {
-  const { l, r } = await listen({ transport: 'tcp', ip: undefined, ipProtocol: 6 });
+  const { l, r } = await listen({ transport: 'tcp', ip: '::', ipProtocol: 6 });
   try {
     assert.equal(l.address.address, '::');
     const c4 = await plainClient(l.address.port, '127.0.0.1');
@@ -407,18 +407,18 @@ test('2000 concurrent connections: memory bounded, a TLS client still gets throu
 });
 
 test('transport(tls) without an endpoint is refused with the spec text', async () => {
-  await assert.rejects(createStreamListener({ transport: 'tls', port: 0, ip: '127.0.0.1' }, { onConnection: () => ({ onData: () => {} }) }), {
+  await assert.rejects(createStreamListener({ ...asCompiled.listener(), transport: 'tls', port: 0, ip: '127.0.0.1' }, { onConnection: () => ({ onData: () => {} }) }), {
     message: 'transport(tls) was specified, but tls() options missing',
   });
 });
 
 test('so-reuseport(): two TCP listeners share a port; without it the second bind fails', async () => {
-  const a = await createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: 0, soReuseport: true }, { onConnection: () => ({ onData: () => {} }) });
+  const a = await createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: 0, soReuseport: true }, { onConnection: () => ({ onData: () => {} }) });
   try {
-    const b = await createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: a.address.port, soReuseport: true }, { onConnection: () => ({ onData: () => {} }) });
+    const b = await createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: a.address.port, soReuseport: true }, { onConnection: () => ({ onData: () => {} }) });
     assert.equal(b.address.port, a.address.port);
     await b.close();
-    await assert.rejects(createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: a.address.port }, { onConnection: () => ({ onData: () => {} }) }), { code: 'EADDRINUSE' });
+    await assert.rejects(createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: a.address.port }, { onConnection: () => ({ onData: () => {} }) }), { code: 'EADDRINUSE' });
   } finally {
     await a.close();
   }

@@ -22,7 +22,7 @@ import { startLogferry } from '../helpers/daemon.ts';
 import { skipUnlessPeers, tempDir, waitForLines } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { pki } from '../tls/helpers.ts';
-import { captureLogs, type LogCapture } from './helpers.ts';
+import { asCompiled, captureLogs, type LogCapture } from './helpers.ts';
 
 const skip = skipUnlessPeers('openssl');
 let P = '';
@@ -48,7 +48,7 @@ function otherTlsCounters(): string[] {
 async function tlsSource(handshakeTimeoutMs = 5000): Promise<{ l: StreamListener; nextFailure(): Promise<TlsFailure> }> {
   const endpoint = createTlsEndpoint('server', { keyFile: `${P}/server.key`, certFile: `${P}/server.pem`, caDir: `${P}/ca.d`, peerVerify: 'required-trusted' }, LOC);
   let waiter: ((f: TlsFailure) => void) | undefined;
-  const l = await createStreamListener({ transport: 'tls', tls: endpoint, ip: '127.0.0.1', port: 0, handshakeTimeoutMs, location: LOC, groupName: 's_tls' }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tls', tls: endpoint, ip: '127.0.0.1', port: 0, handshakeTimeoutMs, location: LOC, groupName: 's_tls' }, {
     onConnection: () => ({ onData: () => {} }),
     onTlsFailure: (f) => waiter?.(f),
   });
@@ -134,7 +134,7 @@ test('destination, server certificate refused by the endpoint: one line, one cou
   let onFailure!: (f: TlsFailure) => void;
   const failed = new Promise<TlsFailure>((r) => (onFailure = r));
   // a long time-reopen: exactly one attempt happens during the test
-  const c = createConnector({ host: '127.0.0.1', port, tls: client, timeReopenMs: 60_000, location: LOC, name: 'd_tls' }, { onTlsFailure: (f) => onFailure(f) });
+  const c = createConnector({ ...asCompiled.connector(), host: '127.0.0.1', port, tls: client, timeReopenMs: 60_000, location: LOC, name: 'd_tls' }, { onTlsFailure: (f) => onFailure(f) });
   try {
     await expectOneReport('unknown_ca', 'destination', async () => {
       c.start();
@@ -160,7 +160,7 @@ test('destination stopped during its TLS handshake: nothing is reported (giving 
   await once(server, 'listening');
   const port = (server.address() as net.AddressInfo).port;
   const client = createTlsEndpoint('client', { caDir: `${P}/ca.d`, peerVerify: 'required-trusted' }, LOC, { handshakeTimeoutMs: 30_000 });
-  const c = createConnector({ host: '127.0.0.1', port, tls: client, timeReopenMs: 60_000, location: LOC, name: 'd_tls' });
+  const c = createConnector({ ...asCompiled.connector(), host: '127.0.0.1', port, tls: client, timeReopenMs: 60_000, location: LOC, name: 'd_tls' });
   try {
     logs.events.length = 0;
     const before = tlsFailureCount();

@@ -15,6 +15,7 @@ import { startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
+import { asCompiled } from './helpers.ts';
 
 test('listener: a ClientHello on a plain port is logged once and not delivered; a 0x16-free sender is', { timeout: 20_000 }, async (t) => {
   const events: InternalEvent[] = [];
@@ -23,7 +24,7 @@ test('listener: a ClientHello on a plain port is logged once and not delivered; 
   let closedConns = 0;
   let bothClosed!: () => void;
   const closed = new Promise<void>((r) => (bothClosed = r));
-  const l = await createStreamListener({ transport: 'tcp', ip: '127.0.0.1', port: 0, location: { file: 'plain.conf', line: 7, column: 3 } }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tcp', ip: '127.0.0.1', port: 0, location: { file: 'plain.conf', line: 7, column: 3 } }, {
     onConnection: () => ({
       onData: (c) => delivered.push(c),
       onClose: () => {

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { TlsEndpoint, TlsFailure, TlsOptions } from '../../src/tls/types.ts';
 import { createConnector, type ConnectInfo } from '../../src/transport/connector.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
-import { captureLogs, type LogCapture } from './helpers.ts';
+import { asCompiled, captureLogs, type LogCapture } from './helpers.ts';
 import { makePki, type TestPki } from './tls-fixture.ts';
 import * as net from 'node:net';
 import { once } from 'node:events';
@@ -40,7 +40,7 @@ test('connector → listener over the real TLS endpoint', async (t) => {
   let gotOne!: () => void;
   const arrived = new Promise<void>((r) => (gotOne = r));
   const failures: TlsFailure[] = [];
-  const l = await createStreamListener({ transport: 'auto', tls: server, ip: '127.0.0.1', port: 0 }, {
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'auto', tls: server, ip: '127.0.0.1', port: 0 }, {
     onConnection: (conn) => {
       assert.ok(conn.tls);
       return {
@@ -55,7 +55,7 @@ test('connector → listener over the real TLS endpoint', async (t) => {
   let info: ConnectInfo | undefined;
   let connected!: () => void;
   const up = new Promise<void>((r) => (connected = r));
-  const c = createConnector({ host: 'localhost', port: l.address.port, tls: client, timeReopenMs: 50 }, {
+  const c = createConnector({ ...asCompiled.connector(), host: 'localhost', port: l.address.port, tls: client, timeReopenMs: 50 }, {
     onConnected: (i) => {
       info = i;
       connected();
@@ -79,7 +79,7 @@ test('plain text to a tls listener with the real endpoint is reported as plainte
   if (!factory) return t.skip('src/tls/endpoint.ts not available');
   const server = factory('server', { certFile: join(pki.dir, 'server.pem'), keyFile: join(pki.dir, 'server.key'), peerVerify: 'optional-untrusted' });
   const failures: TlsFailure[] = [];
-  const l = await createStreamListener({ transport: 'tls', tls: server, ip: '127.0.0.1', port: 0 }, { onConnection: () => ({ onData: () => {} }), onTlsFailure: (f) => failures.push(f) });
+  const l = await createStreamListener({ ...asCompiled.listener(), transport: 'tls', tls: server, ip: '127.0.0.1', port: 0 }, { onConnection: () => ({ onData: () => {} }), onTlsFailure: (f) => failures.push(f) });
   try {
     const s = net.connect(l.address.port, '127.0.0.1');
     s.on('error', () => {});

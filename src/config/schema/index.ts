@@ -10,7 +10,6 @@ import { globalSchema, statsSchema } from './global.ts';
 
 export * from './types.ts';
 export { networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema } from './network.ts';
-export { TRANSPORTS, TLS_REQUIRED_TRANSPORTS, TLS_FORBIDDEN_TRANSPORTS, SOURCE_ONLY_TRANSPORTS } from './network.ts';
 export { fileSchema, stdinSchema, stdoutSchema, internalSchema } from './file.ts';
 export { tlsSchema, cipherSuiteSchema, PEER_VERIFY_VALUES, SSL_OPTIONS_VALUES, SSL_VERSION_VALUES, OPENSSL_CONF_COMMANDS, OPENSSL_CONF_OPTION_WORDS } from './tls.ts';
 export { globalSchema, statsSchema } from './global.ts';

@@ -10,23 +10,6 @@ import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FL
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
 
-/** transport() names logferry knows; anything else is an unknown LogProto plugin. */
-export const TRANSPORTS = [
-  'tcp',
-  'udp',
-  'tls',
-  'auto',
-  'proxied-tcp',
-  'proxied-udp',
-  'proxied-tls',
-  'proxied-tls-passthrough',
-  'text-with-nuls',
-  'nul-terminated',
-] as const;
-export const TLS_REQUIRED_TRANSPORTS = ['tls', 'proxied-tls', 'proxied-tls-passthrough'] as const;
-export const TLS_FORBIDDEN_TRANSPORTS = ['tcp', 'udp', 'proxied-tcp', 'proxied-udp'] as const;
-export const SOURCE_ONLY_TRANSPORTS = ['proxied-tcp', 'proxied-udp', 'proxied-tls', 'proxied-tls-passthrough', 'auto', 'text-with-nuls', 'nul-terminated'] as const;
-
 export const failbackSchema: OptionSchema = {
   name: 'failback()',
   rows: [

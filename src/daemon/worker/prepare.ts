@@ -16,7 +16,6 @@ import { compileFilter, FilterError } from '../../pipeline/filter.ts';
 import { Router } from '../../pipeline/router.ts';
 import { Congestion } from '../../pipeline/congestion.ts';
 import type { DestinationDriver, Route, SourceDriver } from '../../pipeline/types.ts';
-import { optBool } from '../../config/plan-access.ts';
 import { createSourceDrivers } from '../../sources/index.ts';
 import { createDestinationDrivers } from '../../destinations/index.ts';
 import { createTlsEndpoint } from '../../tls/endpoint.ts';
@@ -72,7 +71,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const hostname = osHostname().split('.')[0];
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
-  const env = { congestion: new Congestion(), globals: plan.options, templates: plan.templates, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
+  const env = { congestion: new Congestion(), hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
 
   const destinations = new Map<string, DestinationDriver[]>();
   for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));
@@ -81,7 +80,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const router = new Router(plan, {
     destinations,
     compileFilter: (expr) => compileFilter(expr, lookup),
-    globalFlowControl: optBool(plan.options, 'log-flow-control') ?? false,
+    globalFlowControl: plan.globals.logFlowControl,
   });
 
   const sources: SourceDriver[] = [];

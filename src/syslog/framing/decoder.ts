@@ -3,11 +3,11 @@ import { AutoDecoder } from './auto-decoder.ts';
 import { DatagramDecoder } from './datagram.ts';
 import { OctetCountedDecoder } from './octet-decoder.ts';
 import { Terminators, TextDecoder } from './text-decoder.ts';
-import type { DecoderKind, DecoderOptions, FrameDecoder, FrameHandler } from './types.ts';
+import type { FramingKind, DecoderOptions, FrameDecoder, FrameHandler } from './types.ts';
 
-export type { DecoderKind, DecoderOptions, FrameDecoder, FrameHandler, FramingError } from './types.ts';
+export type { FramingKind, DecoderOptions, FrameDecoder, FrameHandler, FramingError } from './types.ts';
 
-export function createDecoder(kind: DecoderKind, opts: DecoderOptions, onFrame: FrameHandler): FrameDecoder {
+export function createDecoder(kind: FramingKind, opts: DecoderOptions, onFrame: FrameHandler): FrameDecoder {
   switch (kind) {
     case 'octet-counted':
       return new OctetCountedDecoder(opts, onFrame);

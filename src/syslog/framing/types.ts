@@ -25,7 +25,8 @@ export interface FrameDecoder {
   end(): FramingError | undefined;
 }
 
-export type DecoderKind = 'octet-counted' | 'newline' | 'auto' | 'text-with-nuls' | 'nul-terminated' | 'datagram';
+/** how records are delimited in a byte stream (or one record per datagram); the transport table picks one per driver */
+export type FramingKind = 'octet-counted' | 'newline' | 'auto' | 'text-with-nuls' | 'nul-terminated' | 'datagram';
 
 export interface DecoderOptions {
   /** `log-msg-size()`: the largest frame handed out, in bytes */

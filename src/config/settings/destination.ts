@@ -1,0 +1,153 @@
+/** Settings of destination drivers: file(), stdout(), network()/syslog() (and tcp()/udp()). */
+import type { TlsOptions } from '../../tls/types.ts';
+import type { TemplateSpec } from '../plan.ts';
+import type { TransportFacts } from '../transports.ts';
+import type { TsFormat } from '../../message/timefmt.ts';
+import type { FieldTable, SettingsHeader } from './fields.ts';
+
+/** formatting and queueing every destination has */
+export interface WriterSettings {
+  /** flags(): canonical words */
+  flags: readonly string[];
+  /**
+   * template() (template-escape() applied), else the template named by
+   * options {} file-template() / proto-template() where the driver uses one;
+   * unset: the driver's built-in format
+   */
+  template: TemplateSpec | undefined;
+  tsFormat: TsFormat;
+  fracDigits: number;
+  /** unset: each message's own zone */
+  timeZone: string | undefined;
+  logFifoSize: number;
+  flushLines: number;
+  /** messages per second; 0 = unlimited */
+  throttle: number;
+  /** unset: no cut */
+  truncateSize: number | undefined;
+  /** seconds before a failed write or connection is tried again */
+  timeReopen: number;
+}
+
+export const WRITER_FIELDS: FieldTable<WriterSettings> = {
+  flags: { row: 'flags' },
+  template: { row: 'template', by: 'options {} file-template() / proto-template() when not written' },
+  tsFormat: { row: 'ts-format' },
+  fracDigits: { row: 'frac-digits' },
+  timeZone: { row: 'time-zone' },
+  logFifoSize: { row: 'log-fifo-size' },
+  flushLines: { row: 'flush-lines' },
+  throttle: { row: 'throttle' },
+  truncateSize: { row: 'truncate-size' },
+  timeReopen: { global: 'time-reopen' },
+};
+
+/** how file() destinations create files and directories (also options {} defaults) */
+export interface FileCreationSettings {
+  createDirs: boolean;
+  perm: number;
+  dirPerm: number;
+  /** unset: left as the process creates it */
+  owner: string | undefined;
+  group: string | undefined;
+  dirOwner: string | undefined;
+  dirGroup: string | undefined;
+}
+
+export const FILE_CREATION_FIELDS: FieldTable<FileCreationSettings> = {
+  createDirs: { row: 'create-dirs' },
+  perm: { row: 'perm' },
+  dirPerm: { row: 'dir-perm' },
+  owner: { row: 'owner' },
+  group: { row: 'group' },
+  dirOwner: { row: 'dir-owner' },
+  dirGroup: { row: 'dir-group' },
+};
+
+export interface FileDestinationSettings extends SettingsHeader<'file-destination'>, WriterSettings, FileCreationSettings {
+  /** the file name template */
+  path: string;
+  /** unset: the local zone, for file-name templates */
+  localTimeZone: string | undefined;
+  /** seconds idle before the file is closed */
+  timeReap: number;
+  fsync: boolean;
+}
+
+export const FILE_DESTINATION_FIELDS: FieldTable<FileDestinationSettings> = {
+  ...WRITER_FIELDS,
+  path: { positional: 0 },
+  ...FILE_CREATION_FIELDS,
+  localTimeZone: { row: 'local-time-zone' },
+  timeReap: { row: 'time-reap' },
+  fsync: { row: 'fsync' },
+};
+
+export interface StdoutSettings extends SettingsHeader<'stdout'>, WriterSettings {}
+
+export const STDOUT_FIELDS: FieldTable<StdoutSettings> = WRITER_FIELDS;
+
+export interface FailbackSettings {
+  /** seconds between probes of the primary */
+  tcpProbeInterval: number;
+  successfulProbesRequired: number;
+}
+
+export const FAILBACK_FIELDS: FieldTable<FailbackSettings> = {
+  tcpProbeInterval: { row: 'tcp-probe-interval' },
+  successfulProbesRequired: { row: 'successful-probes-required' },
+};
+
+export interface FailoverSettings {
+  servers: readonly string[];
+  /** unset: stay on a failover server until it fails */
+  failback: FailbackSettings | undefined;
+}
+
+export const FAILOVER_FIELDS: FieldTable<FailoverSettings> = {
+  servers: { row: 'servers' },
+  failback: { row: 'failback' },
+};
+
+export interface NetworkDestinationSettings extends SettingsHeader<'network-destination'>, WriterSettings {
+  host: string;
+  transport: TransportFacts;
+  port: number;
+  ipProtocol: 4 | 6;
+  /** unset: the kernel picks the source address */
+  localip: string | undefined;
+  /** 0 = ephemeral */
+  localport: number;
+  /** unset: no TLS */
+  tls: TlsOptions | undefined;
+  /** unset: only the primary server */
+  failover: FailoverSettings | undefined;
+  closeOnInput: boolean;
+  soKeepalive: boolean;
+  tcpKeepaliveTime: number;
+  /** bytes; 0 = the kernel default (datagram transports only) */
+  soSndbuf: number;
+  soBroadcast: boolean;
+  /** 0 = the system default (datagram transports only) */
+  ipTtl: number;
+}
+
+export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> = {
+  ...WRITER_FIELDS,
+  truncateSize: { row: 'truncate-size', by: 'the transport table maxPayload of datagram transports' },
+  timeReopen: { row: 'time-reopen' },
+  host: { positional: 0 },
+  transport: { row: 'transport', by: 'the transport table row (fixed by tcp()/udp() names)' },
+  port: { row: 'port', by: 'the transport table port of the driver' },
+  ipProtocol: { row: 'ip-protocol' },
+  localip: { row: 'localip' },
+  localport: { row: 'localport' },
+  tls: { row: 'tls' },
+  failover: { row: 'failover' },
+  closeOnInput: { row: 'close-on-input' },
+  soKeepalive: { row: 'so-keepalive' },
+  tcpKeepaliveTime: { row: 'tcp-keepalive-time' },
+  soSndbuf: { row: 'so-sndbuf' },
+  soBroadcast: { row: 'so-broadcast' },
+  ipTtl: { row: 'ip-ttl' },
+};
