@@ -116,9 +116,12 @@ test('imports follow the layer table; KNOWN_EXCEPTIONS lists exactly the imports
     if (why) broken.set(`${e.from} -> ${e.to}`, why);
   }
   const added = [...broken].filter(([k]) => !KNOWN_EXCEPTIONS.includes(k)).map(([k, why]) => `  ${k}: ${why}`);
-  assert.deepEqual(added, [], `new imports break the layer table:\n${added.join('\n')}`);
-  const gone = KNOWN_EXCEPTIONS.filter((k) => !broken.has(k));
-  assert.deepEqual(gone, [], `these imports no longer break the layer table: remove them from KNOWN_EXCEPTIONS:\n  ${gone.join('\n  ')}`);
+  const gone = KNOWN_EXCEPTIONS.filter((k) => !broken.has(k)).map((k) => `  ${k}`);
+  const report = [
+    ...(added.length ? ['new imports break the layer table:', ...added] : []),
+    ...(gone.length ? ['these imports no longer break the layer table: remove them from KNOWN_EXCEPTIONS:', ...gone] : []),
+  ];
+  assert.equal(report.length, 0, report.join('\n'));
 });
 
 test('the checker tells type imports from value imports', () => {
