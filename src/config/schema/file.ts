@@ -6,15 +6,15 @@ const SRC = ['source'] as const;
 const DST = ['destination'] as const;
 
 const readerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], doc: 'parsing flags (no-parse, syslog-protocol, …)' },
-  { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'initial flow-control window' },
+  { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], doc: 'how read lines are parsed (no-parse, syslog-protocol, …)' },
+  { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'flow-control window in messages' },
   { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read before yielding to other work' },
   ...hostnameRows,
   ...sourceMessageRows,
 ];
 
 const writerRows: OptionRow[] = [
-  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'], noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+  { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'], noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], doc: 'how messages are formatted (syslog-protocol, no-multi-line, fsync, …)' },
   ...destinationFormatRows,
 ];
 
@@ -25,7 +25,7 @@ export const fileSchema: OptionSchema = {
     destination: { min: 1, max: 1, what: 'file name template' },
   },
   rows: [
-    { name: 'follow-freq', type: { kind: 'float' }, default: 1, sides: SRC, doc: 'seconds between checks for new data (0 = read once)' },
+    { name: 'follow-freq', type: { kind: 'float' }, default: 1, sides: SRC, doc: 'seconds between checks for new data at the end of the file (0 = read once)' },
     ...readerRows.map((r) => ({ ...r, sides: SRC })),
     ...writerRows.map((r) => ({ ...r, sides: DST })),
     { name: 'create-dirs', type: { kind: 'yesno' }, inherit: 'create-dirs', sides: DST, doc: 'create missing directories' },
