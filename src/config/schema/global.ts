@@ -40,7 +40,7 @@ const obsoleteStats = (name: string, sub: string) => ({
 export const globalSchema: OptionSchema = {
   name: 'options {}',
   rows: [
-    { name: 'keep-hostname', type: { kind: 'yesno' }, default: false, doc: 'keep the host name found in the message' },
+    { name: 'keep-hostname', type: { kind: 'yesno' }, default: false, doc: 'keep the host name written in a message as ${HOST} (no: ${HOST} is the name of the sender)' },
     { name: 'chain-hostnames', type: { kind: 'yesno' }, default: false, obsolete: [{ name: 'long-hostnames', change: 'chain-hostnames' }], doc: 'with keep-hostname(no): ${HOST} is <host in the message>/<sender name> instead of the sender name alone' },
     { name: 'use-dns', type: { kind: 'enum', values: ['yes', 'no', 'persist-only'], fold: true, yesno: ['yes', 'no'] }, default: 'yes', doc: 'name senders by reverse DNS, /etc/hosts included (no: their IP address; persist-only is treated as yes)' },
     { name: 'use-fqdn', type: { kind: 'yesno' }, default: false, doc: 'keep resolved sender names fully qualified (no: cut at the first dot)' },
@@ -96,7 +96,7 @@ export const globalSchema: OptionSchema = {
     { name: 'frac-digits', type: { kind: 'non-negative-int' }, default: 0, doc: 'sub-second digits in produced timestamps' },
     { name: 'recv-time-zone', type: { kind: 'string' }, check: checkTimeZone, doc: 'zone for received timestamps lacking one (default: local)' },
     { name: 'send-time-zone', type: { kind: 'string' }, aliases: ['time-zone'], check: checkTimeZone, doc: "zone of produced timestamps (default: the message's own)" },
-    { name: 'local-time-zone', type: { kind: 'string' }, check: checkTimeZone, doc: 'zone for file-name templates (default: local)' },
+    { name: 'local-time-zone', type: { kind: 'string' }, check: checkTimeZone, doc: 'zone of dates in file() destination names (default: local)' },
     { name: 'file-template', type: { kind: 'string' }, doc: 'name of the template statement file() and stdout() destinations use without template()' },
     { name: 'proto-template', type: { kind: 'string' }, doc: 'name of the template statement network() destinations use without template()' },
     {
