@@ -94,8 +94,8 @@ function anchor(t: OptionTopic): string {
 
 function rowMarkdown(f: OptionFacts): string {
   const name = [code(f.name), ...f.aliases.map((a) => `also ${code(a)}`), ...f.obsolete.map(md)].join('<br>');
-  const dflt = [f.default !== undefined ? code(f.default) : '', f.inherits ? `inherits ${md(f.inherits)}` : ''].filter((x) => x).join('<br>') || 'unset';
-  const block = f.block ? ` See [${md(f.block)}](#${f.block.replace(/\(\)$/, '')}).` : '';
+  const dflt = [f.default === undefined ? '' : f.default.startsWith('(') ? md(f.default) : code(f.default), f.inherits ? `inherits ${md(f.inherits)}` : ''].filter((x) => x).join('<br>') || 'unset';
+  const block = f.block ? `; see [${md(f.block)}](#${f.block.replace(/\(\)$/, '')})` : '';
   const state = md(f.state.label) + (f.state.message ? `: ${md(f.state.message)}` : '');
   return `| ${name} | ${md(f.type)} | ${dflt} | ${sidesText(f.sides)} | ${state} | ${md(f.doc)}${block} |`;
 }

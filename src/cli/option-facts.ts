@@ -137,6 +137,8 @@ export function optionFacts(schema: OptionSchema, row: OptionRow, topicSides: re
   };
   if (row.default !== undefined) facts.default = showValue(row, row.default);
   else if (row.alwaysPresent) facts.default = '(block with its defaults)';
+  // set while compiling from other options (port() from transport()): the doc line says how
+  else if (!row.inherit && /\bdefault\b/.test(row.doc)) facts.default = '(see the description)';
   if (row.inherit) {
     const d = inheritedDefault(row);
     facts.inherits = `options { ${row.inherit} }` + (d === undefined ? ' (unset there too)' : ` (default ${showValue(row, d)})`);

@@ -116,7 +116,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
     // sources
     { name: 'max-connections', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'connections open at once; one more is closed at once, before any TLS work, with an error line' },
     { name: 'listen-backlog', type: { kind: 'positive-int' }, default: 255, sides: SRC, doc: 'connections the kernel queues before they are accepted (listen(2) backlog)' },
-    { name: 'log-iw-size', type: { kind: 'positive-int' }, sides: SRC, doc: 'flow-control window in messages: TCP/TLS 1000 split among max-connections() (at least min-iw-size-per-reader() each), UDP 100' },
+    { name: 'log-iw-size', type: { kind: 'positive-int' }, sides: SRC, doc: 'flow-control window in messages; default: TCP/TLS 1000 split among max-connections() (at least min-iw-size-per-reader() each), UDP 100' },
     { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'messages taken from one connection before others get a turn' },
     { name: 'dynamic-window-size', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, unsupported: notImplementedUnless('dynamic-window-size', 0), doc: 'extra window shared among connections (0 = off; not implemented yet)' },
     { name: 'dynamic-window-stats-freq', type: { kind: 'float' }, default: 1, sides: SRC, ignored: noEffectUnless('dynamic-window-stats-freq', 1, NO_DYNWIN), doc: 'seconds between window samples (no effect without a dynamic window)' },
