@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   if (o.helpDriver !== undefined) {
     const { driverHelp } = await import('./option-docs.ts');
     const r = driverHelp(o.helpDriver);
-    if ('error' in r) fail(2, `logferry: ${r.error}\nTry 'logferry --help-driver' for the list of names.`);
+    if ('error' in r) fail(2, `logferry: ${r.error}\n${r.hint}`);
     process.stdout.write(r.text);
     return;
   }

@@ -69,13 +69,18 @@ export function topicListText(): string {
   return out.join('\n') + '\n';
 }
 
-/** `--help-driver [NAME]`: the text to print, or a one-line usage error. */
-export function driverHelp(asked: string): { text: string } | { error: string } {
+/** `--help-driver [NAME]`: the text to print, or a one-line usage error and a hint. */
+export function driverHelp(asked: string): { text: string } | { error: string; hint: string } {
   if (asked === '') return { text: topicListText() };
   const hit = findTopic(asked);
   if (hit.kind === 'topic') return { text: topicText(hit.topic) };
-  if (hit.kind === 'unimplemented') return { error: `${hit.name}() is a syslog-ng driver that logferry does not implement` };
-  return { error: `no driver or block named '${hit.name}'${hit.suggestion ? `; did you mean ${hit.suggestion}?` : ''}` };
+  if (hit.kind === 'unimplemented') {
+    return { error: `${hit.name}() is a syslog-ng driver that logferry does not implement`, hint: "Try 'logferry --help-driver' for the drivers it has." };
+  }
+  return {
+    error: `no driver or block named '${hit.name}'${hit.suggestion ? `; did you mean ${hit.suggestion}?` : ''}`,
+    hint: `Known names: ${OPTION_TOPICS.flatMap((t) => t.names).join(', ')}.`,
+  };
 }
 
 // ---- markdown ----

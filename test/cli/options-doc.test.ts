@@ -71,6 +71,7 @@ test('--help-driver without NAME lists the names; an unknown or unimplemented NA
   const typo = await run(['--help-driver', 'netwrk']);
   assert.equal(typo.exit.code, 2);
   assert.match(typo.stderr, /no driver or block named 'netwrk'; did you mean network\?/);
+  assert.match(typo.stderr, /Known names: options, global, network, /);
   assert.doesNotMatch(typo.stderr, /\n\s+at /);
 
   const program = await run(['--help-driver=program']);
