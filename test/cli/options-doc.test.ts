@@ -10,6 +10,7 @@ import { parseArgs } from '../../src/cli/args.ts';
 import { OPTIONS_DOC_PATH, driverHelp, optionsMarkdown } from '../../src/cli/option-docs.ts';
 import { optionFacts, showValue } from '../../src/cli/option-facts.ts';
 import { OPTION_TOPICS, findTopic } from '../../src/cli/option-topics.ts';
+import { OPTION_STATES } from '../config/option-states.table.ts';
 
 function run(args: string[]) {
   return runToExit(process.execPath, [LOGFERRY_MAIN, ...args], { name: 'logferry', timeoutMs: 20_000 });
@@ -122,4 +123,28 @@ test('the state of every row is what compiling its values does', () => {
   assert.equal(compress.state.label, 'refused unless no');
   const threaded = optionFacts(globalSchema, globalSchema.rows.find((r) => r.name === 'threaded')!, ['global']);
   assert.equal(threaded.state.label, 'no effect; warns');
+});
+
+test('the reference agrees with the option-states table that the compile tests check', () => {
+  const checked: string[] = [];
+  const wrong: string[] = [];
+  for (const t of OPTION_TOPICS) {
+    for (const side of t.sides) {
+      for (const row of t.schema.rows) {
+        if (row.sides && !row.sides.includes(side)) continue;
+        const key = `${t.schema.name} ${side} ${row.name}`;
+        const e = OPTION_STATES[key] ?? OPTION_STATES[`${side} ${row.name}`] ?? OPTION_STATES[row.name];
+        // a block's state is its rows' (checked in the block's own topic)
+        if (!e || e.context || row.type.kind === 'block') continue;
+        const f = optionFacts(t.schema, row, t.sides);
+        checked.push(key);
+        if (e.state === 'honoured' && f.state.kind !== 'honoured') wrong.push(`${key} is honoured, shown as ${f.state.label}`);
+        if (e.state === 'refused' && f.state.kind !== 'refused') wrong.push(`${key} is refused, shown as ${f.state.label}`);
+        // a warning the driver gives (finalize.ts), not the row, is said in the doc line
+        if (e.state === 'warned' && f.state.kind !== 'no-effect' && !/\bwarns\b/.test(row.doc)) wrong.push(`${key} warns, but neither its state nor its doc line says so: "${row.doc}"`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(checked.length > 150, `${checked.length} rows checked`);
 });

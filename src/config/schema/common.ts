@@ -87,7 +87,7 @@ export const hostnameRows: OptionRow[] = [
     doc: 'name the sender (${HOST_FROM}) by reverse DNS, /etc/hosts included (no: its IP address; persist-only is treated as yes)',
   },
   { name: 'use-fqdn', type: { kind: 'yesno' }, inherit: 'use-fqdn', doc: 'keep resolved sender names fully qualified (no: cut at the first dot)' },
-  { name: 'dns-cache', type: { kind: 'yesno' }, inherit: 'dns-cache', doc: 'cache reverse-DNS answers (size and lifetimes: options {}); UDP messages carry a sender name only once it is cached' },
+  { name: 'dns-cache', type: { kind: 'yesno' }, inherit: 'dns-cache', doc: 'cache reverse-DNS answers (size and lifetimes: options {}); UDP messages carry a sender name only once it is cached; file() and stdin() have no sender (it warns)' },
   { name: 'normalize-hostnames', type: { kind: 'yesno' }, inherit: 'normalize-hostnames', doc: 'lower-case resolved sender names' },
   { name: 'check-hostname', type: { kind: 'yesno' }, inherit: 'check-hostname', doc: 'a host name in the message with characters a host name cannot have is not taken as ${HOST} (tag syslog.invalid_hostname)' },
   { name: 'check-program', type: { kind: 'yesno' }, inherit: 'check-program', doc: 'a program name with invalid characters is not taken as ${PROGRAM}; it stays in the message text' },

@@ -56,8 +56,8 @@ const socketRows: OptionRow[] = [
     doc: 'seconds between keepalive probes; Node.js cannot set it, the kernel default applies (warns when written)',
   },
   { name: 'tcp-keepalive-probes', type: { kind: 'non-negative-int' }, default: 6, doc: 'unanswered keepalive probes before the connection is dropped; Node.js cannot set it, the kernel default applies (warns when written)' },
-  { name: 'so-reuseport', type: { kind: 'yesno' }, default: false, doc: 'SO_REUSEPORT on the listening socket, so several listeners can share the port (sources only)' },
-  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'allow sending to broadcast addresses (UDP destinations only)' },
+  { name: 'so-reuseport', type: { kind: 'yesno' }, default: false, doc: 'SO_REUSEPORT on the listening socket, so several listeners can share the port (sources only; a destination warns)' },
+  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'allow sending to broadcast addresses (UDP destinations only; elsewhere it warns)' },
   {
     name: 'interface',
     type: { kind: 'string' },
@@ -76,7 +76,7 @@ const socketRows: OptionRow[] = [
     type: { kind: 'non-negative-int' },
     default: 0,
     check: (v) => (typeof v === 'number' && v > 255 ? `ip-ttl() must be 0..255; value='${v}'` : undefined),
-    doc: 'TTL of sent packets (0 = system default); UDP destinations only',
+    doc: 'TTL of sent packets (0 = system default); UDP destinations only (elsewhere it warns)',
   },
   {
     name: 'ip-tos',
@@ -102,7 +102,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
       type: { kind: 'int' },
       default: 4,
       check: (v) => (v !== 4 && v !== 6 ? 'ip-protocol option can only be 4 or 6!' : undefined),
-      doc: 'address family: 4 or 6',
+      doc: 'address family: 4 or 6 (tcp(), udp() are 4 and tcp6(), udp6() are 6 by their name: another value warns)',
     },
     { name: 'tls', type: { kind: 'block', schema: () => tlsSchema }, doc: 'TLS settings: required by transport(tls), refused with tcp and udp' },
     {
