@@ -9,10 +9,12 @@ import { OPTION_TOPICS, findTopic, type OptionTopic } from './option-topics.ts';
 
 export const OPTIONS_DOC_PATH = 'docs/options.md';
 
-const STATE_LEGEND = [
-  'honoured: logferry acts on it. no effect; warns: accepted so syslog-ng configurations run, with one warning',
-  'from -s and at start, and nothing changes. refused: a configuration error. "unless X": X alone is accepted',
-  'silently (it is what logferry does anyway).',
+/** what each state word means, as [state, meaning] */
+const STATE_LEGEND: readonly (readonly [string, string])[] = [
+  ['honoured', 'logferry acts on it'],
+  ['no effect; warns', 'accepted so syslog-ng configurations run, with one warning from -s and at start; nothing changes'],
+  ['refused', 'a configuration error'],
+  ['... unless X', 'X alone is accepted silently: it is what logferry does anyway'],
 ];
 
 function positionalLines(schema: OptionSchema): string[] {
@@ -58,7 +60,7 @@ function rowText(f: OptionFacts): string[] {
 export function topicText(t: OptionTopic): string {
   const out = [`${t.title} options`, ...topicIntro(t).map((l) => `  ${l}`)];
   for (const f of factsOf(t)) out.push('', ...rowText(f).map((l) => `  ${l}`));
-  out.push('', ...STATE_LEGEND);
+  out.push('', 'State:', ...STATE_LEGEND.map(([k, v]) => `  ${k}: ${v}.`));
   return out.join('\n') + '\n';
 }
 
@@ -114,7 +116,9 @@ export function optionsMarkdown(): string {
     'Every option logferry accepts, per driver and block, read from the same tables that parse and check the',
     'configuration. `logferry --help-driver NAME` prints the same facts for one driver or block.',
     '',
-    `State: ${md(STATE_LEGEND.join(' '))}`,
+    'State:',
+    '',
+    ...STATE_LEGEND.map(([k, v]) => `- **${md(k)}**: ${md(v)}.`),
     '',
     ...OPTION_TOPICS.map((t) => `- [${md(t.title)}](#${anchor(t)})`),
     '',
