@@ -120,6 +120,8 @@ export function optionsMarkdown(): string {
     '',
     ...STATE_LEGEND.map(([k, v]) => `- **${md(k)}**: ${md(v)}.`),
     '',
+    'Drivers and blocks:',
+    '',
     ...OPTION_TOPICS.map((t) => `- [${md(t.title)}](#${anchor(t)})`),
     '',
   ];
