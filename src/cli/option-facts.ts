@@ -96,7 +96,7 @@ function inheritedDefault(row: OptionRow): OptionValue | undefined {
 function probes(row: OptionRow): OptionValue[] {
   const t = row.type.kind;
   if (t === 'yesno') return [true, false];
-  if (t === 'enum' && row.type.kind === 'enum') return [...row.type.values];
+  if (row.type.kind === 'enum') return [...row.type.values];
   const d = row.default ?? inheritedDefault(row);
   const numeric = t === 'int' || t === 'positive-int' || t === 'non-negative-int' || t === 'size' || t === 'float' || t === 'port';
   if (numeric) {
@@ -141,7 +141,7 @@ export function optionFacts(schema: OptionSchema, row: OptionRow, topicSides: re
   else if (!row.inherit && /\bdefault\b/.test(row.doc)) facts.default = '(see the description)';
   if (row.inherit) {
     const d = inheritedDefault(row);
-    facts.inherits = `options { ${row.inherit} }` + (d === undefined ? ' (unset there too)' : ` (default ${showValue(row, d)})`);
+    facts.inherits = `options { ${row.inherit} }` + (d === undefined ? '' : ` (default ${showValue(row, d)})`);
   }
   if (row.type.kind === 'block' || row.type.kind === 'string-or-block') facts.block = row.type.schema().name;
   return facts;
