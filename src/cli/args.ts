@@ -144,7 +144,7 @@ export function helpText(): string {
     const left = `  ${r.short ? '-' + r.short + ', ' : '    '}--${r.long}${arg}`;
     lines.push(left.padEnd(34) + r.help);
   }
-  lines.push('', 'Every configuration option is described by --help-driver NAME and in docs/options.md.');
+  lines.push('', 'Every configuration option is described by --help-driver NAME (and in docs/options.md of the source tree).');
   lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile).');
   return lines.join('\n') + '\n';
 }
