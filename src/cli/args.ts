@@ -16,6 +16,8 @@ export interface CliOptions {
   persistFile: string | undefined;
   version: boolean;
   help: boolean;
+  /** `--help-driver [NAME]`: undefined = not asked, '' = list the names */
+  helpDriver: string | undefined;
   /** `--define NAME=VALUE` (also syslog-ng's way to preset @define values) */
   defines: Record<string, string>;
   noCaps: boolean;
@@ -25,6 +27,8 @@ interface FlagRow {
   short?: string;
   long: string;
   arg?: string;
+  /** the value may be left out (`--help-driver` alone, or before another flag) */
+  argOptional?: boolean;
   help: string;
   apply: (o: CliOptions, v: string) => void;
 }
@@ -50,6 +54,13 @@ export const flagTable: FlagRow[] = [
   { long: 'no-caps', help: 'accepted for syslog-ng compatibility (logferry drops no capabilities)', apply: (o) => (o.noCaps = true) },
   { short: 'V', long: 'version', help: 'print the version and exit', apply: (o) => (o.version = true) },
   { short: 'h', long: 'help', help: 'print this help and exit', apply: (o) => (o.help = true) },
+  {
+    long: 'help-driver',
+    arg: 'NAME',
+    argOptional: true,
+    help: 'print every option of a driver or block (network, file, tls, options, …) with its type, default and whether logferry honours it, and exit; without NAME, list the names',
+    apply: (o, v) => (o.helpDriver = v),
+  },
 ];
 
 export class UsageError extends Error {
@@ -73,6 +84,7 @@ export function defaultCliOptions(): CliOptions {
     persistFile: undefined,
     version: false,
     help: false,
+    helpDriver: undefined,
     defines: {},
     noCaps: false,
   };
@@ -91,6 +103,7 @@ export function parseArgs(argv: string[]): CliOptions {
       let v = '';
       if (row.arg) {
         if (eq > 0) v = a.slice(eq + 1);
+        else if (row.argOptional && (i + 1 >= argv.length || argv[i + 1].startsWith('-'))) v = '';
         else if (i + 1 < argv.length) v = argv[++i];
         else throw new UsageError(`--${name} needs a value (${row.arg})`);
       } else if (eq > 0) throw new UsageError(`--${name} takes no value`);
@@ -127,9 +140,11 @@ export function helpText(): string {
     'Options:',
   ];
   for (const r of flagTable) {
-    const left = `  ${r.short ? '-' + r.short + ', ' : '    '}--${r.long}${r.arg ? ' ' + r.arg : ''}`;
+    const arg = r.arg ? (r.argOptional ? ` [${r.arg}]` : ` ${r.arg}`) : '';
+    const left = `  ${r.short ? '-' + r.short + ', ' : '    '}--${r.long}${arg}`;
     lines.push(left.padEnd(34) + r.help);
   }
+  lines.push('', 'Every configuration option is described by --help-driver NAME (and in docs/options.md of the source tree).');
   lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile).');
   return lines.join('\n') + '\n';
 }

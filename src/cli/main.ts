@@ -35,6 +35,13 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(helpText());
     return;
   }
+  if (o.helpDriver !== undefined) {
+    const { driverHelp } = await import('./option-docs.ts');
+    const r = driverHelp(o.helpDriver);
+    if ('error' in r) fail(2, `logferry: ${r.error}\n${r.hint}`);
+    process.stdout.write(r.text);
+    return;
+  }
   if (o.version) {
     const { VERSION } = await import('../daemon/daemon.ts');
     process.stdout.write(`logferry ${VERSION}\nConfig version: syslog-ng 4.x compatible\nNode.js ${process.versions.node}, OpenSSL ${process.versions.openssl}\n`);

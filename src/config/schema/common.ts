@@ -72,30 +72,30 @@ export const NO_PERSIST = 'logferry keeps no persist state and does not reload y
 
 /** Host-name handling rows that sources inherit from `options {}` (drivers.md §7, §8). */
 export const hostnameRows: OptionRow[] = [
-  { name: 'keep-hostname', type: { kind: 'yesno' }, inherit: 'keep-hostname', doc: 'keep the host name found in the message' },
+  { name: 'keep-hostname', type: { kind: 'yesno' }, inherit: 'keep-hostname', doc: 'keep the host name written in the message as ${HOST} (no: ${HOST} is the name of the sender)' },
   {
     name: 'chain-hostnames',
     type: { kind: 'yesno' },
     inherit: 'chain-hostnames',
     obsolete: [{ name: 'long-hostnames', change: 'chain-hostnames' }],
-    doc: 'append the resolved sender to the host name (orig/resolved)',
+    doc: 'with keep-hostname(no): ${HOST} is <host in the message>/<sender name> instead of the sender name alone',
   },
   {
     name: 'use-dns',
     type: { kind: 'enum', values: ['yes', 'no', 'persist-only'], fold: true, yesno: ['yes', 'no'] },
     inherit: 'use-dns',
-    doc: 'reverse-resolve sender addresses (persist_only = hosts file only)',
+    doc: 'name the sender (${HOST_FROM}) by reverse DNS, /etc/hosts included (no: its IP address; persist-only is treated as yes)',
   },
-  { name: 'use-fqdn', type: { kind: 'yesno' }, inherit: 'use-fqdn', doc: 'keep fully qualified resolved names' },
-  { name: 'dns-cache', type: { kind: 'yesno' }, inherit: 'dns-cache', doc: 'cache DNS answers' },
-  { name: 'normalize-hostnames', type: { kind: 'yesno' }, inherit: 'normalize-hostnames', doc: 'lower-case resolved names' },
-  { name: 'check-hostname', type: { kind: 'yesno' }, inherit: 'check-hostname', doc: 'reject host names with invalid characters' },
-  { name: 'check-program', type: { kind: 'yesno' }, inherit: 'check-program', doc: 'reject invalid program names' },
+  { name: 'use-fqdn', type: { kind: 'yesno' }, inherit: 'use-fqdn', doc: 'keep resolved sender names fully qualified (no: cut at the first dot)' },
+  { name: 'dns-cache', type: { kind: 'yesno' }, inherit: 'dns-cache', doc: 'cache reverse-DNS answers (size and lifetimes: options {}); UDP messages carry a sender name only once it is cached; file() and stdin() have no sender (it warns)' },
+  { name: 'normalize-hostnames', type: { kind: 'yesno' }, inherit: 'normalize-hostnames', doc: 'lower-case resolved sender names' },
+  { name: 'check-hostname', type: { kind: 'yesno' }, inherit: 'check-hostname', doc: 'a host name in the message with characters a host name cannot have is not taken as ${HOST} (tag syslog.invalid_hostname)' },
+  { name: 'check-program', type: { kind: 'yesno' }, inherit: 'check-program', doc: 'a program name with invalid characters is not taken as ${PROGRAM}; it stays in the message text' },
 ];
 
 /** Rows about the message itself that every source has (drivers.md §6, §7). */
 export const sourceMessageRows: OptionRow[] = [
-  { name: 'log-msg-size', type: { kind: 'size' }, inherit: 'log-msg-size', check: checkLogMsgSize, doc: 'maximum message size in bytes' },
+  { name: 'log-msg-size', type: { kind: 'size' }, inherit: 'log-msg-size', check: checkLogMsgSize, doc: 'largest message in bytes (at most 256MiB); see trim-large-messages() for longer ones' },
   { name: 'keep-timestamp', type: { kind: 'yesno' }, inherit: 'keep-timestamp', doc: 'use the timestamp in the message (no = reception time)' },
   { name: 'time-zone', type: { kind: 'string' }, inherit: 'recv-time-zone', check: checkTimeZone, doc: 'zone assumed for received timestamps without one' },
   { name: 'default-facility', type: { kind: 'string' }, default: 'user', check: checkFacility, doc: 'facility of messages without a PRI' },
@@ -107,12 +107,12 @@ export const sourceMessageRows: OptionRow[] = [
     check: checkSeverity,
     doc: 'severity of messages without a PRI',
   },
-  { name: 'program-override', type: { kind: 'string' }, obsolete: [{ name: 'log-prefix', change: 'program-override' }], doc: 'replace ${PROGRAM}' },
-  { name: 'host-override', type: { kind: 'string' }, doc: 'replace ${HOST}' },
-  { name: 'tags', type: { kind: 'string-list' }, default: [], doc: 'tags added to each message' },
+  { name: 'program-override', type: { kind: 'string' }, obsolete: [{ name: 'log-prefix', change: 'program-override' }], doc: 'replace ${PROGRAM} of every message with this text' },
+  { name: 'host-override', type: { kind: 'string' }, doc: 'replace ${HOST} of every message with this text (after the host-name rules)' },
+  { name: 'tags', type: { kind: 'string-list' }, default: [], doc: 'tags added to each message, besides .source.<source name>' },
   { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, doc: "replace ${PID} with the daemon's pid" },
   { name: 'encoding', type: { kind: 'string' }, doc: 'character set of the input, converted to UTF-8' },
-  { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'prefix of parsed structured-data names' },
+  { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'name prefix of parsed RFC 5424 structured-data values (at most 128 characters)' },
   { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the driver across reloads (no effect: no persist state yet)' },
 ];
 
@@ -122,16 +122,16 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'template-escape', type: { kind: 'yesno' }, default: false, doc: "escape ', \" and \\ in macro values" },
   { name: 'ts-format', type: TS_FORMAT, inherit: 'ts-format', doc: 'timestamp style in templates: rfc3164, rfc3339, full, unix' },
   { name: 'frac-digits', type: { kind: 'non-negative-int' }, inherit: 'frac-digits', doc: 'sub-second digits in produced timestamps' },
-  { name: 'time-zone', type: { kind: 'string' }, aliases: ['send-time-zone'], inherit: 'send-time-zone', check: checkTimeZone, doc: 'zone of produced timestamps (default: the message own zone)' },
-  { name: 'local-time-zone', type: { kind: 'string' }, inherit: 'local-time-zone', check: checkTimeZone, doc: 'zone for file-name templates' },
-  { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'memory queue limit for non-flow-controlled messages' },
-  { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'messages written in one batch' },
+  { name: 'time-zone', type: { kind: 'string' }, aliases: ['send-time-zone'], inherit: 'send-time-zone', check: checkTimeZone, doc: "zone of produced timestamps (default: the message's own zone)" },
+  { name: 'local-time-zone', type: { kind: 'string' }, inherit: 'local-time-zone', check: checkTimeZone, doc: 'zone of dates in file() destination names (no effect elsewhere: warns)' },
+  { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'messages queued in memory for this destination; when full, new messages of paths without flow control are dropped (counted)' },
+  { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'most messages formatted and written in one batch' },
   { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, doc: 'output rate limit in messages per second (0 = unlimited)' },
   { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('suppress', 0), doc: 'collapse repeated messages within this many seconds (not implemented yet)' },
   { name: 'mark-mode', type: MARK_MODE, inherit: 'mark-mode', ignored: noEffectUnless('mark-mode', 'none', NO_MARK), doc: 'MARK message generation (not done by logferry)' },
   { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', ignored: noEffectUnless('mark-freq', 0, NO_MARK), doc: 'seconds between MARK messages (not done by logferry)' },
   { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('pad-size', 0), doc: 'pad formatted output to this many bytes (not implemented yet)' },
-  { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut formatted output at this many bytes' },
+  { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut each formatted message at this many bytes (UDP default 65507)' },
   { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the queue across reloads (no effect: no persist state yet)' },
   {
     name: 'disk-buffer',

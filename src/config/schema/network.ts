@@ -13,34 +13,34 @@ const DST = ['destination'] as const;
 export const failbackSchema: OptionSchema = {
   name: 'failback()',
   rows: [
-    { name: 'tcp-probe-interval', type: { kind: 'positive-int' }, default: 60, doc: 'seconds between TCP probes of the primary server' },
-    { name: 'successful-probes-required', type: { kind: 'positive-int' }, default: 3, doc: 'consecutive successful probes before returning to the primary' },
+    { name: 'tcp-probe-interval', type: { kind: 'positive-int' }, default: 60, doc: 'seconds between plain TCP connects that probe the primary server' },
+    { name: 'successful-probes-required', type: { kind: 'positive-int' }, default: 3, doc: 'consecutive successful probes before the messages go to the primary again' },
   ],
 };
 
 export const failoverSchema: OptionSchema = {
   name: 'failover()',
   rows: [
-    { name: 'servers', type: { kind: 'string-list' }, default: [], doc: 'failover servers, tried in order after the primary' },
-    { name: 'failback', type: { kind: 'block', schema: () => failbackSchema }, doc: 'return to the primary once it is reachable again' },
+    { name: 'servers', type: { kind: 'string-list' }, default: [], doc: 'failover servers, used in turn after the primary: each reconnect moves to the next one' },
+    { name: 'failback', type: { kind: 'block', schema: () => failbackSchema }, doc: 'while on a failover server, probe the primary and go back to it once successful-probes-required() probes succeed' },
   ],
 };
 
 const socketRows: OptionRow[] = [
   // so-rcvbuf, so-sndbuf, tcp-keepalive-intvl/-probes, ip-ttl and so-broadcast depend on the transport: finalize.ts warns where Node cannot apply them
-  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_RCVBUF in bytes (0 = kernel default; UDP sources only on Node.js)' },
-  { name: 'so-sndbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'SO_SNDBUF in bytes (0 = kernel default; UDP destinations only on Node.js)' },
-  { name: 'so-keepalive', type: { kind: 'yesno' }, default: true, aliases: ['tcp-keepalive', 'tcp-keep-alive'], doc: 'SO_KEEPALIVE on TCP sockets' },
-  { name: 'tcp-keepalive-time', type: { kind: 'non-negative-int' }, default: 60, doc: 'seconds of idle before keepalive probes' },
+  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'socket receive buffer in bytes (0 = kernel default); applied to UDP sources only: Node.js cannot set it on TCP sockets (warns)' },
+  { name: 'so-sndbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'socket send buffer in bytes (0 = kernel default); applied to UDP destinations only: Node.js cannot set it on TCP sockets (warns)' },
+  { name: 'so-keepalive', type: { kind: 'yesno' }, default: true, aliases: ['tcp-keepalive', 'tcp-keep-alive'], doc: 'TCP keepalive on accepted and outgoing connections' },
+  { name: 'tcp-keepalive-time', type: { kind: 'non-negative-int' }, default: 60, doc: 'seconds a connection is idle before the first keepalive probe' },
   {
     name: 'tcp-keepalive-intvl',
     type: { kind: 'non-negative-int' },
     default: 10,
-    doc: 'seconds between keepalive probes (kernel setting on Node.js)',
+    doc: 'seconds between keepalive probes; Node.js cannot set it, the kernel default applies (warns when written)',
   },
-  { name: 'tcp-keepalive-probes', type: { kind: 'non-negative-int' }, default: 6, doc: 'keepalive probes before the connection is dropped (kernel setting on Node.js)' },
-  { name: 'so-reuseport', type: { kind: 'yesno' }, default: false, doc: 'SO_REUSEPORT on the listener' },
-  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'SO_BROADCAST on UDP sockets (send to broadcast addresses)' },
+  { name: 'tcp-keepalive-probes', type: { kind: 'non-negative-int' }, default: 6, doc: 'unanswered keepalive probes before the connection is dropped; Node.js cannot set it, the kernel default applies (warns when written)' },
+  { name: 'so-reuseport', type: { kind: 'yesno' }, default: false, doc: 'SO_REUSEPORT on the listening socket, so several listeners can share the port (sources only; a destination warns)' },
+  { name: 'so-broadcast', type: { kind: 'yesno' }, default: false, doc: 'allow sending to broadcast addresses (UDP destinations only; elsewhere it warns)' },
   {
     name: 'interface',
     type: { kind: 'string' },
@@ -59,7 +59,7 @@ const socketRows: OptionRow[] = [
     type: { kind: 'non-negative-int' },
     default: 0,
     check: (v) => (typeof v === 'number' && v > 255 ? `ip-ttl() must be 0..255; value='${v}'` : undefined),
-    doc: 'TTL of sent UDP packets (0 = system default)',
+    doc: 'TTL of sent packets (0 = system default); UDP destinations only (elsewhere it warns)',
   },
   {
     name: 'ip-tos',
@@ -76,18 +76,18 @@ const NO_DYNWIN = 'logferry has no dynamic window (dynamic-window-size() is not 
 function inetRows(withTransport: boolean): OptionRow[] {
   const rows: OptionRow[] = [
     { name: 'ip', type: { kind: 'string' }, aliases: ['localip'], sides: SRC, doc: 'bind address (default 0.0.0.0, or :: with ip-protocol(6))' },
-    { name: 'port', type: { kind: 'port' }, aliases: ['localport'], sides: SRC, doc: 'listen port (number or service name; default depends on transport)' },
-    { name: 'port', type: { kind: 'port' }, aliases: ['destport'], sides: DST, doc: 'remote port (number or service name; default depends on transport)' },
-    { name: 'localip', type: { kind: 'string' }, sides: DST, doc: 'local address to bind before connecting' },
+    { name: 'port', type: { kind: 'port' }, aliases: ['localport'], sides: SRC, doc: 'listen port, number or service name; default 514, for syslog() tcp and auto 601, udp 514, tls 6514' },
+    { name: 'port', type: { kind: 'port' }, aliases: ['destport'], sides: DST, doc: 'port to connect to, number or service name; default 514, for syslog() tcp 601, udp 514, tls 6514' },
+    { name: 'localip', type: { kind: 'string' }, sides: DST, doc: 'local address to send from (bound before connecting)' },
     { name: 'localport', type: { kind: 'port' }, default: 0, sides: DST, doc: 'local port to bind before connecting (0 = ephemeral)' },
     {
       name: 'ip-protocol',
       type: { kind: 'int' },
       default: 4,
       check: (v) => (v !== 4 && v !== 6 ? 'ip-protocol option can only be 4 or 6!' : undefined),
-      doc: 'address family: 4 or 6',
+      doc: 'address family: 4 or 6 (tcp(), udp() are 4 and tcp6(), udp6() are 6 by their name: another value warns)',
     },
-    { name: 'tls', type: { kind: 'block', schema: () => tlsSchema }, doc: 'TLS settings (needs a TLS transport)' },
+    { name: 'tls', type: { kind: 'block', schema: () => tlsSchema }, doc: 'TLS settings: required by transport(tls), refused with tcp and udp' },
     {
       name: 'keep-alive',
       type: { kind: 'yesno' },
@@ -97,16 +97,16 @@ function inetRows(withTransport: boolean): OptionRow[] {
     },
     ...socketRows,
     // sources
-    { name: 'max-connections', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'concurrent connections accepted' },
-    { name: 'listen-backlog', type: { kind: 'positive-int' }, default: 255, sides: SRC, doc: 'listen(2) backlog' },
-    { name: 'log-iw-size', type: { kind: 'positive-int' }, sides: SRC, doc: 'initial window: stream 1000 (divided among max-connections), UDP 100' },
-    { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'messages read per connection per poll' },
+    { name: 'max-connections', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'connections open at once; one more is closed at once, before any TLS work, with an error line' },
+    { name: 'listen-backlog', type: { kind: 'positive-int' }, default: 255, sides: SRC, doc: 'connections the kernel queues before they are accepted (listen(2) backlog)' },
+    { name: 'log-iw-size', type: { kind: 'positive-int' }, sides: SRC, doc: 'flow-control window in messages; default: TCP/TLS 1000 split among max-connections() (at least min-iw-size-per-reader() each), UDP 100' },
+    { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, sides: SRC, doc: 'messages taken from one connection before others get a turn' },
     { name: 'dynamic-window-size', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, unsupported: notImplementedUnless('dynamic-window-size', 0), doc: 'extra window shared among connections (0 = off; not implemented yet)' },
     { name: 'dynamic-window-stats-freq', type: { kind: 'float' }, default: 1, sides: SRC, ignored: noEffectUnless('dynamic-window-stats-freq', 1, NO_DYNWIN), doc: 'seconds between window samples (no effect without a dynamic window)' },
     { name: 'dynamic-window-realloc-ticks', type: { kind: 'positive-int' }, default: 5, sides: SRC, ignored: noEffectUnless('dynamic-window-realloc-ticks', 5, NO_DYNWIN), doc: 'samples between window redistributions (no effect without a dynamic window)' },
-    { name: 'trim-large-messages', type: { kind: 'yesno' }, inherit: 'trim-large-messages', sides: SRC, doc: 'cut oversized frames instead of closing the connection' },
+    { name: 'trim-large-messages', type: { kind: 'yesno' }, inherit: 'trim-large-messages', sides: SRC, doc: 'an octet-counted frame over log-msg-size() is cut to it instead of closing the connection' },
     { name: 'idle-timeout', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'close a connection idle for this many seconds (0 = never)' },
-    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], sides: SRC, doc: 'parsing flags (no-parse, syslog-protocol, …)' },
+    { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], sides: SRC, doc: 'how received messages are parsed (no-parse, syslog-protocol, …)' },
     ...hostnameRows.map((r) => ({ ...r, sides: SRC })),
     ...sourceMessageRows.map((r) => ({ ...r, sides: SRC })),
     {
@@ -117,7 +117,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
       doc: 'eBPF load balancing (not available on Node.js)',
     },
     // destinations
-    { name: 'time-reopen', type: { kind: 'positive-int' }, inherit: 'time-reopen', sides: DST, doc: 'seconds before reconnecting' },
+    { name: 'time-reopen', type: { kind: 'positive-int' }, inherit: 'time-reopen', sides: DST, doc: 'seconds to wait before reconnecting after a failed or broken connection' },
     { name: 'failover', type: { kind: 'block', schema: () => failoverSchema }, sides: DST, doc: 'servers() to try when the primary fails, optional failback()' },
     {
       name: 'failover-servers',
@@ -127,8 +127,8 @@ function inetRows(withTransport: boolean): OptionRow[] {
       moveTo: ['failover', 'servers'],
       doc: 'deprecated form of failover(servers())',
     },
-    { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'reconnect when the server sends data' },
-    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'output flags (syslog-protocol, no-multi-line, …)' },
+    { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'data sent by the server closes the connection, which is then reopened (no: the data is ignored)' },
+    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'how messages are formatted (syslog-protocol, no-multi-line, …)' },
     ...destinationFormatRows.map((r) => ({ ...r, sides: DST })),
     {
       name: 'spoof-source',
@@ -148,7 +148,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
     },
   ];
   if (withTransport) {
-    rows.unshift({ name: 'transport', type: { kind: 'string' }, default: 'tcp', doc: 'tcp, udp, tls, auto, proxied-tcp, proxied-tls, …' });
+    rows.unshift({ name: 'transport', type: { kind: 'string' }, default: 'tcp', doc: 'tcp, udp or tls; sources also auto, text-with-nuls, nul-terminated (proxied-* are refused: not implemented yet)' });
   }
   return rows;
 }
