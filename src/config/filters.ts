@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { SourceLocation } from '../core/location.ts';
-import { filterFacility, filterSeverity, isMatcherType, matcherFlag, MATCHER_TYPES } from '../pipeline/filter-names.ts';
+import { filterFacility, filterSeverity, isMatcherType, matcherFlag, MATCHER_TYPES } from '../message/filter-names.ts';
 import type { FilterArg, FilterExpr } from './plan.ts';
 import type { ConfigError } from './errors.ts';
 import { describeErrno } from './errno.ts';
@@ -17,7 +17,7 @@ export const FILTER_FUNCTIONS = ['facility', 'level', 'host', 'program', 'messag
 const NOT_IMPLEMENTED = new Set(['rate-limit', 'severity-level', 'inlist', 'tag', 'sdata', 'python']);
 const FUNCTION_ALIASES: Record<string, string> = { priority: 'level', severity: 'level', msg: 'message' };
 
-export { MATCHER_TYPES, MATCHER_FLAGS } from '../pipeline/filter-names.ts';
+export { MATCHER_TYPES, MATCHER_FLAGS } from '../message/filter-names.ts';
 
 export interface FilterCheckContext {
   error(loc: SourceLocation, message: string): ConfigError;

@@ -16,7 +16,7 @@ import type { TemplateOptions, TypedTemplate } from '../message/template.ts';
 import { compareBytes, globToRegExp } from '../message/value-pairs.ts';
 import { PcreTranslateError, pcreToRegExp } from './filter-regex.ts';
 import { ipv4Matcher, ipv6Matcher } from './filter-netmask.ts';
-import { filterFacility, filterSeverity, isMatcherType, matcherFlag } from './filter-names.ts';
+import { filterFacility, filterSeverity, isMatcherType, matcherFlag } from '../message/filter-names.ts';
 
 export type FilterFn = (msg: LogMessage) => boolean;
 

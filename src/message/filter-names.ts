@@ -7,7 +7,7 @@
  * case-insensitive and, unlike option keywords, `_` is not read as `-` in
  * facility names (`solaris_cron` is unknown); matcher flags do fold `_`.
  */
-import { severityFromName } from '../message/names.ts';
+import { severityFromName } from './names.ts';
 
 const FACILITIES: Readonly<Record<string, number>> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
