@@ -14,6 +14,7 @@ import type { MacroContext, MacroFn, ValueType } from './macros.ts';
 import { prepareFunction } from './template-functions.ts';
 import type { TsFormat } from './timefmt.ts';
 import type { Zone } from './timezone.ts';
+import { NamedError } from '../core/named-error.ts';
 
 export interface TemplateOptions {
   tsFormat: TsFormat;
@@ -36,11 +37,10 @@ export interface TypedTemplate extends CompiledTemplate {
   readonly isLiteral: boolean;
 }
 
-export class TemplateError extends Error {
+export class TemplateError extends NamedError {
   readonly offset: number;
   constructor(message: string, offset: number) {
     super(message);
-    this.name = 'TemplateError';
     this.offset = offset;
   }
 }

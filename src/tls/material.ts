@@ -19,6 +19,7 @@ import { readCaDir, readCrlDir, type HashedDir } from './hashdir.ts';
 import type { ParsedCrl } from './x509/crl.ts';
 import type { TlsOptions } from './types.ts';
 import type { VerdictLog } from './verify/verdict.ts';
+import { NamedError } from '../core/named-error.ts';
 
 export interface Material {
   /** every trust anchor: ca-file(), pkcs12 CAs, usable ca-dir() files */
@@ -37,11 +38,10 @@ export interface Material {
 }
 
 /** A config-time error whose message is the whole user-facing explanation. */
-export class TlsConfigError extends Error {
+export class TlsConfigError extends NamedError {
   readonly option: string;
   constructor(option: string, message: string) {
     super(message);
-    this.name = 'TlsConfigError';
     this.option = option;
   }
 }
