@@ -8,26 +8,17 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { countLines, tempDir, waitForLines } from '../helpers/peers.ts';
-import { skipUnlessLogferry, startLogferry } from '../helpers/daemon.ts';
+import { skipUnlessLogferry, startLogferry, startSourceToFile } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
 
 const N = 100_000;
 
 test('a burst of 100 000 messages is written completely with a 1 000-message queue', { timeout: 90_000, skip: skipUnlessLogferry() }, async (t) => {
-  const dir = tempDir('lf-burst');
-  t.after(() => dir.remove());
-  const port = await freePort();
-  const out = path.join(dir.path, 'out.log');
-  const d = await startLogferry({
-    config: `@version: 4.27
-options { use-dns(no); keep-hostname(yes); log-fifo-size(1000); };
-source s { syslog(ip(127.0.0.1) port(${port}) transport(tcp)); };
-destination d { file("${out}" template("\${MSG}\\n")); };
-log { source(s); destination(d); };
-`,
-    readyPorts: [port],
+  const { port, out } = await startSourceToFile(t, {
+    name: 'lf-burst',
+    options: 'use-dns(no); keep-hostname(yes); log-fifo-size(1000);',
+    source: (port) => `syslog(ip(127.0.0.1) port(${port}) transport(tcp));`,
   });
-  t.after(() => d.stop());
   const chunks: Buffer[] = [];
   for (let i = 0; i < N; i++) {
     const m = `<13>1 2026-11-23T10:00:00+00:00 h app - - - seq ${i} ${'x'.repeat(200)}`;

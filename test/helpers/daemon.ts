@@ -7,7 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isCi, REPO_ROOT, startSyslogNgCompatible } from './peers.ts';
+import type { TestContext } from 'node:test';
+import { isCi, REPO_ROOT, startSyslogNgCompatible, tempDir } from './peers.ts';
+import { freePort } from './ports.ts';
 import type { DaemonHandle, DaemonOptions } from './peers.ts';
 
 export type { DaemonHandle, DaemonOptions } from './peers.ts';
@@ -48,4 +50,36 @@ export async function startLogferry(opts: DaemonOptions): Promise<DaemonHandle> 
   if (!hasLogferry()) throw new Error(`logferry entry point ${LOGFERRY_MAIN} does not exist (set LOGFERRY_CMD to run another build)`);
   const readyStderr = opts.readyStderr ?? ((opts.readyPorts?.length ?? 0) === 0 ? /starting up/ : undefined);
   return startSyslogNgCompatible(logferryCommand(), { name: 'logferry', ...opts, readyStderr });
+}
+
+export interface SourceToFile {
+  d: DaemonHandle;
+  port: number;
+  /** one line per message: its ${MSG} */
+  out: string;
+}
+
+/**
+ * A daemon with one source `s` on a free loopback port whose messages land as `${MSG}` lines in
+ * `out`: the set-up of most daemon-level tests. Stopped, and its directory removed, when `t` ends.
+ */
+export async function startSourceToFile(
+  t: TestContext,
+  opts: { name: string; source: (port: number) => string; options?: string },
+): Promise<SourceToFile> {
+  const dir = tempDir(opts.name);
+  t.after(() => dir.remove());
+  const port = await freePort();
+  const out = join(dir.path, 'out.log');
+  const d = await startLogferry({
+    config: `@version: 4.27
+options { ${opts.options ?? 'use-dns(no);'} };
+source s { ${opts.source(port)} };
+destination d { file("${out}" template("\${MSG}\\n")); };
+log { source(s); destination(d); };
+`,
+    readyPorts: [port],
+  });
+  t.after(() => d.stop());
+  return { d, port, out };
 }

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import { allCounters } from '../../src/core/stats.ts';
@@ -18,9 +17,8 @@ import { createTlsEndpoint } from '../../src/tls/endpoint.ts';
 import type { TlsFailure } from '../../src/tls/types.ts';
 import { createConnector } from '../../src/transport/connector.ts';
 import { createStreamListener, type StreamListener } from '../../src/transport/stream-listener.ts';
-import { startLogferry } from '../helpers/daemon.ts';
-import { skipUnlessPeers, tempDir, waitForLines } from '../helpers/peers.ts';
-import { freePort } from '../helpers/ports.ts';
+import { startSourceToFile } from '../helpers/daemon.ts';
+import { skipUnlessPeers, waitForLines } from '../helpers/peers.ts';
 import { pki } from '../tls/helpers.ts';
 import { asCompiled, captureLogs, type LogCapture } from './helpers.ts';
 
@@ -180,21 +178,11 @@ test('destination stopped during its TLS handshake: nothing is reported (giving 
 });
 
 test('daemon: a refused client on a TLS source gives one TLS handshake failed line', { skip: skip || skipUnlessPeers('openssl'), timeout: 60_000 }, async (t) => {
-  const dir = tempDir('lf-tls-once');
-  t.after(() => dir.remove());
-  const port = await freePort();
-  const out = path.join(dir.path, 'out.log');
-  const d = await startLogferry({
-    config: `@version: 4.27
-options { use-dns(no); };
-source s { network(ip(127.0.0.1) port(${port}) transport(tls)
-  tls(key-file("${P}/server.key") cert-file("${P}/server.pem") ca-dir("${P}/ca.d") peer-verify(required-trusted))); };
-destination d { file("${out}" template("\${MSG}\\n")); };
-log { source(s); destination(d); };
-`,
-    readyPorts: [port],
+  const { d, port, out } = await startSourceToFile(t, {
+    name: 'lf-tls-once',
+    source: (port) => `network(ip(127.0.0.1) port(${port}) transport(tls)
+  tls(key-file("${P}/server.key") cert-file("${P}/server.pem") ca-dir("${P}/ca.d") peer-verify(required-trusted)));`,
   });
-  t.after(() => d.stop());
   const bad = tls.connect({ port, host: '127.0.0.1', key: readFileSync(`${P}/rogue.key`), cert: readFileSync(`${P}/rogue.pem`), rejectUnauthorized: false });
   bad.on('error', () => {});
   bad.resume();

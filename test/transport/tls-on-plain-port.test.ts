@@ -9,10 +9,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
-import { skipUnlessPeers, tempDir, waitForLines } from '../helpers/peers.ts';
-import { startLogferry } from '../helpers/daemon.ts';
-import { freePort } from '../helpers/ports.ts';
+import { skipUnlessPeers, waitForLines } from '../helpers/peers.ts';
+import { startSourceToFile } from '../helpers/daemon.ts';
 import { createStreamListener } from '../../src/transport/stream-listener.ts';
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 import { asCompiled } from './helpers.ts';
@@ -58,20 +56,10 @@ test('listener: a ClientHello on a plain port is logged once and not delivered; 
 });
 
 test('daemon: s_client on a transport(tcp) source: one line saying use transport(tls), no garbage stored', { timeout: 90_000, skip: skipUnlessPeers('openssl') }, async (t) => {
-  const dir = tempDir('lf-tls-on-plain');
-  t.after(() => dir.remove());
-  const port = await freePort();
-  const out = path.join(dir.path, 'out.log');
-  const d = await startLogferry({
-    config: `@version: 4.27
-options { use-dns(no); };
-source s { network(ip(127.0.0.1) port(${port}) transport(tcp)); };
-destination d { file("${out}" template("\${MSG}\\n")); };
-log { source(s); destination(d); };
-`,
-    readyPorts: [port],
+  const { d, port, out } = await startSourceToFile(t, {
+    name: 'lf-tls-on-plain',
+    source: (port) => `network(ip(127.0.0.1) port(${port}) transport(tcp));`,
   });
-  t.after(() => d.stop());
 
   const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
   t.after(() => {
