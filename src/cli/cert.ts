@@ -289,10 +289,11 @@ function parse(c: Command, argv: string[]): { args: string[]; o: Opts; help: boo
 /** Runs `logferry cert ARGV`; returns the exit status (usage errors throw UsageError). */
 export function runCert(argv: string[]): number {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help') {
+  if (name === '-h' || name === '--help') {
     process.stdout.write(certHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
+  if (name === undefined) throw new UsageError(`a command is needed: ${COMMANDS.map((x) => x.name).join(', ')}`);
   const c = COMMANDS.find((x) => x.name === name);
   if (!c) throw new UsageError(`cert: unknown command '${name}' (one of ${COMMANDS.map((x) => x.name).join(', ')})`);
   const p = parse(c, rest);

@@ -14,6 +14,8 @@ import { EKU, parseCert, type ParsedCert } from '../tls/x509/cert.ts';
 import { crlSignedBy, parseCrl, serialKey, type ParsedCrl } from '../tls/x509/crl.ts';
 import { pemBlocks } from '../tls/x509/pem.ts';
 
+type Findings = Finding[];
+
 export interface Finding {
   /** the file the finding is about, as shown (relative to the inspected directory) */
   file: string;
@@ -150,7 +152,6 @@ function checkFile(path: string, ctx: Context, out: Findings): void {
   else if (!blocks.some((b) => b.label === 'X509 CRL')) out.push({ file, problem: true, text: 'holds no PEM certificate or CRL' });
 }
 
-type Findings = Finding[];
 
 function describe(c: ParsedCert): string {
   return `'${c.subjectDn}'`;

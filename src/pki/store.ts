@@ -15,7 +15,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildCert, type CertKind } from './build-cert.ts';
-import { buildCrl, crlState, isListed } from './build-crl.ts';
+import { buildCrl, crlState, isListed, type CrlState } from './build-crl.ts';
 import { writePublic } from './files.ts';
 import { generateKey, readKey, writeKey, type KeyKind } from './keys.ts';
 import { rehash } from './rehash.ts';
@@ -244,7 +244,7 @@ export function revoke(dir: string, certPath: string | undefined, o: RevokeOptio
     issuer = loadIssuer(dir);
   }
   const crlPath = crlPathOf(dir, issuer.name);
-  let state = { entries: [] as ReturnType<typeof crlState>['entries'], number: 0n };
+  let state: Pick<CrlState, 'entries' | 'number'> = { entries: [], number: 0n };
   if (existsSync(crlPath)) {
     const block = pemBlocks(readFileSync(crlPath, 'latin1')).find((b) => b.label === 'X509 CRL');
     if (!block) throw new Error(`${crlPath} holds no PEM CRL; move it away and run again (its revocations are lost unless you revoke those certificates again)`);

@@ -53,6 +53,7 @@ test('usage errors exit 2 and failures exit 1, each with one sentence and no sta
     ['init-ca', dir, '--days', '0'],
     ['init-ca'],
     ['fingerprint', 'a', 'b'],
+    [],
   ];
   // every case in-process (a process start costs a second here), a few through the real command
   for (const args of usage) assert.throws(() => runCert(args), UsageError, args.join(' '));
