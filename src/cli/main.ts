@@ -24,6 +24,16 @@ async function main(argv: string[]): Promise<void> {
     const code = await runQuickstart(argv.slice(1)).catch((err) => fail(1, describeError(err, false)));
     process.exit(code);
   }
+  if (argv[0] === 'cert') {
+    // makes and checks files only: no OpenSSL start-up settings, no daemon modules
+    const { runCert } = await import('./cert.ts');
+    try {
+      process.exit(runCert(argv.slice(1)));
+    } catch (err) {
+      if (err instanceof UsageError) fail(2, `logferry cert: ${err.message}\nTry 'logferry cert --help'.`);
+      fail(1, describeError(err, false));
+    }
+  }
   let o: CliOptions;
   try {
     o = parseArgs(argv);

@@ -1,12 +1,13 @@
 /**
  * `logferry quickstart [DIR] [--port N]`: the shortest way from nothing to a
  * working TLS receiver with mutual authentication. Makes a development PKI
- * (kept if present), writes a config, prints how to send a first message,
+ * with the `logferry cert` engine (kept if present), writes a config, prints
+ * its PID and a `logferry send` line for a first message,
  * and runs the daemon in the foreground.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeDevPki } from '../tls/pki.ts';
+import { makeDevPki } from '../pki/dev-pki.ts';
 import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { UsageError } from './args.ts';
@@ -68,19 +69,18 @@ export async function runQuickstart(argv: string[]): Promise<number> {
   fs.writeFileSync(cfgPath, quickstartConfig(dir, port, pki));
   const plan = loadConfig(cfgPath);
 
-  const firstMessage = '<13>1 - myhost myapp - - - hello from quickstart\n';
   const rel = (p: string) => path.relative(process.cwd(), p) || '.';
   const out = process.stdout;
   out.write(`logferry quickstart: TLS syslog receiver with mutual authentication
+  pid:        ${process.pid}
   config:     ${rel(cfgPath)}
   listening:  127.0.0.1:${port}  (syslog() RFC 5425 framing over TLS; client certificate required)
   messages:   ${rel(path.join(dir, 'logs', 'messages'))}
   own log:    ${rel(path.join(dir, 'logs', 'logferry.log'))}
+  PKI:        ${rel(path.join(dir, 'pki'))}  (made by logferry cert; check it with: logferry cert inspect ${rel(path.join(dir, 'pki'))})
 
-Send a first message from another terminal (OpenSSL, with the dev client certificate):
-  printf '${firstMessage.length} ${firstMessage.replace('\n', '\\n')}' | \\
-    openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:${port} \\
-      -cert ${pki.clientCert} -key ${pki.clientKey} -CAfile ${pki.caCert}
+Send a first message from another terminal, with the dev client certificate:
+  logferry send 127.0.0.1 ${port} --transport tls --ca-dir ${rel(pki.caDir)} --cert ${rel(pki.clientCert)} --key ${rel(pki.clientKey)} --count 1
 
 Or from syslog-ng, with this destination:
   destination d_logferry {

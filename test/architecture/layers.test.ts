@@ -29,6 +29,8 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   message: { values: ['core'] },
   syslog: { values: ['message', 'core'] },
   tls: { values: ['core'] },
+  // makes certificates, CRLs and hashed dirs for `logferry cert`; reads them with tls/'s parsers
+  pki: { values: ['tls', 'core'] },
   transport: { values: ['tls', 'core'] },
   config: { values: ['message', 'core'], types: ['syslog', 'tls'] },
   // the driver contracts (types.ts) name the TLS endpoint a driver is handed
@@ -36,7 +38,7 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   sources: DRIVER_RULE,
   destinations: DRIVER_RULE,
   daemon: { values: BELOW_DAEMON },
-  cli: { values: ['daemon', ...BELOW_DAEMON] },
+  cli: { values: ['daemon', 'pki', ...BELOW_DAEMON] },
 };
 
 /**

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { OPENSSL_CONFIG, planReexec, hasOpensslConfig } from '../../src/cli/openssl-config.ts';
-import { makeDevPki } from '../../src/tls/pki.ts';
+import { makeDevPki } from '../../src/pki/dev-pki.ts';
 import { ManagedProcess, REPO_ROOT, skipUnlessPeers, tempDir, waitForLines, waitForPort } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { connectCountingTickets } from '../helpers/tls-tickets.ts';

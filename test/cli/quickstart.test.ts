@@ -20,6 +20,10 @@ test('quickstart receives a first message over TLS with a client certificate', {
   t.after(() => proc.stop(3000));
   await waitForPort('127.0.0.1', port, 30_000, proc);
   const pki = path.join(qs, 'pki');
+  // the banner names the PID to stop and a send command line using the PKI it made
+  assert.match(proc.stdout, new RegExp(`^  pid: +${proc.pid}$`, 'm'));
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  assert.ok(proc.stdout.includes(`logferry send 127.0.0.1 ${port} --transport tls --ca-dir ${rel(path.join(pki, 'ca.d'))} --cert ${rel(path.join(pki, 'client.pem'))} --key ${rel(path.join(pki, 'client.key'))} --count 1\n`), proc.stdout);
   for (const f of ['ca.pem', 'server.pem', 'server.key', 'client.pem', 'client.key']) assert.ok(fs.existsSync(path.join(pki, f)), f);
   assert.ok(fs.readdirSync(path.join(pki, 'ca.d')).some((f) => /^[0-9a-f]{8}\.0$/.test(f)), 'hashed ca.d/<hash>.0');
   assert.equal(fs.statSync(path.join(pki, 'client.key')).mode & 0o077, 0, 'keys are private');
