@@ -10,6 +10,16 @@ import { PROGRESS_MS, runSend, SendSetupError } from '../send/run.ts';
 import { errorLines, progressLine, summaryText } from '../send/report.ts';
 import { CLOSE_WAIT_MS } from '../send/connection.ts';
 import { SD_ID } from '../send/message-maker.ts';
+import { formatInternal, setInternalSinks, type InternalEvent } from '../core/internal-log.ts';
+
+/** the TLS layer's own lines for a refused handshake: the run prints the same reason once, in its error line */
+const SAID_BY_THE_ERROR_LINE = new Set(['TLS handshake failed', 'Certificate validation failed']);
+
+function stderrWarnings(ev: InternalEvent): void {
+  if (ev.level !== 'error' && ev.level !== 'warning') return;
+  if (SAID_BY_THE_ERROR_LINE.has(ev.text)) return;
+  process.stderr.write(`logferry send: ${ev.level}: ${formatInternal(ev.text, ev.tags)}\n`);
+}
 
 interface SendFlag {
   long: string;
@@ -114,6 +124,7 @@ export async function runSendCommand(argv: string[]): Promise<number> {
     if (e instanceof SendUsageError) return usage(e.message);
     throw e;
   }
+  setInternalSinks([stderrWarnings]);
   const tty = process.stderr.isTTY === true;
   let shown = false;
   const onProgress = tty

@@ -117,9 +117,54 @@ function connectError(err: unknown, host: string, port: number, proto: string): 
   return { reason: 'connect_failed', message: `cannot connect to ${where}: ${osErrorText(err)}`, fix: 'check HOST and PORT, and that the receiver is running' };
 }
 
-function tlsError(f: TlsFailure): ConnectionError {
-  return { reason: f.reason, message: f.message, fix: f.fix };
+/** The TLS layer words its fixes for a destination's tls() block; here the same settings are flags. */
+const FLAG_WORDS: Array<[string, string]> = [
+  ["set key-file() and cert-file() in this destination's tls()", 'give --cert and --key'],
+  ['set key-file() and cert-file() in this destination', 'give --cert and --key'],
+  ['add its certificate to ca-file() or to a ca-dir() as', 'add its certificate to --ca-file, or to --ca-dir as'],
+  ['this destination', 'this send'],
+];
+
+export function inFlagWords(text: string): string {
+  for (const [from, to] of FLAG_WORDS) text = text.split(from).join(to);
+  return text;
 }
+
+function tlsError(f: TlsFailure): ConnectionError {
+  return { reason: f.reason, message: inFlagWords(f.message), fix: inFlagWords(f.fix) };
+}
+
+/**
+ * A TLS 1.3 server judges our certificate after our side of the handshake is
+ * done: its refusal (an alert) arrives one round trip later, and a sender
+ * that is already writing then sees only a broken pipe. So the first write
+ * waits for the verdict: a session ticket (an OpenSSL server sends them once
+ * it accepted us), the alert, or a few handshake times without either (a
+ * server that sends no tickets, like logferry, and accepted us).
+ */
+export function peerVerdict(sock: tls.TLSSocket, handshakeMs: number, settled: () => boolean): Promise<void> {
+  if (settled()) return Promise.resolve();
+  const waitMs = Math.min(VERDICT_WAIT_MAX_MS, Math.max(VERDICT_WAIT_MIN_MS, 3 * handshakeMs));
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sock.off('session', done);
+      sock.off('error', done);
+      sock.off('close', done);
+      sock.off('end', done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    sock.once('session', done);
+    sock.once('error', done);
+    sock.once('close', done);
+    sock.once('end', done);
+  });
+}
+
+/** bounds of the wait for a TLS 1.3 server's verdict on our certificate */
+export const VERDICT_WAIT_MIN_MS = 50;
+export const VERDICT_WAIT_MAX_MS = 1000;
 
 /** A TCP or TLS connection, start to clean close. Never throws. */
 export async function runStream(c: ConnectionSetup, live: Counters): Promise<ConnectionResult> {
@@ -136,9 +181,12 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
   const peer: PeerAddress = remoteOf(raw);
   raw.setNoDelay(false);
   let sock: net.Socket | tls.TLSSocket = raw;
+  let handshakeMs = 0;
   if (c.tls) {
+    const t0 = performance.now();
     try {
       const session = await c.tls.connect(raw, c.host, peer);
+      handshakeMs = performance.now() - t0;
       sock = session.socket;
       res.tls = { protocol: session.protocol, cipher: session.cipher };
     } catch (e) {
@@ -174,7 +222,13 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
       const f = failureFromError(e, { role: 'client', mode: 'required-trusted', anchors: [], hasKeyPair: !!c.hasKeyPair, host: c.host }, peer);
       fail(tlsError(f));
     } else {
-      fail({ reason: 'connection_lost', message: `the connection to ${formatSockAddr(peer)} broke: ${osErrorText(e)}`, fix: "see the receiver's log for why it dropped the connection" });
+      fail({
+        reason: 'connection_lost',
+        message: `the connection to ${formatSockAddr(peer)} broke: ${osErrorText(e)}`,
+        fix: c.tls && res.sent === 0
+          ? "the receiver dropped the connection right after the TLS handshake, which is how some receivers refuse a client certificate; see the receiver's log"
+          : "see the receiver's log for why it dropped the connection",
+      });
     }
   });
   // a receiver sends nothing; reading keeps TLS records (tickets, alerts) flowing
@@ -185,6 +239,8 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
     kick();
   });
   sock.on('drain', kick);
+
+  if (res.tls?.protocol === 'TLSv1.3') await peerVerdict(sock as tls.TLSSocket, handshakeMs, () => !!failure || closed);
 
   const enc = new BatchEncoder({ framing: c.framing === 'octet' ? 'octet-counted' : 'none', flushLines: BATCH });
   let seq = 0;
