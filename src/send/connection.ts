@@ -163,7 +163,7 @@ export function peerVerdict(sock: tls.TLSSocket, handshakeMs: number, settled: (
 }
 
 /** bounds of the wait for a TLS 1.3 server's verdict on our certificate */
-export const VERDICT_WAIT_MIN_MS = 50;
+export const VERDICT_WAIT_MIN_MS = 100;
 export const VERDICT_WAIT_MAX_MS = 1000;
 
 /** A TCP or TLS connection, start to clean close. Never throws. */
