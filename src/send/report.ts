@@ -81,8 +81,10 @@ export function summaryText(r: SendReport): string {
   if (r.acknowledged === null) what = `${num(r.sent)} of ${num(r.planned)} messages sent (udp: handed to the kernel, receipt cannot be confirmed)`;
   else if (r.acknowledged === r.sent) what = `${num(r.sent)} of ${num(r.planned)} messages sent and confirmed by the receiver's clean close`;
   else what = `${num(r.sent)} of ${num(r.planned)} messages written, ${num(r.acknowledged)} confirmed by the receiver's clean close`;
+  const n = r.connections.length;
+  const senders = n === 1 ? `sender ${r.run}-1` : `senders ${r.run}-1..${r.run}-${n}`;
   const lines = [
-    `logferry send: ${what}; to ${t.host}:${t.port} over ${over}, ${conns}, ${r.durationSeconds.toFixed(3)} s, ${num(r.rate)} msg/s, ${num(r.bytes)} bytes, ${r.errors} error${r.errors === 1 ? '' : 's'}`,
+    `logferry send: ${what}; to ${t.host}:${t.port} over ${over}, ${conns} (${senders}), ${r.durationSeconds.toFixed(3)} s, ${num(r.rate)} msg/s, ${num(r.bytes)} bytes, ${r.errors} error${r.errors === 1 ? '' : 's'}`,
   ];
   if (!r.ok && r.errors === 0) lines.push(`logferry send: not all messages were sent`);
   return lines.join('\n') + '\n';
