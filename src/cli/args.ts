@@ -121,6 +121,7 @@ export function helpText(): string {
   const lines = [
     'Usage: logferry [OPTION...]            run the daemon',
     '       logferry quickstart [DIR]       make a dev PKI and config in DIR (default ./logferry-quickstart) and run it',
+    '       logferry send HOST PORT [...]   send test messages over TLS, TCP or UDP (logferry send --help)',
     '',
     'logferry receives and sends syslog over TLS, TCP and UDP. It reads syslog-ng configuration files.',
     '',
