@@ -69,6 +69,7 @@ export function sendHelpText(): string {
     'everything before the end of the stream, so that close confirms the messages. Over udp nothing',
     'can confirm them.',
     `A progress line (at most ${1000 / PROGRESS_MS} updates a second) appears when stderr is a terminal.`,
+    'Ctrl-C (or SIGTERM) ends the run early but cleanly, with the summary; a second one stops it at once.',
     '',
     'Exit status: 0 every message sent (tcp, tls: and confirmed); 1 the receiver refused (e.g. the TLS',
     'handshake or our certificate), a connection failed or not every message was sent; 2 usage error.',
@@ -133,9 +134,14 @@ export async function runSendCommand(argv: string[]): Promise<number> {
         process.stderr.write('\r\x1b[2K' + progressLine(sent, elapsedMs > 0 ? (sent * 1000) / elapsedMs : 0, errors, elapsedMs / 1000));
       }
     : undefined;
+  // the first Ctrl-C ends the run cleanly (summary included); a second one kills it as usual
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let report;
   try {
-    report = await runSend(opts, { onProgress });
+    report = await runSend(opts, { onProgress, stop: stop.signal });
   } catch (e) {
     if (e instanceof SendUsageError) return usage(e.message);
     if (e instanceof SendSetupError) {

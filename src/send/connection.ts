@@ -179,7 +179,6 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
     return res;
   }
   const peer: PeerAddress = remoteOf(raw);
-  raw.setNoDelay(false);
   let sock: net.Socket | tls.TLSSocket = raw;
   let handshakeMs = 0;
   if (c.tls) {

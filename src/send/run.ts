@@ -51,6 +51,8 @@ export interface RunHooks {
   stdin?: Readable;
   /** fixed run id (tests) */
   run?: string;
+  /** aborting ends the run early but cleanly: nothing new is sent, open streams are closed and confirmed */
+  stop?: AbortSignal;
 }
 
 export const PROGRESS_MS = 250;
@@ -80,6 +82,11 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
     feed = new SyntheticFeed({ count: o.count, durationS: o.durationS });
   }
   const limiter = o.rate !== undefined ? new TokenBucket(o.rate) : unlimited;
+  const stopNow = () => {
+    feed.stop();
+    limiter.close();
+  };
+  hooks.stop?.addEventListener('abort', stopNow, { once: true });
   const live = new Counters();
   const start = performance.now();
   const timer = hooks.onProgress ? setInterval(() => hooks.onProgress!(live.sent, live.errors, performance.now() - start), PROGRESS_MS) : undefined;
@@ -92,8 +99,8 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
     }));
   } finally {
     clearInterval(timer);
-    limiter.close();
-    feed.stop();
+    hooks.stop?.removeEventListener('abort', stopNow);
+    stopNow();
   }
   const planned = feed.planned() ?? feed.granted;
   return buildReport(o, run, planned, results, performance.now() - start);

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -99,6 +100,28 @@ describe('logferry send, the command', () => {
       assert.ok(rep.durationSeconds >= 0.55, `took ${rep.durationSeconds} s`);
       assert.equal(rx.bytes(), rep.bytes, 'the receiver read every byte sent');
     } finally {
+      rx.close();
+    }
+  });
+
+  it('Ctrl-C ends a run cleanly: streams closed and confirmed, the summary printed, exit 0', async () => {
+    const rx = await receiver();
+    const child = spawn(process.execPath, [LOGFERRY_MAIN, 'send', '127.0.0.1', String(rx.port), '--transport', 'tcp', '--duration', '60', '--rate', '1000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const exited = once(child, 'exit');
+      // bytes at the receiver: the run (and its signal handler) has started
+      for (let i = 0; i < 300 && rx.bytes() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(rx.bytes() > 0, 'the run started sending');
+      child.kill('SIGINT');
+      const [code] = await Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no exit within 20 s of SIGINT')), 20_000))]);
+      assert.equal(code, 0);
+      const rep = JSON.parse(stdout);
+      assert.ok(rep.sent > 0 && rep.acknowledged === rep.sent && rep.planned === rep.sent, stdout);
+      assert.ok(rep.durationSeconds < 30);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rx.close();
     }
   });
