@@ -62,8 +62,8 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
   const wire: WireFraming = o.transport === 'udp' ? 'datagram' : o.framing!;
   const makers = Array.from({ length: o.connections }, (_, i) => new MessageMaker({ format: o.format, framing: wire, sender: `${run}-${i + 1}`, size: o.size }));
   if (o.size !== undefined) {
-    // the largest sequence number this run can reach must still fit
-    const lastSeq = o.count !== undefined ? Math.ceil(o.count / o.connections) : 1;
+    // the largest sequence number this run can reach must still fit (one connection may send them all)
+    const lastSeq = o.count ?? 999_999_999;
     const need = makers[makers.length - 1].minimumRecord(lastSeq);
     if (need > recordLengthForFrame(o.size, wire)) {
       const frame = wire === 'octet' ? need + String(need).length + 1 : need;

@@ -51,6 +51,9 @@ describe('logferry send, the command', () => {
     const r = await runSendCli(['127.0.0.1', '514', '--transport', 'tcp', '--count', 'many']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, "logferry send: --count expects a whole number, got 'many'\nTry 'logferry send --help'.\n");
+    const small = await runSendCli(['127.0.0.1', '514', '--transport', 'tcp', '--count', '1000', '--size', '40']);
+    assert.equal(small.code, 2);
+    assert.match(small.stderr, /^logferry send: --size 40 is smaller than this run's smallest frame \(\d+ bytes with an empty message\)\n/);
     const t = await runSendCli(['127.0.0.1', '6514']);
     assert.equal(t.code, 2);
     assert.match(t.stderr, /--transport tls needs --ca-file or --ca-dir/);

@@ -17,25 +17,27 @@ describe('logferry send → syslog-ng 3.38', { skip }, () => {
   let tmp: ReturnType<typeof tempDir>;
   let pki: Pki;
   let sng: DaemonHandle;
-  let tlsPort: number, tcpPort: number, udpPort: number, bsdPort: number;
+  let tlsPort: number, tcpPort: number, udpPort: number, bsdPort: number, crlPort: number;
   const out = (name: string) => join(sng.workdir, `${name}.txt`);
 
   before(async () => {
     tmp = tempDir('lf-send-sng');
     pki = await makePki(join(tmp.path, 'pki'), 'ec');
-    [tlsPort, tcpPort, udpPort, bsdPort] = await freePorts(4);
+    [tlsPort, tcpPort, udpPort, bsdPort, crlPort] = await freePorts(5);
     sng = await startSyslogNg({
-      readyPorts: [tlsPort, tcpPort, bsdPort],
+      readyPorts: [tlsPort, tcpPort, bsdPort, crlPort],
       config: (dir) => [
         '@version: 3.38',
         `options { ${SNG_TEST_OPTIONS} };`,
         `source s_tls { syslog(ip("127.0.0.1") port(${tlsPort}) transport(tls) ${sngTls({ keyFile: pki.serverKey, certFile: pki.serverCert, caDir: pki.caDir, peerVerify: 'required-trusted' })}); };`,
+        `source s_crl { syslog(ip("127.0.0.1") port(${crlPort}) transport(tls) ${sngTls({ keyFile: pki.serverKey, certFile: pki.serverCert, caDir: pki.caDir, peerVerify: 'required-trusted', extra: `crl-dir(${sngString(pki.caDir)})` })}); };`,
         `source s_tcp { syslog(ip("127.0.0.1") port(${tcpPort}) transport(tcp)); };`,
         `source s_udp { syslog(ip("127.0.0.1") port(${udpPort}) transport(udp)); };`,
         `source s_bsd { network(ip("127.0.0.1") port(${bsdPort}) transport(tcp)); };`,
         ...['tls', 'tcp', 'udp'].map((n) => `destination d_${n} { file(${sngString(join(dir, `${n}.txt`))} template(${sngString(SENDER_TEMPLATE)})); };`),
         `destination d_bsd { file(${sngString(join(dir, 'bsd.txt'))} template(${sngString('${PROGRAM} ${MSG}\n')})); };`,
         ...['tls', 'tcp', 'udp', 'bsd'].map((n) => `log { source(s_${n}); destination(d_${n}); };`),
+        'log { source(s_crl); destination(d_tls); };',
         '',
       ].join('\n'),
     });
@@ -73,6 +75,17 @@ describe('logferry send → syslog-ng 3.38', { skip }, () => {
     assert.equal(c.error?.reason, 'peer_rejected_us');
     assert.equal(c.acknowledged, 0);
     assert.equal(r.report!.ok, false);
+  });
+
+  it('with crl-dir(): a revoked client certificate is refused (exit 1), a valid one still delivers', async () => {
+    const revoked = join(pki.dir, 'revoked');
+    const r = await runSendCli(['127.0.0.1', String(crlPort), '--ca-dir', pki.caDir, '--cert', `${revoked}.pem`, '--key', `${revoked}.key`, '--count', '100', '--json']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /rejected the handshake with alert 'certificate revoked'\. Fix: our certificate is revoked: get a new one issued/);
+    assert.equal(r.report!.acknowledged, 0);
+    const ok = await runSendCli(['127.0.0.1', String(crlPort), '--ca-dir', pki.caDir, '--cert', pki.client1Cert, '--key', pki.client1Key, '--count', '100', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    await expectRunLines(out('tls'), ok.report!.run, 100);
   });
 
   it('refuses a server its --ca-file does not authorise, naming the CA to add', async () => {
