@@ -49,8 +49,9 @@ test('a line from a file becomes the MSG unchanged', () => {
 
 test('--size: every frame is exactly BYTES, as the sequence number grows a digit', () => {
   for (const framing of ['octet', 'newline', 'datagram'] as const) {
-    for (const size of [120, 300, 1000, 9999, 10001]) {
-      const mk = new MessageMaker({ format: '5424', framing, sender: 'abcd1234-1', size });
+    for (const size of [130, 300, 1000, 9999, 10001]) {
+      // a fixed host and PID: the header's length must not depend on the machine
+      const mk = new MessageMaker({ format: '5424', framing, sender: 'abcd1234-1', size, host: 'host', pid: 4242 });
       for (const seq of [1, 9, 10, 99999, 100000, 123456789]) {
         assert.equal(frame(mk.synthetic(seq), framing), size, `${framing} size ${size} seq ${seq}`);
       }
