@@ -3,7 +3,7 @@
  * sequence number so a receiver can count, order and de-duplicate:
  *  - RFC 5424: structured data `[logferry@32473 sender="ID" seq="N"]`
  *    (syslog-ng: `${.SDATA.logferry@32473.seq}`);
- *  - RFC 3164: `sender=ID seq=N ` at the start of MSG (kv-parser() reads it).
+ *  - RFC 3164: `sender=ID seq=N ` at the start of MSG.
  * 32473 is the enterprise number RFC 5612 sets aside for examples: logferry
  * has none of its own, and an SD-ID with `@` must name one (RFC 5424 §6.3.2).
  *
