@@ -151,6 +151,7 @@ export async function runSendCommand(argv: string[]): Promise<number> {
     throw e;
   }
   if (shown) process.stderr.write('\r\x1b[2K');
+  if (report.inputError) process.stderr.write(`logferry send: error: ${report.inputError}; the lines before it were sent\n`);
   for (const l of errorLines(report.connections)) process.stderr.write(l + '\n');
   if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stderr.write(summaryText(report));

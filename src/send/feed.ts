@@ -4,7 +4,7 @@
  * connection asks the one feed for its next batch, so the total is exact
  * however many connections share it.
  */
-import { createReadStream, openSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -78,6 +78,10 @@ export class LineFeed implements Feed {
   private readonly deadline: number | undefined;
   /** lines accepted from the input (≤ count) */
   private read = 0;
+  /** lines handed out by nextLine() */
+  private taken = 0;
+  /** set when the input failed part-way */
+  readError: string | undefined;
 
   constructor(o: { path: string; count?: number; durationS?: number; stdin?: Readable }) {
     this.count = o.count;
@@ -93,20 +97,21 @@ export class LineFeed implements Feed {
         const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
         throw new FeedError(`--from-file ${o.path}: ${why}`);
       }
+      if (fstatSync(fd).isDirectory()) {
+        closeSync(fd);
+        throw new FeedError(`--from-file ${o.path}: is a directory, a file is expected here`);
+      }
       this.input = createReadStream('', { fd });
     }
-    this.input.on('error', (e) => {
-      // a read error ends the input; what was read is still sent
+    this.rl = createInterface({ input: this.input, crlfDelay: Infinity });
+    // readline passes its input's errors on: a read error ends the input, what was read is still sent
+    this.rl.on('error', (e) => {
       this.readError = `--from-file ${o.path}: ${(e as Error).message}`;
       this.finish();
     });
-    this.rl = createInterface({ input: this.input, crlfDelay: Infinity });
     this.rl.on('line', (line) => this.onLine(line));
     this.rl.on('close', () => this.finish());
   }
-
-  /** set when the input failed part-way */
-  readError: string | undefined;
 
   private onLine(line: string): void {
     if (this.ended || line.length === 0) return;
@@ -160,9 +165,6 @@ export class LineFeed implements Feed {
       this.waiters.push(() => resolve(this.grant(max)));
     });
   }
-
-  /** lines handed out by nextLine() */
-  private taken = 0;
 
   nextLine(): string | undefined {
     if (this.head >= this.lines.length) return undefined;

@@ -21,10 +21,12 @@ export interface SendReport {
   /** sent per second over the whole run (connects and closes included) */
   rate: number;
   ok: boolean;
+  /** --from-file could not be read to its end (what was read was sent) */
+  inputError?: string;
   connections: ConnectionResult[];
 }
 
-export function buildReport(o: SendOptions, run: string, planned: number, conns: ConnectionResult[], durationMs: number): SendReport {
+export function buildReport(o: SendOptions, run: string, planned: number, conns: ConnectionResult[], durationMs: number, inputError?: string): SendReport {
   const sent = conns.reduce((a, c) => a + c.sent, 0);
   const udp = o.transport === 'udp';
   const acknowledged = udp ? null : conns.reduce((a, c) => a + (c.acknowledged ?? 0), 0);
@@ -40,7 +42,8 @@ export function buildReport(o: SendOptions, run: string, planned: number, conns:
     bytes: conns.reduce((a, c) => a + c.bytes, 0),
     durationSeconds,
     rate: durationMs > 0 ? Math.round((sent * 1000) / durationMs) : 0,
-    ok: errors === 0 && (udp ? sent : acknowledged) === planned,
+    ok: errors === 0 && inputError === undefined && (udp ? sent : acknowledged) === planned,
+    ...(inputError !== undefined ? { inputError } : {}),
     connections: conns,
   };
 }

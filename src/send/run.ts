@@ -103,5 +103,6 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
     stopNow();
   }
   const planned = feed.planned() ?? feed.granted;
-  return buildReport(o, run, planned, results, performance.now() - start);
+  const inputError = feed instanceof LineFeed ? feed.readError : undefined;
+  return buildReport(o, run, planned, results, performance.now() - start, inputError);
 }

@@ -67,6 +67,9 @@ describe('logferry send, the command', () => {
     const f = await runSendCli(['127.0.0.1', '514', '--transport', 'tcp', '--from-file', missing]);
     assert.equal(f.code, 1);
     assert.equal(f.stderr, `logferry send: --from-file ${missing}: no such file\n`);
+    const dir = await runSendCli(['127.0.0.1', '514', '--transport', 'tcp', '--from-file', tmp.path]);
+    assert.equal(dir.code, 1);
+    assert.equal(dir.stderr, `logferry send: --from-file ${tmp.path}: is a directory, a file is expected here\n`);
   });
 
   it('nothing listening: exit 1, connection refused', async () => {

@@ -64,3 +64,13 @@ test('stdin lines arrive as they are written; the feed waits for them', async ()
   assert.deepEqual([...got, ...(await drain(f))], ['a', 'b', 'c']);
   assert.equal(f.planned(), 3);
 });
+
+test('a read error ends the input: the lines before it are still granted, the error is kept', async () => {
+  const input = new PassThrough();
+  const f = new LineFeed({ path: '-', stdin: input });
+  input.write('a\n');
+  await new Promise((r) => setImmediate(r));
+  input.destroy(new Error('disk gone'));
+  assert.deepEqual(await drain(f), ['a']);
+  assert.equal(f.readError, '--from-file -: disk gone');
+});
