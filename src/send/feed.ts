@@ -72,6 +72,8 @@ export class LineFeed implements Feed {
   private stopped = false;
   private readonly rl: Interface;
   private readonly input: Readable;
+  /** a file we opened (closed at the end); stdin is left open */
+  private readonly ownsInput: boolean;
   private paused = false;
   private waiters: Array<() => void> = [];
   private readonly count: number | undefined;
@@ -86,6 +88,7 @@ export class LineFeed implements Feed {
   constructor(o: { path: string; count?: number; durationS?: number; stdin?: Readable }) {
     this.count = o.count;
     this.deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000;
+    this.ownsInput = o.path !== '-';
     if (o.path === '-') {
       this.input = o.stdin ?? process.stdin;
     } else {
@@ -132,8 +135,7 @@ export class LineFeed implements Feed {
     if (this.ended) return;
     this.ended = true;
     this.rl.close();
-    // stdin is not ours to close; a file stream is
-    if (this.input !== process.stdin) this.input.destroy();
+    if (this.ownsInput) this.input.destroy();
     else this.input.pause();
     this.wake();
   }
