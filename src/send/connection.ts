@@ -65,6 +65,8 @@ export interface ConnectionSetup {
   tls?: TlsEndpoint;
   /** has a client certificate (for the words of a refusal) */
   hasKeyPair?: boolean;
+  /** aborted when the run must stop sending (Ctrl-C, end of --duration): a write stuck on a receiver that stopped reading gives up */
+  halt?: AbortSignal;
 }
 
 /** Live counters the progress line reads while the run is going. */
@@ -238,6 +240,7 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
     kick();
   });
   sock.on('drain', kick);
+  c.halt?.addEventListener('abort', kick);
 
   if (res.tls?.protocol === 'TLSv1.3') await peerVerdict(sock as tls.TLSSocket, handshakeMs, () => !!failure || closed);
 
@@ -260,7 +263,7 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
       res.bytes += buf.length;
       live.sent += n;
     });
-    if (!ok && !failure && !closed) await new Promise<void>((r) => (wake = r));
+    if (!ok && !failure && !closed && !c.halt?.aborted) await new Promise<void>((r) => (wake = r));
     // let timers (progress, rate) and socket events run now and then even when the kernel keeps up
     else if ((++loops & 63) === 0) await new Promise<void>((r) => setImmediate(r));
   }
@@ -276,6 +279,7 @@ export async function runStream(c: ConnectionSetup, live: Counters): Promise<Con
       fail({ reason: 'close_timeout', message: `the receiver at ${formatSockAddr(peer)} did not close the connection within ${CLOSE_WAIT_MS / 1000} s of the end of the stream, so its receipt of the messages is not confirmed`, fix: 'check that the receiver is still reading (a full disk or queue stops it)' });
     }
   }
+  c.halt?.removeEventListener('abort', kick);
   sock.destroy();
   raw.destroy();
   if (!closed) await closedP;

@@ -82,11 +82,15 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
     feed = new SyntheticFeed({ count: o.count, durationS: o.durationS });
   }
   const limiter = o.rate !== undefined ? new TokenBucket(o.rate) : unlimited;
+  const halt = new AbortController();
   const stopNow = () => {
     feed.stop();
     limiter.close();
+    halt.abort();
   };
   hooks.stop?.addEventListener('abort', stopNow, { once: true });
+  // the feed ends a --duration run by itself; this timer also frees a write stuck on a receiver that stopped reading
+  const deadline = o.durationS !== undefined ? setTimeout(stopNow, o.durationS * 1000) : undefined;
   const live = new Counters();
   const start = performance.now();
   const timer = hooks.onProgress ? setInterval(() => hooks.onProgress!(live.sent, live.errors, performance.now() - start), PROGRESS_MS) : undefined;
@@ -94,11 +98,12 @@ export async function runSend(o: SendOptions, hooks: RunHooks = {}): Promise<Sen
   let results: ConnectionResult[];
   try {
     results = await Promise.all(makers.map((maker, i) => {
-      const setup = { index: i + 1, host: o.host, port: o.port, maker, feed, limiter, framing: o.framing, tls: endpoint, hasKeyPair: o.cert !== undefined };
+      const setup = { index: i + 1, host: o.host, port: o.port, maker, feed, limiter, framing: o.framing, tls: endpoint, hasKeyPair: o.cert !== undefined, halt: halt.signal };
       return o.transport === 'udp' ? runDatagram(setup, live) : runStream(setup, live);
     }));
   } finally {
     clearInterval(timer);
+    clearTimeout(deadline);
     hooks.stop?.removeEventListener('abort', stopNow);
     stopNow();
   }

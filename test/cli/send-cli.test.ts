@@ -110,6 +110,29 @@ describe('logferry send, the command', () => {
     }
   });
 
+  it('a receiver that stops reading: the --duration run still ends, unconfirmed (close_timeout), exit 1', async () => {
+    const socks = new Set<net.Socket>();
+    const srv = net.createServer((sock) => {
+      sock.pause(); // never reads: the kernel buffers fill and the sender's writes stall
+      sock.on('error', () => {});
+      socks.add(sock);
+    });
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    try {
+      const port = (srv.address() as net.AddressInfo).port;
+      const r = await runSendCli(['127.0.0.1', String(port), '--transport', 'tcp', '--duration', '1', '--size', '1000', '--json'], undefined, 60_000);
+      assert.equal(r.code, 1);
+      const c = r.report!.connections[0];
+      assert.equal(c.error?.reason, 'close_timeout');
+      assert.equal(c.acknowledged, 0);
+      assert.match(r.stderr, /did not close the connection within 10 s of the end of the stream, so its receipt of the messages is not confirmed/);
+    } finally {
+      for (const sock of socks) sock.destroy();
+      srv.close();
+    }
+  });
+
   it('Ctrl-C ends a run cleanly: streams closed and confirmed, the summary printed, exit 0', async () => {
     const rx = await receiver();
     const child = spawn(process.execPath, [LOGFERRY_MAIN, 'send', '127.0.0.1', String(rx.port), '--transport', 'tcp', '--duration', '60', '--rate', '1000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
