@@ -13,6 +13,12 @@ import { ensureOpensslConfig } from './openssl-config.ts';
 import { describeError, fail } from './report.ts';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'send') {
+    // a TLS client: the OpenSSL settings (no session tickets) only matter to servers, so no re-exec
+    const { runSendCommand } = await import('./send.ts');
+    const code = await runSendCommand(argv.slice(1)).catch((err) => fail(1, describeError(err, false)));
+    process.exit(code);
+  }
   if (argv[0] === 'quickstart') {
     if (argv[1] === '-h' || argv[1] === '--help') {
       process.stdout.write(helpText());

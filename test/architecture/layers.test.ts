@@ -38,7 +38,9 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   sources: DRIVER_RULE,
   destinations: DRIVER_RULE,
   daemon: { values: BELOW_DAEMON },
-  cli: { values: ['daemon', 'pki', ...BELOW_DAEMON] },
+  // `logferry send`: a client beside the drivers, composing syslog/ formatting and framing with tls/
+  send: { values: ['transport', 'syslog', 'tls', 'message', 'core'] },
+  cli: { values: ['daemon', 'pki', 'send', ...BELOW_DAEMON] },
 };
 
 /**

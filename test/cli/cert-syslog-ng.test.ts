@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tls from 'node:tls';
-import { SNG_TEST_OPTIONS, sngString, skipUnlessPeers, startSyslogNg, tempDir, waitForLines, type DaemonHandle } from '../helpers/peers.ts';
+import { SNG_TEST_OPTIONS, sngString, skipUnlessPeers, startSyslogNg, tempDir, type DaemonHandle } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { certOk } from './cert-helpers.ts';
+import { expectRunLines, runSendCli, SENDER_TEMPLATE } from '../send/lib.ts';
 
 const COUNT = 1000;
 
@@ -26,47 +26,14 @@ source s_tls {
     tls(key-file(${sngString(path.join(dir, 'localhost.key'))}) cert-file(${sngString(path.join(dir, 'localhost.pem'))})
         ca-dir(${sngString(caDir)}) ${crl ? `crl-dir(${sngString(caDir)})` : ''} peer-verify(required-trusted)));
 };
-destination d { file(${sngString(out)} template("$MSG\\n")); };
+destination d { file(${sngString(out)} template(${sngString(SENDER_TEMPLATE)})); };
 log { source(s_tls); destination(d); };
 `;
 }
 
-interface SendResult {
-  error: Error | undefined;
-}
-
-/**
- * Sends `count` RFC 5425 frames with a client certificate, then half-closes and
- * waits for the server to close (or to refuse with an alert), bounded by a timer.
- */
-function send(port: number, dir: string, client: string, tag: string, count: number): Promise<SendResult> {
-  return new Promise((resolve) => {
-    let error: Error | undefined;
-    const s = tls.connect({
-      host: '127.0.0.1', port, servername: 'localhost',
-      ca: fs.readFileSync(path.join(dir, 'ca.pem')),
-      cert: fs.readFileSync(path.join(dir, `${client}.pem`)),
-      key: fs.readFileSync(path.join(dir, `${client}.key`)),
-    });
-    const timer = setTimeout(() => {
-      error ??= new Error('no answer from the server within 20 s');
-      s.destroy();
-    }, 20_000);
-    s.on('error', (e) => (error ??= e));
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve({ error });
-    });
-    s.on('secureConnect', () => {
-      const frames: string[] = [];
-      for (let i = 1; i <= count; i++) {
-        const m = `<13>1 2026-01-01T00:00:00Z host app - - - ${tag} seq=${i}`;
-        frames.push(`${Buffer.byteLength(m)} ${m}`);
-      }
-      s.end(frames.join(''));
-    });
-    s.resume();
-  });
+/** `logferry send` with a cert-made client certificate, verifying the server against the hashed ca.d. */
+function send(port: number, dir: string, client: string, count: number) {
+  return runSendCli(['127.0.0.1', String(port), '--ca-dir', path.join(dir, 'ca.d'), '--cert', path.join(dir, `${client}.pem`), '--key', path.join(dir, `${client}.key`), '--count', String(count), '--json']);
 }
 
 test('syslog-ng 3.38 takes cert-made certificates for mutual TLS, and refuses a revoked client after a restart with crl-dir()', { timeout: 180_000, skip: skipUnlessPeers('syslog-ng') }, async (t) => {
@@ -85,11 +52,10 @@ test('syslog-ng 3.38 takes cert-made certificates for mutual TLS, and refuses a 
   const out1 = path.join(tmp.path, 'first.log');
   const port1 = await freePort();
   sng = await startSyslogNg({ config: receiverConfig(port1, dir, out1, false), readyPorts: [port1] });
-  const r = await send(port1, dir, 'sender-1', 'first', COUNT);
-  assert.equal(r.error, undefined, `sending failed: ${r.error?.message}\n${sng.stderr()}`);
-  const lines = await waitForLines(out1, COUNT, 30_000);
-  assert.equal(lines.length, COUNT);
-  assert.deepEqual(new Set(lines), new Set(Array.from({ length: COUNT }, (_, i) => `first seq=${i + 1}`)), 'every sequence number arrived once');
+  const r = await send(port1, dir, 'sender-1', COUNT);
+  assert.equal(r.code, 0, `sending failed: ${r.stderr}\n${sng.stderr()}`);
+  assert.deepEqual([r.report!.sent, r.report!.acknowledged, r.report!.ok], [COUNT, COUNT, true]);
+  await expectRunLines(out1, r.report!.run, COUNT);
   await sng.stop();
   sng = undefined;
 
@@ -97,12 +63,14 @@ test('syslog-ng 3.38 takes cert-made certificates for mutual TLS, and refuses a 
   const out2 = path.join(tmp.path, 'second.log');
   const port2 = await freePort();
   sng = await startSyslogNg({ config: receiverConfig(port2, dir, out2, true), readyPorts: [port2] });
-  const refused = await send(port2, dir, 'sender-1', 'revoked', 1);
-  assert.ok(refused.error, 'the revoked client was not refused');
-  assert.match(refused.error.message, /certificate revoked/i, `refused for another reason: ${refused.error.message}`);
+  const refused = await send(port2, dir, 'sender-1', COUNT);
+  assert.notEqual(refused.code, 0, 'the revoked client was not refused');
+  assert.equal(refused.report!.ok, false);
+  assert.match(refused.stderr, /certificate revoked/i, `refused for another reason: ${refused.stderr}`);
   // the client that was not revoked still gets through with crl-dir() on
-  const ok = await send(port2, dir, 'sender-2', 'still-trusted', 1);
-  assert.equal(ok.error, undefined, `${ok.error?.message}\n${sng.stderr()}`);
-  const after = await waitForLines(out2, 1, 15_000);
-  assert.deepEqual(after, ['still-trusted seq=1'], 'nothing from the revoked client was written');
+  const ok = await send(port2, dir, 'sender-2', 1);
+  assert.equal(ok.code, 0, `${ok.stderr}\n${sng.stderr()}`);
+  await expectRunLines(out2, ok.report!.run, 1);
+  const written = fs.readFileSync(out2, 'latin1');
+  assert.ok(!written.includes(`${refused.report!.run}-`), 'nothing from the revoked client was written');
 });

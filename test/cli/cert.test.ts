@@ -14,16 +14,7 @@ import { matchFingerprint, parseFingerprints } from '../../src/tls/fingerprint.t
 import { pemBlocks } from '../../src/tls/x509/pem.ts';
 import { REPO_ROOT, skipUnlessPeers, tempDir } from '../helpers/peers.ts';
 import { cert, certOk, openssl } from './cert-helpers.ts';
-
-/** The fenced block after `<!-- help: WORDS -->` in docs/cli.md. */
-function documented(words: string): string | undefined {
-  const md = readFileSync(join(REPO_ROOT, 'docs', 'cli.md'), 'utf8');
-  const marker = `<!-- help: ${words} -->\n\`\`\`text\n`;
-  const at = md.indexOf(marker);
-  if (at < 0) return undefined;
-  const start = at + marker.length;
-  return md.slice(start, md.indexOf('```\n', start));
-}
+import { documentedHelp } from '../helpers/cli-doc.ts';
 
 test('each cert subcommand prints exactly the --help docs/cli.md shows', () => {
   const helps = allCertHelp();
@@ -33,7 +24,7 @@ test('each cert subcommand prints exactly the --help docs/cli.md shows', () => {
     const r = cert(...words.slice(1), '--help');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, h.text, `${h.words} --help`);
-    assert.equal(documented(h.words), r.stdout, `docs/cli.md block for '${h.words}' differs from its --help`);
+    assert.equal(documentedHelp(h.words), r.stdout, `docs/cli.md block for '${h.words}' differs from its --help`);
   }
   // the same text for the kinds of issue, and for -h
   assert.equal(cert('issue', 'server', '--help').stdout, cert('issue', '-h').stdout);
