@@ -7,6 +7,7 @@ import type { CliOptions } from './args.ts';
 import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { compileForWorkers } from '../daemon/main/compile.ts';
+import { defaultPersistFile } from '../daemon/main/persist-file.ts';
 import { describeError, fail } from './report.ts';
 
 export async function runDaemon(o: CliOptions): Promise<never> {
@@ -26,7 +27,7 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
-  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile });
+  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile, persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile) });
   stopOnSignals(daemon);
   try {
     await daemon.start();
