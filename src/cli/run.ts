@@ -35,7 +35,12 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     await daemon.stop('start-up failed').catch(() => {});
     fail(1, describeError(err, o.debug));
   }
+  // the daemon runs until it is stopped, even when nothing is pending for a while (readers held by
+  // flow control while a destination waits out time-reopen() on unref'd timers): without this, Node
+  // would exit with status 0 and no line when its event loop ran empty
+  const alive = setInterval(() => {}, 2 ** 30);
   await daemon.done;
+  clearInterval(alive);
   process.exit(0);
 }
 

@@ -62,10 +62,14 @@ export class Daemon {
     const positions = this.persist?.load();
     worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions });
     const r = await this.reply('ready', 'failed');
-    if (r.type === 'failed') throw errorFromData(r.error);
+    if (r.type === 'failed') {
+      this.persist?.reportLoad();
+      throw errorFromData(r.error);
+    }
     this.persist?.every(this.flags.persistIntervalMs ?? DEFAULT_PERSIST_INTERVAL_MS, () => worker.post({ type: 'report-positions' }));
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
+    this.persist?.reportLoad();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
   }

@@ -19,18 +19,25 @@ export class PersistKeeper {
   private written: string | undefined;
   private failing = false;
   private timer: NodeJS.Timeout | undefined;
+  private problem: { filename: string; reason: string; aside: string | undefined } | undefined;
 
   constructor(file: string) {
     this.file = file;
   }
 
-  /** The saved positions; an unusable file is reported and moved aside, and nothing is resumed. */
+  /** The saved positions; an unusable file is moved aside (reported by reportLoad()), and nothing is resumed. */
   load(): PositionMap {
     const r = loadPersistFile(this.file);
-    if (!r.ok) emit(persistFileUnusable, { filename: this.file, reason: r.reason, aside: r.aside });
+    if (!r.ok) this.problem = { filename: this.file, reason: r.reason, aside: r.aside };
     this.entries = r.entries;
     if (r.ok && Object.keys(r.entries).length > 0) this.written = formatPersistFile(r.entries);
     return { ...r.entries };
+  }
+
+  /** says what was wrong with the file load() read, once; called when the daemon's own log reaches internal() */
+  reportLoad(): void {
+    if (this.problem) emit(persistFileUnusable, this.problem);
+    this.problem = undefined;
   }
 
   /** asks for positions every `intervalMs` (the answer comes to update()) */
