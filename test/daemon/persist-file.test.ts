@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLogferry, type DaemonHandle } from '../helpers/daemon.ts';
-import { tempDir, waitForLines } from '../helpers/peers.ts';
+import { tempDir, waitForLines, watchUntil } from '../helpers/peers.ts';
 
 const lines = (from: number, to: number): string => Array.from({ length: to - from }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -139,3 +139,26 @@ for (const [what, text, reason] of [
     assert.equal(outLines(s.out).length, 50);
   });
 }
+
+test('after a crash (SIGKILL) the position saved while running is used: no line lost, none repeated once it was saved', { timeout: 30_000 }, async (t) => {
+  const s = setup(t, 'lf-persist-crash');
+  writeFileSync(s.input, lines(0, 300));
+  let d = await s.start();
+  await waitForLines(s.out, 300, 10_000);
+  // saved within the save interval (5 s) without any stop
+  const key = `affile_sd_curpos(${s.input})`;
+  const want = Buffer.byteLength(lines(0, 300));
+  await watchUntil(
+    s.persist,
+    async () => (existsSync(s.persist) && JSON.parse(readFileSync(s.persist, 'utf8')).entries?.[key]?.pos === want ? true : undefined),
+    10_000,
+    async () => (existsSync(s.persist) ? readFileSync(s.persist, 'utf8') : 'no persist file'),
+  );
+  process.kill(d.pid, 'SIGKILL');
+  await d.process.exited;
+  appendFileSync(s.input, lines(300, 400));
+  d = await s.start();
+  await waitForLines(s.out, 400, 10_000);
+  await stopClean(d);
+  assert.deepEqual(outLines(s.out), lines(0, 400).split('\n').filter(Boolean));
+});
