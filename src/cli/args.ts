@@ -45,7 +45,7 @@ export const flagTable: FlagRow[] = [
   { short: 't', long: 'trace', help: 'like --debug (accepted for syslog-ng compatibility)', apply: (o) => ((o.trace = true), (o.debug = true)) },
   { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
   { short: 'c', long: 'control', arg: 'PATH', help: 'accepted but not used yet: logferry opens no control socket, so syslog-ng-ctl cannot connect', apply: (o, v) => (o.control = v) },
-  { short: 'R', long: 'persist-file', arg: 'FILE', help: 'accepted but not used yet: logferry keeps no persist state, so file() sources re-read from the start after a restart', apply: (o, v) => (o.persistFile = v) },
+  { short: 'R', long: 'persist-file', arg: 'FILE', help: "where file() sources' positions are kept across restarts (default: the config file's name with .persist, in its directory)", apply: (o, v) => (o.persistFile = v) },
   { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
     const i = v.indexOf('=');
     if (i <= 0) throw new UsageError(`--define expects NAME=VALUE, got '${v}'`);

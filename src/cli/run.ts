@@ -7,6 +7,7 @@ import type { CliOptions } from './args.ts';
 import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { compileForWorkers } from '../daemon/main/compile.ts';
+import { defaultPersistFile } from '../daemon/main/persist-file.ts';
 import { describeError, fail } from './report.ts';
 
 export async function runDaemon(o: CliOptions): Promise<never> {
@@ -26,7 +27,7 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
-  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile });
+  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile, persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile) });
   stopOnSignals(daemon);
   try {
     await daemon.start();
@@ -34,7 +35,12 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     await daemon.stop('start-up failed').catch(() => {});
     fail(1, describeError(err, o.debug));
   }
+  // the daemon runs until it is stopped, even when nothing is pending for a while (readers held by
+  // flow control while a destination waits out time-reopen() on unref'd timers): without this, Node
+  // would exit with status 0 and no line when its event loop ran empty
+  const alive = setInterval(() => {}, 2 ** 30);
   await daemon.done;
+  clearInterval(alive);
   process.exit(0);
 }
 

@@ -24,7 +24,7 @@ import { DRIVERS, UNIMPLEMENTED_DRIVERS } from './schema/index.ts';
 import { globalSchema } from './schema/global.ts';
 import type { OptionSchema, Side } from './schema/types.ts';
 import { driverSettings, globalSettings } from './settings/build.ts';
-import { finalizeInet, finalizeTemplate, warnFilePositions, warnLocalSourceOptions, warnStdoutOptions } from './finalize.ts';
+import { finalizeInet, finalizeTemplate, warnLocalSourceOptions, warnStdoutOptions } from './finalize.ts';
 import { checkFilter } from './filters.ts';
 import { didYouMean } from './suggest.ts';
 import type { Preprocessed } from './preprocess.ts';
@@ -179,7 +179,6 @@ export class Compiler {
       finalizeInet({ info, written: node.name, side, loc: node.loc, options: block, version: this.plan.version, ctx });
     } else {
       finalizeTemplate(block);
-      if (info.canonical === 'file' && side === 'source') warnFilePositions(positional[0]?.text, node.loc, ctx);
       if (info.canonical === 'stdout') warnStdoutOptions(block, ctx);
       if ((info.canonical === 'file' || info.canonical === 'stdin') && side === 'source') warnLocalSourceOptions(block, ctx);
     }

@@ -141,18 +141,6 @@ export function warnLocalSourceOptions(options: OptionBlock, ctx: OptionContext)
   if (at) ctx.warn(at, `dns-cache(${options.values['dns-cache'] ? 'yes' : 'no'}) is accepted but has no effect here: local sources have no sender address to resolve`);
 }
 
-/**
- * A file() source starts at the beginning of its file each time the daemon
- * starts: with no persist file, a restart sends what was already sent. Said
- * once per source, by `-s` and at start.
- */
-export function warnFilePositions(file: string | undefined, loc: SourceLocation, ctx: OptionContext): void {
-  ctx.warn(
-    loc,
-    `file(${JSON.stringify(file ?? '')}) source: read positions are not persisted (logferry has no persist file yet; -R/--persist-file is accepted but not used), so after a restart the file is read again from its start and its messages are sent again`,
-  );
-}
-
 /** A destination's own template-escape(yes) applies to its template. */
 export function finalizeTemplate(options: OptionBlock): void {
   const t = options.values.template;

@@ -11,6 +11,7 @@ import { errorFromData } from './error-data.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
+import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -20,6 +21,10 @@ export interface DaemonFlags {
   pidfile: string | undefined;
   /** how long stop() waits for queues to drain */
   stopDeadlineMs?: number;
+  /** the persist file (-R); undefined: positions are not kept */
+  persistFile?: string;
+  /** how often positions are saved while running (a crash re-reads at most this much) */
+  persistIntervalMs?: number;
 }
 
 export const VERSION = '0.1.0';
@@ -33,6 +38,7 @@ export class Daemon {
   /** the material every worker was last sent, per tls() block */
   private tls: TlsMaterialEntry[] = [];
   private readonly counters = new CounterTotals();
+  private persist: PersistKeeper | undefined;
   private readonly waiting: Array<{ types: string[]; resolve: (m: WorkerToMain) => void }> = [];
   private stopping: Promise<void> | undefined;
   private resolveDone!: () => void;
@@ -52,11 +58,18 @@ export class Daemon {
     this.worker = worker;
     worker.on((m) => this.received(m));
     const { stderr, verbose, debug } = this.flags;
-    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid });
+    if (this.flags.persistFile) this.persist = new PersistKeeper(this.flags.persistFile);
+    const positions = this.persist?.load();
+    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions });
     const r = await this.reply('ready', 'failed');
-    if (r.type === 'failed') throw errorFromData(r.error);
+    if (r.type === 'failed') {
+      this.persist?.reportLoad();
+      throw errorFromData(r.error);
+    }
+    this.persist?.every(this.flags.persistIntervalMs ?? DEFAULT_PERSIST_INTERVAL_MS, () => worker.post({ type: 'report-positions' }));
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
+    this.persist?.reportLoad();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
   }
@@ -90,6 +103,8 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      // the worker's last positions come with its stop
+      this.persist?.cancel();
       if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? 5000 }, 'stopped');
       if (this.flags.pidfile) {
         try {
@@ -105,6 +120,7 @@ export class Daemon {
 
   private received(m: WorkerToMain): void {
     if (m.type === 'counters') this.counters.update(0, m.counters);
+    if (m.type === 'positions') this.persist?.update(m.positions);
     if (m.type === 'stdin-eof') {
       void this.stop('end of standard input');
       return;

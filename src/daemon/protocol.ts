@@ -34,7 +34,11 @@
  *              reads its material and sends `apply-settings` → `settings-applied`; today always
  *              `applied: false`: the worker keeps its drivers until reload is built on it.
  *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
- *   stop       `stop` (reason, drain deadline) → `counters`, then `stopped`.
+ *   positions  the main thread owns the persist file (main/persist-keeper.ts): `init` carries the
+ *              positions it loaded, keyed by persist name; periodically `report-positions` →
+ *              `positions` (each file() source's acknowledged offset, inode and size), which it
+ *              writes to the file; a worker's sources resume from them.
+ *   stop       `stop` (reason, drain deadline) → `counters`, `positions`, then `stopped`.
  *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
  *
  * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
@@ -45,6 +49,7 @@
 import type { Plan } from '../config/plan.ts';
 import type { SourceLocation } from '../core/location.ts';
 import type { Labels } from '../core/stats.ts';
+import type { FilePosition } from '../sources/file-position.ts';
 import type { MaterialSnapshot } from '../tls/material.ts';
 import type { TlsOptions } from '../tls/types.ts';
 
@@ -77,7 +82,12 @@ export interface WorkerInit {
   logging: LoggingFlags;
   /** the daemon's PID as users see it */
   pid: number;
+  /** saved file() source positions, by persist name (from the persist file) */
+  positions?: PositionMap;
 }
+
+/** file() source positions by persist name (`affile_sd_curpos(PATH)`), as the persist file keeps them */
+export type PositionMap = Record<string, FilePosition>;
 
 export interface CounterValue {
   name: string;
@@ -102,6 +112,7 @@ export type MainToWorker =
   | { type: 'tls-material'; entries: TlsMaterialEntry[] }
   | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
   | { type: 'report-counters' }
+  | { type: 'report-positions' }
   | { type: 'stop'; reason: string; deadlineMs: number };
 
 export type WorkerToMain =
@@ -110,6 +121,7 @@ export type WorkerToMain =
   | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[] }
   | { type: 'settings-applied'; applied: boolean; reason?: string }
   | { type: 'counters'; counters: CounterValue[] }
+  | { type: 'positions'; positions: PositionMap }
   | { type: 'stdin-eof' }
   | { type: 'stopped' };
 

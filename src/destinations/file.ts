@@ -4,11 +4,20 @@
  * group, dir-owner, dir-group), stay open while used and close after
  * time-reap seconds idle. With fsync(yes) each written batch is fsync()ed
  * before it counts as written (syslog-ng fsyncs after each write).
+ *
+ * reopen() (on reload, e.g. after logrotate renamed the file) closes the open
+ * files once the batch being written is done, so the next write opens the
+ * path anew. A failed write (a full disk, a quota, a missing directory) is
+ * reported once, until a write works again; the batch goes back to the
+ * queue and is retried after time-reopen(), and the bytes of it that did
+ * reach a file are not written a second time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LogMessage } from '../message/log-message.ts';
 import { internalLog } from '../core/internal-log.ts';
+import { emit } from '../core/telemetry.ts';
+import { fileWriteFailed, fileWriteRecovered } from './file-events.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
@@ -27,7 +36,13 @@ export interface FileDestinationOptions extends QueuedOptions {
   dirGid?: number;
   timeReapMs: number;
   fsync: boolean;
+  /** writes bytes at the end of the file (a seam for tests: the default is fs.write) */
+  write?: WriteFn;
 }
+
+export type WriteFn = (fd: number, buf: Buffer, off: number, len: number, cb: (err: NodeJS.ErrnoException | null, written: number) => void) => void;
+
+const fsWrite: WriteFn = (fd, buf, off, len, cb) => fs.write(fd, buf, off, len, null, cb);
 
 interface OpenFile {
   fd: number;
@@ -40,10 +55,34 @@ export class FileDestination extends QueuedDestination {
   /** one batch per file name, kept across batches so their buffers are sized once */
   private readonly batches = new Map<string, BatchEncoder>();
   private reaper: NodeJS.Timeout | undefined;
+  private readonly write: WriteFn;
+  /** a batch is being written: reopen() waits for it, so no line is split across two files */
+  private inBatch = false;
+  private reopenPending = false;
+  /**
+   * per file name, bytes of the failed batch that did reach the file: the retried
+   * batch starts with the same lines, and those bytes are skipped
+   */
+  private readonly partial = new Map<string, number>();
+  /** the failure reported and not yet recovered from */
+  private failing: { filename: string; since: number } | undefined;
 
   constructor(o: FileDestinationOptions) {
     super(o);
     this.o = o;
+    this.write = o.write ?? fsWrite;
+  }
+
+  /** Closes every open file once the batch in progress is written; the next write opens its path anew. */
+  reopen(): void {
+    if (this.inBatch) this.reopenPending = true;
+    else this.closeFiles();
+  }
+
+  private closeFiles(): void {
+    this.reopenPending = false;
+    for (const f of this.files.values()) fs.close(f.fd, () => {});
+    this.files.clear();
   }
 
   get effective(): FileDestinationOptions {
@@ -120,25 +159,39 @@ export class FileDestination extends QueuedDestination {
       if (enc.count === 0) touched.push([name, enc]);
       enc.add(this.o.format(e.msg));
     }
+    if (touched.length === 0) return done();
     let pending = touched.length;
-    let failed: Error | undefined;
-    const finish = (err?: Error) => {
-      if (err && !failed) failed = err;
-      if (--pending === 0) done(failed);
+    let failed: { err: NodeJS.ErrnoException; filename: string } | undefined;
+    /** per file: bytes at the start of its buffer that are in the file now (skipped or written) */
+    const reached = new Map<string, { len: number; upTo: number }>();
+    this.inBatch = true;
+    const finish = (name: string, err?: NodeJS.ErrnoException) => {
+      if (err && !failed) failed = { err, filename: name };
+      if (--pending > 0) return;
+      this.inBatch = false;
+      if (this.reopenPending) this.closeFiles();
+      this.settlePartial(reached, failed !== undefined);
+      this.report(failed);
+      done(failed?.err);
     };
-    if (pending === 0) return done();
     for (const [name, enc] of touched) {
       const buf = enc.take();
+      // a retried batch starts with the lines of the failed one: what reached the file then is skipped
+      const skip = this.partial.get(name) ?? 0;
+      const r = { len: buf.length, upTo: skip };
+      reached.set(name, r);
+      if (skip >= buf.length) {
+        finish(name);
+        continue;
+      }
       let fd: number;
       try {
         fd = this.openFile(name);
       } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        internalLog('error', 'Error opening file for writing', { filename: name, error: `${e.message}` });
-        finish(e);
+        finish(name, err as NodeJS.ErrnoException);
         continue;
       }
-      const after = (err: Error | null) => {
+      const after = (err: NodeJS.ErrnoException | null) => {
         if (err) {
           const f = this.files.get(name);
           if (f) {
@@ -146,15 +199,47 @@ export class FileDestination extends QueuedDestination {
             this.files.delete(name);
           }
         }
-        finish(err ?? undefined);
+        finish(name, err ?? undefined);
       };
       // with fsync(yes) the batch counts as written (acked) only once it is on disk
-      writeAll(fd, buf, 0, (err) => (!err && this.o.fsync ? fs.fsync(fd, after) : after(err)));
+      writeAll(this.write, fd, buf, skip, (err, upTo) => {
+        r.upTo = upTo;
+        if (err || !this.o.fsync) return after(err);
+        // a failed fsync leaves the bytes written: the retry does not write them again
+        fs.fsync(fd, after);
+      });
     }
   }
 
-  protected override onWriteError(err: Error): void {
-    internalLog('error', 'I/O error occurred while writing', { destination: this.name, error: err.message, time_reopen: this.timeReopenMs / 1000 });
+  /**
+   * What the next batch may skip per file. After a failure the same lines come
+   * again, so whatever reached the file is skipped (this relies on a message
+   * formatting to the same bytes twice, true of every macro but the $C_* clock).
+   * After a success, only bytes written ahead of this batch's end remain to skip.
+   */
+  private settlePartial(reached: Map<string, { len: number; upTo: number }>, failed: boolean): void {
+    for (const [name, r] of reached) {
+      const left = failed ? r.upTo : r.upTo - r.len;
+      if (left > 0) this.partial.set(name, left);
+      else this.partial.delete(name);
+    }
+  }
+
+  /** a failure once until a write works again, then one line that it does */
+  private report(failed: { err: NodeJS.ErrnoException; filename: string } | undefined): void {
+    if (failed) {
+      if (this.failing) return;
+      this.failing = { filename: failed.filename, since: Date.now() };
+      emit(fileWriteFailed, { destination: this.name, filename: failed.filename, error: failed.err.message, code: failed.err.code, timeReopenMs: this.timeReopenMs });
+      return;
+    }
+    if (!this.failing) return;
+    emit(fileWriteRecovered, { destination: this.name, filename: this.failing.filename, failedForMs: Date.now() - this.failing.since });
+    this.failing = undefined;
+  }
+
+  protected override onWriteError(): void {
+    // reported by report(), with the file name, once per failure
   }
 
   protected async close(): Promise<void> {
@@ -170,10 +255,11 @@ export class FileDestination extends QueuedDestination {
   }
 }
 
-function writeAll(fd: number, buf: Buffer, off: number, cb: (err: Error | null) => void): void {
-  fs.write(fd, buf, off, buf.length - off, null, (err, n) => {
-    if (err) return cb(err);
-    if (off + n < buf.length) return writeAll(fd, buf, off + n, cb);
-    cb(null);
+/** writes buf[off..]; reports how far it got when it fails */
+function writeAll(write: WriteFn, fd: number, buf: Buffer, off: number, cb: (err: NodeJS.ErrnoException | null, upTo: number) => void): void {
+  write(fd, buf, off, buf.length - off, (err, n) => {
+    if (err) return cb(err, off);
+    if (off + n < buf.length) return writeAll(write, fd, buf, off + n, cb);
+    cb(null, buf.length);
   });
 }

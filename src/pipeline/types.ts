@@ -43,6 +43,11 @@ export interface DestinationDriver {
   deliver(msg: LogMessage, ack?: Ack): void;
   /** flush what is queued (bounded by `deadlineMs`), then close */
   stop(deadlineMs: number): Promise<void>;
+  /**
+   * Reload (logrotate): let go of open files so the next write opens the path
+   * anew; the queue and what is being written are kept, nothing is written twice.
+   */
+  reopen?(): void;
 }
 
 /**

@@ -1,12 +1,16 @@
 /**
  * file() and stdin() sources: newline-separated lines parsed as syslog.
- * A regular file is read from its start and then followed: every
- * follow-freq() seconds new bytes are read, and a file that was truncated or
- * replaced is read again from its start. stdin ends at EOF.
+ * A regular file is read from its start (or from the position the persist
+ * file kept for it, when that still belongs to the file there) and then
+ * followed: every follow-freq() seconds new bytes are read, and a file that
+ * was truncated or replaced is read again from its start. stdin ends at EOF.
  */
 import * as fs from 'node:fs';
 import { internalLog } from '../core/internal-log.ts';
+import { emit } from '../core/telemetry.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
+import { filePositionReset } from './file-events.ts';
+import { filePersistKey, PositionTracker, resumeOffset, type FilePosition } from './file-position.ts';
 import { StreamReader, type ReaderOptions } from './reader.ts';
 
 export interface FileSourceOptions {
@@ -33,6 +37,10 @@ export class FileSource implements SourceDriver {
   private stopped = false;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private warnedMissing = false;
+  /** the saved position, until the first open has used it */
+  private resume: FilePosition | undefined;
+  /** what is acknowledged in the file open now */
+  private tracker = new PositionTracker(0);
 
   constructor(o: FileSourceOptions) {
     this.name = o.name;
@@ -43,8 +51,32 @@ export class FileSource implements SourceDriver {
     return this.o;
   }
 
+  /** the name of this source's entry in the persist file */
+  get persistKey(): string {
+    return filePersistKey(this.o.path);
+  }
+
+  /** before start(): continue from a saved position if it still belongs to the file */
+  resumeFrom(p: FilePosition): void {
+    this.resume = p;
+  }
+
+  /** where a restart should continue; undefined before the file was ever opened */
+  position(): FilePosition | undefined {
+    if (this.ino === 0) return this.resume;
+    return { pos: this.tracker.committed, inode: this.ino, size: Math.max(this.pos, this.tracker.committed) };
+  }
+
   async start(route: Route): Promise<void> {
-    this.reader = new StreamReader({ ...this.o.reader, sourceName: this.name }, route, {
+    // each line's acknowledgement also advances the position the persist file keeps
+    const tracked: Route = (msg, ack) => {
+      const settled = this.tracker.routed();
+      route(msg, () => {
+        ack?.();
+        settled();
+      });
+    };
+    this.reader = new StreamReader({ ...this.o.reader, sourceName: this.name }, tracked, {
       pause: () => {
         this.paused = true;
       },
@@ -70,7 +102,8 @@ export class FileSource implements SourceDriver {
       const st = fs.fstatSync(fd);
       this.fd = fd;
       this.ino = st.ino;
-      this.pos = 0;
+      this.pos = this.resumeAt(st);
+      this.tracker = new PositionTracker(this.pos);
       this.warnedMissing = false;
       return true;
     } catch (err) {
@@ -80,6 +113,17 @@ export class FileSource implements SourceDriver {
       }
       return false;
     }
+  }
+
+  /** the saved position applies once, to the first file opened, if it is still that file */
+  private resumeAt(st: fs.Stats): number {
+    const stored = this.resume;
+    this.resume = undefined;
+    if (!stored) return 0;
+    const at = resumeOffset(stored, st.ino, st.size);
+    if (at !== undefined) return at;
+    emit(filePositionReset, { source: this.name, filename: this.o.path, stored, inode: st.ino, size: st.size });
+    return 0;
   }
 
   private poll(): void {
@@ -96,8 +140,11 @@ export class FileSource implements SourceDriver {
       }
       if (n > 0) {
         this.pos += n;
+        this.tracker.begin();
         // the reader keeps views of the chunk only until it returns, except split frames it copies
         this.reader!.push(Buffer.from(this.buf.subarray(0, n)));
+        // an unterminated last line is not consumed yet: a restart reads it again, whole
+        this.tracker.end(this.pos - this.reader!.pendingBytes);
         return setImmediate(() => this.poll());
       }
       this.checkRotation();
@@ -128,7 +175,7 @@ export class FileSource implements SourceDriver {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.fd !== undefined) {
-      this.reader?.end();
+      // an unterminated last line stays unread: the saved position is before it, so the next start reads it whole
       fs.closeSync(this.fd);
       this.fd = undefined;
     }

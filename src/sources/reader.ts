@@ -160,6 +160,11 @@ export class StreamReader {
     return true;
   }
 
+  /** bytes pushed but not yet handed out as a message (the start of an unterminated line) */
+  get pendingBytes(): number {
+    return this.decoder.pending?.() ?? 0;
+  }
+
   end(): void {
     if (this.failed) return;
     const err = this.decoder.end();

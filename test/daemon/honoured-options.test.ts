@@ -4,8 +4,8 @@
  * dir-owner()/dir-group() on what file() creates, so-broadcast()/ip-ttl()/
  * so-sndbuf() on UDP sender sockets, log-fetch-limit() in readers, internal()'s
  * tags()/program-override()/host-override(), dns-cache-hosts(),
- * use-syslogng-pid(), and the file() source warning about positions that
- * are not persisted.
+ * use-syslogng-pid(); file() sources no longer warn that positions are not
+ * persisted (the persist file keeps them: test/daemon/persist-file.test.ts).
  */
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,11 +168,9 @@ test('internal() honours tags(), program-override() and host-override()', () => 
   assert.ok(got[0].tags.includes('t1'), String(got[0].tags));
 });
 
-test('a file() source warns once, with its location, that read positions are not persisted', () => {
+test('a file() source no longer warns that read positions are not persisted (the persist file keeps them)', () => {
   const plan = parseConfigText('source s { file("/var/log/in.log"); };\ndestination d { file("/tmp/lf-never/out.log"); };\nlog { source(s); destination(d); };\n', 'p.conf');
-  const w = plan.warnings.filter((x) => /read positions are not persisted/.test(x));
-  assert.equal(w.length, 1);
-  assert.match(w[0], /^p\.conf:1:12: WARNING: file\("\/var\/log\/in\.log"\) source: .*-R\/--persist-file is accepted but not used.*read again from its start/);
+  assert.deepEqual(plan.warnings.filter((x) => /persist/.test(x)), []);
 });
 
 test('dns-cache-hosts() names senders from its file; use-syslogng-pid(yes) sets ${PID} to the daemon', { timeout: 20_000 }, async (t) => {

@@ -8,6 +8,7 @@ import { setInternalSinks, stderrSink, type InternalSink } from '../../core/inte
 import { allCounters } from '../../core/stats.ts';
 import { errorToData } from '../error-data.ts';
 import type { LoggingFlags, MainPort, MainToWorker, WorkerInit } from '../protocol.ts';
+import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { WorkerTlsEndpoints } from './tls-endpoints.ts';
 
@@ -64,6 +65,9 @@ export class WorkerRuntime {
       case 'report-counters':
         this.postCounters();
         return;
+      case 'report-positions':
+        this.postPositions();
+        return;
       case 'stop':
         return this.stop(msg.deadlineMs);
     }
@@ -74,6 +78,7 @@ export class WorkerRuntime {
       this.built = buildWorker(init, () => this.main.post({ type: 'stdin-eof' }));
       const p = this.built.prepared;
       connectInternalLog(p, init.logging);
+      restorePositions(p.sources, init.positions);
       for (const d of p.destinations) await d.start();
       for (const s of p.sources) await s.start(p.routeFor(s.name));
       this.main.post({ type: 'ready', sources: p.sources.map((s) => s.name), destinations: p.destinations.map((d) => d.name) });
@@ -89,7 +94,13 @@ export class WorkerRuntime {
       await Promise.allSettled(p.destinations.map((d) => d.stop(deadlineMs)));
     }
     this.postCounters();
+    // after the destinations drained, so the offsets cover every line they wrote
+    this.postPositions();
     this.main.post({ type: 'stopped' });
+  }
+
+  private postPositions(): void {
+    this.main.post({ type: 'positions', positions: collectPositions(this.built?.prepared.sources ?? []) });
   }
 
   private postCounters(): void {

@@ -85,6 +85,10 @@ export class TextDecoder implements FrameDecoder {
     return undefined;
   }
 
+  pending(): number {
+    return this.state === State.PARTIAL ? this.carryLen : 0;
+  }
+
   end(): undefined {
     if (this.state === State.PARTIAL) this.flushCarry();
     this.carry = undefined;

@@ -23,6 +23,8 @@ export interface FrameDecoder {
   push(chunk: Buffer): FramingError | undefined;
   /** End of input: hands out what a final unterminated record allows. */
   end(): FramingError | undefined;
+  /** bytes held for a record whose end has not arrived yet (a file source persists the offset before them) */
+  pending?(): number;
 }
 
 /** how records are delimited in a byte stream (or one record per datagram); the transport table picks one per driver */
