@@ -18,9 +18,15 @@ export interface DaemonFlags {
   verbose: boolean;
   debug: boolean;
   pidfile: string | undefined;
-  /** how long stop() waits for queues to drain */
+  /** how long stop() lets destinations write what was read (default DEFAULT_STOP_DEADLINE_MS) */
   stopDeadlineMs?: number;
 }
+
+/**
+ * How long destinations get to write what was read when the daemon stops. With
+ * the close grace after it (transport/connector.ts), a stop ends well within 2 s.
+ */
+export const DEFAULT_STOP_DEADLINE_MS = 1000;
 
 export const VERSION = '0.1.0';
 
@@ -90,7 +96,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
-      if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? 5000 }, 'stopped');
+      if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS }, 'stopped');
       if (this.flags.pidfile) {
         try {
           fs.unlinkSync(this.flags.pidfile);

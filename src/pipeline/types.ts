@@ -23,6 +23,12 @@ export type Route = (msg: LogMessage, ack?: Ack) => void;
  */
 export type EffectiveSettings = object;
 
+export interface DeliveryCounts {
+  written: number;
+  unwritten: number;
+  dropped: number;
+}
+
 export interface SourceDriver {
   readonly name: string;
   readonly effective?: EffectiveSettings;
@@ -43,6 +49,12 @@ export interface DestinationDriver {
   deliver(msg: LogMessage, ack?: Ack): void;
   /** flush what is queued (bounded by `deadlineMs`), then close */
   stop(deadlineMs: number): Promise<void>;
+  /**
+   * For the stop report, since start: messages written, messages accepted and
+   * not written (queued, or in a write not confirmed yet), messages dropped
+   * because the queue was full.
+   */
+  deliveryCounts?(): DeliveryCounts;
 }
 
 /**
