@@ -11,6 +11,7 @@ import { errorFromData } from './error-data.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
+import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -21,12 +22,6 @@ export interface DaemonFlags {
   /** how long stop() lets destinations write what was read (default DEFAULT_STOP_DEADLINE_MS) */
   stopDeadlineMs?: number;
 }
-
-/**
- * How long destinations get to write what was read when the daemon stops. With
- * the close grace after it (transport/connector.ts), a stop ends well within 2 s.
- */
-export const DEFAULT_STOP_DEADLINE_MS = 1000;
 
 export const VERSION = '0.1.0';
 
