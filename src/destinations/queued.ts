@@ -101,7 +101,8 @@ export abstract class QueuedDestination implements DestinationDriver {
 
   private pump = (): void => {
     this.scheduled = false;
-    if (this.writing || this.queue.length === 0 || !this.ready()) {
+    // once stopped (deadline passed, writer closing) no new write starts: what is left is reported lost
+    if (this.stopped || this.writing || this.queue.length === 0 || !this.ready()) {
       if (this.queue.length === 0) this.notifyIdle();
       if (!this.writing) this.congestion?.set(this, false);
       return;

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { helpText } from '../../src/cli/args.ts';
+import { DEFAULT_STOP_DEADLINE_MS } from '../../src/daemon/stop-deadline.ts';
 import { startLogferry, type DaemonHandle } from '../helpers/daemon.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { makePki, skipUnlessPeers, SNG_TEST_OPTIONS, sngString, sngTls, tempDir, watchUntil, type Pki } from '../helpers/peers.ts';
@@ -178,7 +180,6 @@ describe('SIGTERM while fast senders stream over TCP and TLS', { skip: skipUnles
     const runs = await Promise.all(senders);
     const stderr = d.stderr();
     t.diagnostic(`exit ${exitMs.toFixed(0)} ms after SIGTERM`);
-    if (process.env.CLEAN_STOP_DEBUG) t.diagnostic(stderr.slice(-3000));
     assert.ok(exitMs <= EXIT_WITHIN_MS, `exited ${exitMs.toFixed(0)} ms after SIGTERM (at most ${EXIT_WITHIN_MS}); stderr:\n${stderr.slice(-2000)}`);
     assert.equal(d.process.exitInfo?.code, 0, `exit status 0; stderr:\n${stderr.slice(-2000)}`);
 
@@ -287,4 +288,11 @@ describe('stopping with destinations that do not cooperate', () => {
     assert.deepEqual([r.read, r.lost], [50, 50]);
     assert.equal(r.destinations, 'd_peer: 0 written, 50 lost (50 unwritten at the deadline, 0 dropped while stopping)');
   });
+});
+
+it('--help says what a stop does, with the deadline the daemon uses', () => {
+  const help = helpText();
+  assert.doesNotMatch(help, /flush queues/, 'no promise that queues are flushed whatever happens');
+  assert.ok(help.includes(`give destinations ${DEFAULT_STOP_DEADLINE_MS / 1000} s to write every message already read`), help);
+  assert.match(help, /One line reports whether everything read was written, or how many\nmessages each destination lost/);
 });
