@@ -205,14 +205,11 @@ describe('SIGTERM while fast senders stream over TCP and TLS', { skip: skipUnles
     assert.equal([...written.values()].reduce((n, l) => n + l.length, 0), writtenTotal, 'no line from anyone else');
     t.diagnostic(`sent ${sentTotal}, written ${writtenTotal}, sent but never read ${sentTotal - writtenTotal} over ${2 * CONNECTIONS} connections (bound ${bound.perConnection} each)`);
     if (buffers) {
-      // the same bound with the buffer sizes the kernel had actually given these sockets just before the signal
-      assert.equal(buffers.sockets, 4 * CONNECTIONS, 'ss saw both ends of every connection');
-      const slack = 2 * CONNECTIONS * (Math.ceil((16 * 1024 + 256) / WIRE_SIZE) + 1);
-      const actual = Math.ceil(buffers.capacity / WIRE_SIZE) + slack;
-      t.diagnostic(`kernel buffers just before SIGTERM: ${buffers.capacity} B (${actual} messages with slack), ${buffers.queued} B queued (${Math.round(buffers.queued / WIRE_SIZE)} messages)`);
-      assert.ok(sentTotal - writtenTotal <= actual, `${sentTotal - writtenTotal} sent but not written, more than the sockets' buffers held (${buffers.capacity} B = ${actual} messages)`);
+      // for the record, the buffers the kernel had actually given these sockets just before the signal: a
+      // tighter figure than the maxima, but not a bound (autotuning may still grow them before the daemon
+      // handles the signal), so it is shown, not asserted
+      t.diagnostic(`kernel buffers of the ${buffers.sockets} socket ends just before SIGTERM: ${buffers.capacity} B (${Math.round(buffers.capacity / WIRE_SIZE)} messages), ${buffers.queued} B queued in them (${Math.round(buffers.queued / WIRE_SIZE)} messages)`);
     }
-
     // one line, and it adds up: everything read was written, and the file holds exactly that
     const r = stopReport(stderr);
     assert.equal(r.lines.length, 1, `one stop report line:\n${r.lines.join('\n')}`);
