@@ -11,6 +11,7 @@ import { errorFromData } from './error-data.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
+import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
@@ -91,7 +92,10 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
-      if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS }, 'stopped');
+      if (this.worker) {
+        const r = await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS }, 'stopped');
+        if (r.outcome) reportStop([r.outcome]);
+      }
       if (this.flags.pidfile) {
         try {
           fs.unlinkSync(this.flags.pidfile);

@@ -34,7 +34,8 @@
  *              reads its material and sends `apply-settings` → `settings-applied`; today always
  *              `applied: false`: the worker keeps its drivers until reload is built on it.
  *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
- *   stop       `stop` (reason, drain deadline) → `counters`, then `stopped`.
+ *   stop       `stop` (reason, drain deadline) → `counters`, then `stopped` with what the worker read,
+ *              wrote and lost (worker/stop.ts); the main thread reports all workers' in one line.
  *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
  *
  * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
@@ -97,6 +98,21 @@ export interface ErrorData {
   hint?: string;
 }
 
+/** A worker's stop, for the one report line: what its sources read and what each destination did with it. */
+export interface StopOutcome {
+  /** messages the sources handed to the log paths since start */
+  read: number;
+  deadlineMs: number;
+  destinations: Array<{
+    name: string;
+    written: number;
+    /** accepted, not written by the deadline (queued, or in a write not confirmed) */
+    unwritten: number;
+    /** dropped (queue full) after the stop began */
+    droppedWhileStopping: number;
+  }>;
+}
+
 export type MainToWorker =
   | ({ type: 'init' } & WorkerInit)
   | { type: 'tls-material'; entries: TlsMaterialEntry[] }
@@ -111,7 +127,8 @@ export type WorkerToMain =
   | { type: 'settings-applied'; applied: boolean; reason?: string }
   | { type: 'counters'; counters: CounterValue[] }
   | { type: 'stdin-eof' }
-  | { type: 'stopped' };
+  /** `outcome` is undefined when the worker had built nothing */
+  | { type: 'stopped'; outcome: StopOutcome | undefined };
 
 /** A worker as the main thread sees it: a mailbox in each direction. */
 export interface WorkerHandle {

@@ -9,7 +9,7 @@ import { allCounters } from '../../core/stats.ts';
 import { errorToData } from '../error-data.ts';
 import type { LoggingFlags, MainPort, MainToWorker, WorkerInit } from '../protocol.ts';
 import { prepare, type Prepared } from './prepare.ts';
-import { reportStop, stopInOrder } from './stop.ts';
+import { stopInOrder } from './stop.ts';
 import { WorkerTlsEndpoints } from './tls-endpoints.ts';
 
 export interface BuiltWorker {
@@ -87,14 +87,11 @@ export class WorkerRuntime {
 
   private async stop(deadlineMs: number): Promise<void> {
     const p = this.built?.prepared;
-    if (p) {
-      const outcome = await stopInOrder(p, deadlineMs);
-      // internal() can no longer be written: the stop's own line goes to stderr
-      if (this.logging) connectInternalLog(undefined, this.logging);
-      reportStop(outcome);
-    }
+    const outcome = p ? await stopInOrder(p, deadlineMs) : undefined;
+    // internal() can no longer be written: the stop's own line (main/stop-report.ts) goes to stderr
+    if (p && this.logging) connectInternalLog(undefined, this.logging);
     this.postCounters();
-    this.main.post({ type: 'stopped' });
+    this.main.post({ type: 'stopped', outcome });
   }
 
   private postCounters(): void {

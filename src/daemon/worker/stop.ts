@@ -7,30 +7,15 @@
  *   2. write it: every destination flushes its queue until the deadline, then
  *      closes (a peer that never closes its side is cut off after a short grace);
  *   3. account for it: what was read and not written — still queued, in a
- *      write not confirmed, or dropped by a full queue while stopping — is
- *      reported in one line with the count per destination.
+ *      write not confirmed, or dropped by a full queue while stopping — goes
+ *      back to the main thread, which reports it in one line
+ *      (main/stop-report.ts).
  * Bytes still in kernel buffers were never read: the sender sees its
  * connection closed or reset and keeps them (or knows they were not taken).
  */
-import { emit } from '../../core/telemetry.ts';
 import type { DeliveryCounts, DestinationDriver } from '../../pipeline/types.ts';
-import { stopFlushed, stopLostMessages, type StopReport } from '../events.ts';
+import type { StopOutcome } from '../protocol.ts';
 import type { Prepared } from './prepare.ts';
-
-export interface StoppedDestination {
-  name: string;
-  written: number;
-  /** accepted, not written by the deadline */
-  unwritten: number;
-  /** dropped (queue full) after the stop began */
-  droppedWhileStopping: number;
-}
-
-export interface StopOutcome {
-  read: number;
-  deadlineMs: number;
-  destinations: StoppedDestination[];
-}
 
 const NONE: DeliveryCounts = { written: 0, unwritten: 0, dropped: 0 };
 const counts = (d: DestinationDriver): DeliveryCounts => d.deliveryCounts?.() ?? NONE;
@@ -51,18 +36,4 @@ export async function stopInOrder(p: Prepared, deadlineMs: number): Promise<Stop
       return { name: d.name, written: c.written, unwritten: c.unwritten, droppedWhileStopping: c.dropped - (droppedBefore.get(d) ?? 0) };
     }),
   };
-}
-
-/** The stop's one line: every message read was written, or how many were lost where. */
-export function reportStop(o: StopOutcome): StopReport {
-  let lost = 0;
-  const parts: string[] = [];
-  for (const d of o.destinations) {
-    const n = d.unwritten + d.droppedWhileStopping;
-    lost += n;
-    parts.push(n === 0 ? `${d.name}: ${d.written} written` : `${d.name}: ${d.written} written, ${n} lost (${d.unwritten} unwritten at the deadline, ${d.droppedWhileStopping} dropped while stopping)`);
-  }
-  const report: StopReport = { read: o.read, lost, deadlineMs: o.deadlineMs, perDestination: parts.join('; ') };
-  emit(lost === 0 ? stopFlushed : stopLostMessages, report);
-  return report;
 }
