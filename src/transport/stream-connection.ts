@@ -151,7 +151,9 @@ export class StreamConnection {
       this.#bytesIn += chunk.length;
       try {
         sink.onData(chunk);
-      } catch {
+      } catch (err) {
+        // the close goes on; the failure rides on the close report (the listener's closed line)
+        this.#error ??= err instanceof Error ? err : new Error(String(err));
         return;
       }
     }
