@@ -2,6 +2,7 @@
  * Command-line flags, syslog-ng compatible. One table drives parsing and
  * --help, so they cannot disagree.
  */
+import { DEFAULT_STOP_DEADLINE_MS } from '../daemon/stop-deadline.ts';
 
 export interface CliOptions {
   cfgfile: string;
@@ -147,6 +148,13 @@ export function helpText(): string {
     lines.push(left.padEnd(34) + r.help);
   }
   lines.push('', 'Every configuration option is described by --help-driver NAME (and in docs/options.md of the source tree).');
-  lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile).');
+  lines.push(
+    '',
+    'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.',
+    'Signals: SIGTERM/SIGINT stop reading at once (bytes still in kernel buffers stay unread: senders see the',
+    `connection close or reset), give destinations ${DEFAULT_STOP_DEADLINE_MS / 1000} s to write every message already read, then close`,
+    'connections and remove the pidfile. One line reports whether everything read was written, or how many',
+    'messages each destination lost (e.g. one that was down).',
+  );
   return lines.join('\n') + '\n';
 }

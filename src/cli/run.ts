@@ -44,7 +44,7 @@ export async function runDaemon(o: CliOptions): Promise<never> {
   process.exit(0);
 }
 
-/** SIGTERM/SIGINT stop cleanly (flush, close, remove the pidfile); SIGHUP is answered, not fatal. */
+/** SIGTERM/SIGINT stop (Daemon.stop: reading stops, what was read is written or reported lost); SIGHUP is answered, not fatal. */
 export function stopOnSignals(daemon: Daemon): void {
   process.on('SIGTERM', () => void daemon.stop('SIGTERM'));
   process.on('SIGINT', () => void daemon.stop('SIGINT'));

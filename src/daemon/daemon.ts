@@ -12,6 +12,8 @@ import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
+import { reportStop } from './main/stop-report.ts';
+import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -19,7 +21,7 @@ export interface DaemonFlags {
   verbose: boolean;
   debug: boolean;
   pidfile: string | undefined;
-  /** how long stop() waits for queues to drain */
+  /** how long stop() lets destinations write what was read (default DEFAULT_STOP_DEADLINE_MS) */
   stopDeadlineMs?: number;
   /** the persist file (-R); undefined: positions are not kept */
   persistFile?: string;
@@ -105,7 +107,10 @@ export class Daemon {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
       // the worker's last positions come with its stop
       this.persist?.cancel();
-      if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? 5000 }, 'stopped');
+      if (this.worker) {
+        const r = await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS }, 'stopped');
+        if (r.outcome) reportStop([r.outcome]);
+      }
       if (this.flags.pidfile) {
         try {
           fs.unlinkSync(this.flags.pidfile);

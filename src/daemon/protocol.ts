@@ -38,7 +38,8 @@
  *              positions it loaded, keyed by persist name; periodically `report-positions` →
  *              `positions` (each file() source's acknowledged offset, inode and size), which it
  *              writes to the file; a worker's sources resume from them.
- *   stop       `stop` (reason, drain deadline) → `counters`, `positions`, then `stopped`.
+ *   stop       `stop` (reason, drain deadline) → `counters`, `positions`, then `stopped` with what the worker read,
+ *              wrote and lost (worker/stop.ts); the main thread reports all workers' in one line.
  *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
  *
  * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
@@ -107,6 +108,21 @@ export interface ErrorData {
   hint?: string;
 }
 
+/** A worker's stop, for the one report line: what its sources read and what each destination did with it. */
+export interface StopOutcome {
+  /** messages the sources handed to the log paths since start */
+  read: number;
+  deadlineMs: number;
+  destinations: Array<{
+    name: string;
+    written: number;
+    /** accepted, not written by the deadline (queued, or in a write not confirmed) */
+    unwritten: number;
+    /** dropped (queue full) after the stop began */
+    droppedWhileStopping: number;
+  }>;
+}
+
 export type MainToWorker =
   | ({ type: 'init' } & WorkerInit)
   | { type: 'tls-material'; entries: TlsMaterialEntry[] }
@@ -123,7 +139,8 @@ export type WorkerToMain =
   | { type: 'counters'; counters: CounterValue[] }
   | { type: 'positions'; positions: PositionMap }
   | { type: 'stdin-eof' }
-  | { type: 'stopped' };
+  /** `outcome` is undefined when the worker had built nothing */
+  | { type: 'stopped'; outcome: StopOutcome | undefined };
 
 /** A worker as the main thread sees it: a mailbox in each direction. */
 export interface WorkerHandle {

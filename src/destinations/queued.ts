@@ -10,7 +10,7 @@ import { internalLog } from '../core/internal-log.ts';
 import { emit } from '../core/telemetry.ts';
 import { messageDropped } from './events.ts';
 import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
-import type { Ack, DestinationDriver } from '../pipeline/types.ts';
+import type { Ack, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
 import type { Congestion } from '../pipeline/congestion.ts';
 
 export interface QueuedOptions {
@@ -37,6 +37,8 @@ export abstract class QueuedDestination implements DestinationDriver {
   protected readonly flushLines: number;
   protected readonly timeReopenMs: number;
   private writing = false;
+  /** messages in the write under way (not confirmed yet) */
+  private inFlight = 0;
   private scheduled = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -99,7 +101,8 @@ export abstract class QueuedDestination implements DestinationDriver {
 
   private pump = (): void => {
     this.scheduled = false;
-    if (this.writing || this.queue.length === 0 || !this.ready()) {
+    // once stopped (deadline passed, writer closing) no new write starts: what is left is reported lost
+    if (this.stopped || this.writing || this.queue.length === 0 || !this.ready()) {
       if (this.queue.length === 0) this.notifyIdle();
       if (!this.writing) this.congestion?.set(this, false);
       return;
@@ -117,8 +120,10 @@ export abstract class QueuedDestination implements DestinationDriver {
     const batch = this.queue.take(Math.min(allowed, Math.max(this.flushLines, Math.min(this.queue.length, MAX_BATCH))));
     if (this.throttle > 0) this.tokens -= batch.length;
     this.writing = true;
+    this.inFlight = batch.length;
     this.writeBatch(batch, (err) => {
       this.writing = false;
+      this.inFlight = 0;
       // cleared on failure too: a writer that cannot write must not hold the readers (it drops instead)
       if (this.congestion && (err || this.queue.length <= this.lowMark)) this.congestion.set(this, false);
       if (err) {
@@ -176,9 +181,11 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.congestion?.set(this, false);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.queue.length > 0) {
-      internalLog('warning', 'Destination stopped with messages still queued; they are lost', { destination: this.name, queued: this.queue.length });
-    }
+    // what is still queued is lost: the daemon's stop reports it, with every other destination's, in one line
     await this.close();
+  }
+
+  deliveryCounts(): DeliveryCounts {
+    return { written: this.written, unwritten: this.queue.length + this.inFlight, dropped: this.queue.dropped };
   }
 }

@@ -54,6 +54,8 @@ export class Router {
   readonly hasCatchall: boolean;
   /** how many messages matched no log path at all */
   unmatched = 0;
+  /** how many messages the sources handed in (the stop report's "read") */
+  routed = 0;
   /** sources that reach a flow-controlled destination; `all` when a catchall path does */
   private readonly fcSources = new Set<string>();
   private fcAll = false;
@@ -127,6 +129,7 @@ export class Router {
    * flow-controlled destination wrote it — immediately when there is none.
    */
   route(msg: LogMessage, source: string, ack?: Ack): void {
+    this.routed++;
     // most paths are not flow-controlled: no per-message tracker then
     if (ack && !this.fcAll && !this.fcSources.has(source)) {
       if (!this.runGroup(this.top, msg, source, undefined)) this.unmatched++;

@@ -23,6 +23,12 @@ export type Route = (msg: LogMessage, ack?: Ack) => void;
  */
 export type EffectiveSettings = object;
 
+export interface DeliveryCounts {
+  written: number;
+  unwritten: number;
+  dropped: number;
+}
+
 export interface SourceDriver {
   readonly name: string;
   readonly effective?: EffectiveSettings;
@@ -48,6 +54,12 @@ export interface DestinationDriver {
    * anew; the queue and what is being written are kept, nothing is written twice.
    */
   reopen?(): void;
+  /**
+   * For the stop report, since start: messages written, messages accepted and
+   * not written (queued, or in a write not confirmed yet), messages dropped
+   * because the queue was full.
+   */
+  deliveryCounts?(): DeliveryCounts;
 }
 
 /**

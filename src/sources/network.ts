@@ -158,8 +158,9 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
               onData(chunk) {
                 if (!reader.push(chunk)) conn.destroy();
               },
-              onClose() {
-                reader.end();
+              onClose(reason) {
+                // at our own close (a stop) an unfinished last frame is not a message: the sender never ended it
+                if (reason !== 'closed') reader.end();
               },
             };
           },

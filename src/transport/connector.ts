@@ -87,6 +87,9 @@ export interface ConnectorHandlers {
   onTlsFailure?(failure: TlsFailure): void;
 }
 
+/** how long close() waits for the server's side of the close before destroying the socket */
+export const CLOSE_GRACE_MS = 200;
+
 type State = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
 
 type WriteCallback = (err?: Error | null) => void;
@@ -171,15 +174,21 @@ export class Connector extends EventEmitter {
     return sock.write(buf, once);
   }
 
-  /** Stops reconnecting; flushes what was written, then closes (FIN / close_notify). */
-  close(timeoutMs = 5000): Promise<void> {
+  /**
+   * Stops reconnecting and ends the stream (close_notify, FIN) after what was
+   * written; the socket is destroyed `graceMs` later if the server has not
+   * closed its side by then. The grace is short on purpose: what counts as
+   * written was already accepted by the kernel, which still sends it after
+   * the destroy, and a server that never closes must not hold a shutdown.
+   */
+  close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       const sock = this.#stopAll();
       if (!sock || sock.destroyed) {
         resolve();
         return;
       }
-      const t = setTimeout(() => sock.destroy(), timeoutMs);
+      const t = setTimeout(() => sock.destroy(), graceMs);
       sock.once('close', () => {
         clearTimeout(t);
         this.#failPending(new Error('connector closed'));

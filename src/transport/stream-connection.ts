@@ -19,7 +19,7 @@ export type CloseReason =
   | 'error'
   /** idle-timeout() expired without data */
   | 'idle_timeout'
-  /** we closed it gracefully (close()) */
+  /** we closed it (close(): reading stopped, what was already read delivered) */
   | 'closed'
   /** we aborted it (destroy()) */
   | 'destroyed';
@@ -30,14 +30,9 @@ export interface ConnectionSink {
   onClose?(reason: CloseReason, error?: Error): void;
 }
 
-/** how long a graceful close waits for the peer unless told otherwise (not a config option) */
-export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
-
 export interface StreamConnectionOptions {
   /** idle-timeout() in milliseconds; 0 = off */
   idleMs: number;
-  /** how long a graceful close waits for the peer before aborting */
-  closeTimeoutMs?: number;
   /** called once, after the socket is gone (the listener frees the slot here) */
   onGone?: (conn: StreamConnection, reason: CloseReason, error?: Error) => void;
 }
@@ -63,7 +58,6 @@ export class StreamConnection {
   #reason: CloseReason | undefined;
   #error: Error | undefined;
   #idleMs: number;
-  #closeTimeoutMs: number;
   #onGone: StreamConnectionOptions['onGone'];
   #closeWaiters: Array<() => void> = [];
   #bytesIn = 0;
@@ -76,7 +70,6 @@ export class StreamConnection {
     this.local = localOf(socket);
     this.fd = fdOf(session ? (socket as unknown as { _parent?: net.Socket })._parent ?? socket : socket);
     this.#idleMs = opts.idleMs;
-    this.#closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#onGone = opts.onGone;
   }
 
@@ -127,8 +120,13 @@ export class StreamConnection {
   }
 
   /**
-   * Graceful close: stop delivering, send FIN (close_notify first on TLS),
-   * and wait for the peer's end; abort after closeTimeoutMs.
+   * Stops reading at once, then closes. Bytes Node already took from the
+   * kernel (its stream buffer) are still handed to the sink, so whatever was
+   * read is delivered; nothing more is read. The socket is then closed: the
+   * peer sees our FIN, or a reset when bytes it sent were still unread in the
+   * kernel (those were never ours, and it learns they were not taken).
+   * Waiting for the peer's FIN instead would mean reading on, and what a
+   * busy sender keeps sending would then have to be written or thrown away.
    */
   close(): Promise<void> {
     if (this.#gone) return Promise.resolve();
@@ -136,16 +134,29 @@ export class StreamConnection {
     if (!this.#closing) {
       this.#closing = true;
       this.#note('closed');
-      const s = this.socket;
-      // keep draining so the peer's FIN is seen even if the consumer had paused us
-      this.#paused = false;
-      s.end();
-      this.#readMore();
-      const t = setTimeout(() => s.destroy(), this.#closeTimeoutMs);
-      t.unref();
-      s.once('close', () => clearTimeout(t));
+      this.#takeBuffered();
+      destroyWithParent(this.socket);
     }
     return p;
+  }
+
+  /** What the stream already holds goes to the sink, whatever pause or budget was in force. */
+  #takeBuffered(): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    for (;;) {
+      // read() may ask the kernel for more, but that answer comes in a later turn, after the destroy
+      const chunk = this.socket.read() as Buffer | null;
+      if (chunk === null) return;
+      this.#bytesIn += chunk.length;
+      try {
+        sink.onData(chunk);
+      } catch (err) {
+        // the close goes on; the failure rides on the close report (the listener's closed line)
+        this.#error ??= err instanceof Error ? err : new Error(String(err));
+        return;
+      }
+    }
   }
 
   /** Abort now. */
@@ -153,7 +164,7 @@ export class StreamConnection {
     if (this.#gone) return;
     this.#note(err ? 'error' : 'destroyed', err);
     this.#closing = true;
-    this.socket.destroy();
+    destroyWithParent(this.socket);
   }
 
   #readMore(): void {
@@ -163,7 +174,7 @@ export class StreamConnection {
     // bounded per event-loop turn, so writers (and other connections) get their turn between
     // bursts instead of the reader filling every queue before any of them can write
     let budget = READ_BUDGET;
-    while (!this.#paused && !this.#gone) {
+    while (!this.#paused && !this.#closing && !this.#gone) {
       if (budget <= 0) {
         this.#yielded = true;
         setImmediate(() => {
@@ -174,7 +185,6 @@ export class StreamConnection {
       }
       const chunk = s.read() as Buffer | null;
       if (chunk === null) break;
-      if (this.#closing) continue;
       this.#bytesIn += chunk.length;
       budget -= chunk.length;
       try {
@@ -205,4 +215,10 @@ export class StreamConnection {
       for (const w of this.#closeWaiters.splice(0)) w();
     }
   }
+}
+
+/** A TLS socket runs over the accepted TCP socket; both go, so no descriptor outlives the close. */
+function destroyWithParent(socket: net.Socket): void {
+  socket.destroy();
+  (socket as unknown as { _parent?: net.Socket })._parent?.destroy();
 }

@@ -45,8 +45,6 @@ export interface StreamListenerOptions extends StreamSocketOptions {
   idleTimeout: number;
   /** time allowed from accept to a finished TLS handshake (and, for auto, the first byte); default 10 000 */
   handshakeTimeoutMs?: number;
-  /** how long a graceful close waits for a peer; default 5 000 */
-  closeTimeoutMs?: number;
   /** the source's name, for the `group_name` tag */
   groupName?: string;
   location?: SourceLocation;
@@ -71,7 +69,11 @@ export interface StreamListener {
   /** connections holding a slot: handshaking plus established */
   readonly connectionCount: number;
   readonly connections: ReadonlySet<StreamConnection>;
-  /** stop accepting, close every connection gracefully; idempotent */
+  /**
+   * Stop: no new connection is accepted, and every connection stops reading
+   * at once — within this call, before anything else runs — with what was
+   * already read delivered (StreamConnection.close). Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -206,7 +208,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       sock.destroy();
       return;
     }
-    const conn = new StreamConnection(sock, session, { idleMs, closeTimeoutMs: opts.closeTimeoutMs, onGone });
+    const conn = new StreamConnection(sock, session, { idleMs, onGone });
     established.add(conn);
     const client = formatSockAddr(conn.peer);
     emit(connectionAccepted, { group, fd, client, local: localText });
@@ -270,7 +272,9 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
           abort.abort(new Error('listener closed'));
           raw.destroy();
         }
-        await Promise.all([...established].map((c) => c.close()));
+        // all in this turn: no connection reads on while another is being closed
+        const gone = [...established].map((c) => c.close());
+        await Promise.all(gone);
         await serverClosed;
       })();
       return closing;

@@ -10,6 +10,7 @@ import { errorToData } from '../error-data.ts';
 import type { LoggingFlags, MainPort, MainToWorker, WorkerInit } from '../protocol.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
+import { stopInOrder } from './stop.ts';
 import { WorkerTlsEndpoints } from './tls-endpoints.ts';
 
 export interface BuiltWorker {
@@ -25,18 +26,19 @@ export function buildWorker(init: WorkerInit, onStdinEof?: () => void): BuiltWor
 }
 
 /** Where logferry's own log goes: the internal() source when routed, and stderr as the flags say. */
-function connectInternalLog(p: Prepared, logging: LoggingFlags): void {
+function connectInternalLog(internalSink: InternalSink | undefined, logging: LoggingFlags): void {
   const sinks: InternalSink[] = [];
-  if (p.internalSink) sinks.push(p.internalSink);
+  if (internalSink) sinks.push(internalSink);
   // nothing may vanish silently: without an internal() source, problems go to stderr
   if (logging.stderr) sinks.push(stderrSink);
-  else if (!p.internalSink) sinks.push((ev) => (ev.level === 'error' || ev.level === 'warning' || ev.level === 'notice' ? stderrSink(ev) : undefined));
+  else if (!internalSink) sinks.push((ev) => (ev.level === 'error' || ev.level === 'warning' || ev.level === 'notice' ? stderrSink(ev) : undefined));
   setInternalSinks(sinks, { verbose: logging.verbose, debug: logging.debug });
 }
 
 export class WorkerRuntime {
   private readonly main: MainPort;
   private built: BuiltWorker | undefined;
+  private logging: LoggingFlags | undefined;
   /** messages are handled one at a time, in order (a stop waits for a start in progress) */
   private turn: Promise<void> = Promise.resolve();
 
@@ -77,7 +79,8 @@ export class WorkerRuntime {
     try {
       this.built = buildWorker(init, () => this.main.post({ type: 'stdin-eof' }));
       const p = this.built.prepared;
-      connectInternalLog(p, init.logging);
+      connectInternalLog(p.internalSink, init.logging);
+      this.logging = init.logging;
       restorePositions(p.sources, init.positions);
       for (const d of p.destinations) await d.start();
       for (const s of p.sources) await s.start(p.routeFor(s.name));
@@ -89,14 +92,13 @@ export class WorkerRuntime {
 
   private async stop(deadlineMs: number): Promise<void> {
     const p = this.built?.prepared;
-    if (p) {
-      await Promise.allSettled(p.sources.map((s) => s.stop()));
-      await Promise.allSettled(p.destinations.map((d) => d.stop(deadlineMs)));
-    }
+    const outcome = p ? await stopInOrder(p, deadlineMs) : undefined;
+    // internal() can no longer be written: the stop's own line (main/stop-report.ts) goes to stderr
+    if (p && this.logging) connectInternalLog(undefined, this.logging);
     this.postCounters();
     // after the destinations drained, so the offsets cover every line they wrote
     this.postPositions();
-    this.main.post({ type: 'stopped' });
+    this.main.post({ type: 'stopped', outcome });
   }
 
   private postPositions(): void {
