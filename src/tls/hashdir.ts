@@ -4,7 +4,7 @@
  * is missing, so only files named after the hash of what they contain can ever
  * be found. We read them eagerly but keep exactly that visibility rule.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { pemBlocks } from './x509/pem.ts';
 import { parseCert, type ParsedCert } from './x509/cert.ts';
@@ -61,6 +61,33 @@ function reachable(names: string[], re: RegExp): { reach: Map<string, string[]>;
 
 function isOther(n: string): boolean {
   return !CERT_NAME.test(n) && !CRL_NAME.test(n);
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Files named like neither series that no `<hash>.N` / `<hash>.rN` link leads
+ * to. `openssl rehash` (and `logferry cert`) keep the real file under its own
+ * name and add a hash-named link, so a linked file is reached and no problem.
+ */
+function unlinkedOthers(dir: string, names: string[]): string[] {
+  const targets = new Set<string>();
+  for (const n of names) {
+    if (isOther(n)) continue;
+    const r = realPath(join(dir, n));
+    if (r) targets.add(r);
+  }
+  return names.filter((n) => {
+    if (!isOther(n)) return false;
+    const r = realPath(join(dir, n));
+    return r === undefined || !targets.has(r);
+  });
 }
 
 /** What differs between a ca-dir() and a crl-dir(). */
@@ -122,9 +149,7 @@ function readHashedDir<T>(dir: string, kind: DirKind<T>): HashedDir<T> {
   const series = kind.first.slice(0, -1);
   for (const g of gaps) out.ignored.push({ file: g, why: `not reached: OpenSSL stops at the first missing <hash>${series}<n> number` });
   if (kind.reportOthers) {
-    for (const n of names) {
-      if (isOther(n)) out.ignored.push({ file: n, why: 'not named <subject-hash>.<n>' });
-    }
+    for (const n of unlinkedOthers(dir, names)) out.ignored.push({ file: n, why: 'not named <subject-hash>.<n>' });
   }
   for (const [hash, files] of reach) {
     for (const f of files) {
