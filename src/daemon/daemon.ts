@@ -11,6 +11,7 @@ import { errorFromData } from './error-data.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
+import { TlsRotation } from './main/tls-rotation.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -35,6 +36,8 @@ export class Daemon {
   private readonly counters = new CounterTotals();
   private readonly waiting: Array<{ types: string[]; resolve: (m: WorkerToMain) => void }> = [];
   private stopping: Promise<void> | undefined;
+  /** watches the tls() blocks' files and sends what changed and validates (main/tls-rotation.ts) */
+  private rotation: TlsRotation | undefined;
   private resolveDone!: () => void;
   /** resolves when the daemon has stopped */
   readonly done: Promise<void>;
@@ -59,6 +62,25 @@ export class Daemon {
     for (const w of this.plan.warnings) internalLog('warning', w);
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
+    this.startTlsWatch();
+  }
+
+  /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
+  startTlsWatch(): void {
+    void this.rotation?.stop();
+    this.rotation = new TlsRotation({
+      entries: () => this.tls,
+      apply: async (entries, recheck) => {
+        this.tls = this.tls.map((e) => entries.find((n) => n.key === e.key) ?? e);
+        return this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+      },
+    });
+    this.rotation.start();
+  }
+
+  /** Checks the watched TLS files now, as a change event or the poll would. */
+  checkTlsFiles(): Promise<void> {
+    return this.rotation?.checkNow() ?? Promise.resolve();
   }
 
   /**
@@ -90,6 +112,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      await this.rotation?.stop();
       if (this.worker) await this.ask({ type: 'stop', reason, deadlineMs: this.flags.stopDeadlineMs ?? 5000 }, 'stopped');
       if (this.flags.pidfile) {
         try {
