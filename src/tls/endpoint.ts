@@ -133,9 +133,10 @@ function openKeylog(file: string): number {
  * once what the user should know (unused ca-dir() files, a keylog in use…),
  * and returns the material as plain data. Throws TlsConfigError.
  * `rereading`: the block was loaded before, so warnings about the config
- * itself (not its files) were already given.
+ * itself (not its files) were already given. `logs`: where the notes about the
+ * files go instead of the log (rotation says them only when those files changed).
  */
-export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, location?: SourceLocation, { rereading = false } = {}): MaterialSnapshot {
+export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, location?: SourceLocation, { rereading = false, logs }: { rereading?: boolean; logs?: VerdictLog[] } = {}): MaterialSnapshot {
   const loc = location ? formatLocation(location) : undefined;
   checkSide(role, opts);
   const fingerprints = fingerprintsOf(opts);
@@ -151,7 +152,8 @@ export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, locati
     closeSync(openKeylog(opts.keylogFile));
     if (!rereading) internalLog('warning', 'WARNING: TLS keylog file has been set up, it should only be used during debugging sessions', { filename: opts.keylogFile, location: loc });
   }
-  emit(material.logs);
+  if (logs) logs.push(...material.logs);
+  else emit(material.logs);
   return snapshotOf(material);
 }
 

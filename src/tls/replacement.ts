@@ -6,7 +6,9 @@
  * the certificate this side presents is valid now: an expired or not yet
  * valid replacement is refused, where a start would only let peers refuse it.
  */
+import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
+import type { VerdictLog } from './verify/index.ts';
 import { loadTlsBlock } from './endpoint.ts';
 import { TlsConfigError, type MaterialSnapshot } from './material.ts';
 import type { TlsOptions } from './types.ts';
@@ -24,7 +26,8 @@ const utc = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' 
 
 /** Reads and checks the block's files again; throws TlsConfigError (the whole reason and its fix). */
 export function loadReplacement(role: 'server' | 'client', opts: TlsOptions, location: SourceLocation | undefined, previous: MaterialSnapshot, now = new Date()): Replacement {
-  const snapshot = loadTlsBlock(role, opts, location, { rereading: true });
+  const logs: VerdictLog[] = [];
+  const snapshot = loadTlsBlock(role, opts, location, { rereading: true, logs });
   const own = snapshot.own ? parseCert(snapshot.own) : undefined;
   if (own) {
     const option = opts.pkcs12File ? 'pkcs12-file()' : 'cert-file()';
@@ -36,7 +39,10 @@ export function loadReplacement(role: 'server' | 'client', opts: TlsOptions, loc
       throw new TlsConfigError(option, `${option} ${file}: the new certificate (serial ${own.serial}) is not valid before ${utc(own.notBefore)}; check this host's clock, or put it in place once it is valid`);
     }
   }
-  return { snapshot, own, changed: differences(previous, snapshot) };
+  const changed = differences(previous, snapshot);
+  // the notes are about ca-dir() and crl-dir() files: said at start, and again only when those changed
+  if (changed.includes('ca') || changed.includes('crl')) for (const l of logs) internalLog(l.level, l.text, l.tags);
+  return { snapshot, own, changed };
 }
 
 function same(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
