@@ -67,3 +67,21 @@ function differences(a: MaterialSnapshot, b: MaterialSnapshot): string[] {
 export function blockLocation(location: SourceLocation | undefined): string | undefined {
   return location ? formatLocation(location) : undefined;
 }
+
+/**
+ * When the block's own files (certificate, key, DH parameters) are refused, its
+ * CA and CRL files may still have changed, and a revocation must not wait for a
+ * broken certificate to be fixed: this reads only the trust files, keeping the
+ * last good key pair. Undefined when they did not change; throws TlsConfigError
+ * when they do not load either. Not for pkcs12-file(), whose CAs travel with the key.
+ */
+export function loadTrustReplacement(role: 'server' | 'client', opts: TlsOptions, location: SourceLocation | undefined, previous: MaterialSnapshot): Replacement | undefined {
+  if (opts.pkcs12File || (!opts.caFile && !opts.caDir && !opts.crlDir)) return undefined;
+  const trustOnly: TlsOptions = { ...opts, certFile: undefined, keyFile: undefined, dhparamFile: undefined };
+  // the notes would be about the missing key pair, which is not missing: not said
+  const s = loadTlsBlock(role, trustOnly, location, { rereading: true, logs: [] });
+  const snapshot: MaterialSnapshot = { ...s, keyPem: previous.keyPem, certPem: previous.certPem, own: previous.own, dhparamPem: previous.dhparamPem };
+  const changed = differences(previous, snapshot);
+  if (changed.length === 0) return undefined;
+  return { snapshot, own: previous.own ? parseCert(previous.own) : undefined, changed };
+}

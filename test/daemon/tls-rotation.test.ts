@@ -143,7 +143,7 @@ log { source(s); destination(f); };
   await expectRunLines(out, rep.run, rep.sent, 15_000);
   t.diagnostic(`new certificate seen ${took.join(' ms, ')} ms after the swaps; ${rep.sent} messages on one connection, none lost`);
 
-  // good files again (a block's files are taken together: the broken certificate would hold back its CRL too)
+  // good files again: after a refusal, the next good replacement is taken
   secret.swap(material('srv-1'));
   await seenWithin(port, probe, serialOf(path.join(pki, 'srv-1.pem')), 5000);
 

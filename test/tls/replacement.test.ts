@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { setInternalSinks, type InternalEvent } from '../../src/core/internal-log.ts';
 import { createTlsEndpoint, loadTlsBlock } from '../../src/tls/endpoint.ts';
-import { loadReplacement } from '../../src/tls/replacement.ts';
+import { loadReplacement, loadTrustReplacement } from '../../src/tls/replacement.ts';
 import type { TlsSession } from '../../src/tls/types.ts';
 import { certOk } from '../cli/cert-helpers.ts';
 import { tempDir } from '../helpers/peers.ts';
@@ -97,4 +97,23 @@ test('after a CA change, a connected peer the new CA file no longer trusts is di
   assert.equal(ep.recheckPeers(), 0, 'a peer is judged once: the one gone is no longer tracked');
   cb.destroy();
   await bClosed;
+});
+
+test('a broken certificate does not hold back a new CRL: the trust files alone are taken, with the last good key pair', (t) => {
+  const { dir, a } = pkis(t);
+  certOk('revoke', a);
+  const cert = path.join(dir, 'srv.pem');
+  fs.copyFileSync(path.join(a, 'srv.pem'), cert);
+  const opts = { certFile: cert, keyFile: path.join(a, 'srv.key'), caDir: path.join(a, 'ca.d'), crlDir: path.join(a, 'ca.d') };
+  const prev = loadTlsBlock('server', opts);
+  assert.equal(loadTrustReplacement('server', opts, undefined, prev), undefined, 'nothing changed');
+  fs.writeFileSync(cert, 'garbage');
+  certOk('revoke', a, path.join(a, 'client-a.pem'));
+  assert.throws(() => loadReplacement('server', opts, undefined, prev), /cert-file\(\)/);
+  const trust = loadTrustReplacement('server', opts, undefined, prev)!;
+  assert.deepEqual(trust.changed, ['crl']);
+  assert.equal(trust.snapshot.certPem, prev.certPem);
+  assert.equal(trust.snapshot.keyPem, prev.keyPem);
+  assert.equal(trust.own?.subjectDn, 'CN=srv');
+  assert.equal(loadTrustReplacement('server', { ...opts, caDir: undefined, crlDir: undefined, caFile: undefined }, undefined, prev), undefined, 'no trust files: nothing to take');
 });

@@ -8,7 +8,7 @@
 import { emit } from '../../core/telemetry.ts';
 import { TlsConfigError } from '../../tls/material.ts';
 import { tlsMaterialRefused, tlsMaterialRotated } from '../../tls/events.ts';
-import { blockLocation, loadReplacement, type Replacement } from '../../tls/replacement.ts';
+import { blockLocation, loadReplacement, loadTrustReplacement, type Replacement } from '../../tls/replacement.ts';
 import type { TlsMaterialEntry, WorkerToMain } from '../protocol.ts';
 import { pollMsFromEnv, TlsWatcher, type WatchedBlock } from './tls-watcher.ts';
 
@@ -79,7 +79,14 @@ export class TlsRotation {
         if (r.changed.length > 0) good.push({ entry: { ...old, snapshot: r.snapshot }, r });
       } catch (err) {
         const error = err instanceof TlsConfigError ? err.message : `the files cannot be loaded: ${(err as Error).message}`;
-        emit(tlsMaterialRefused, { role: old.role, location, error, fix: 'the last good certificate, key and CAs stay in use; put corrected files in place (they are checked again as soon as they change)' });
+        emit(tlsMaterialRefused, { role: old.role, location, error, fix: 'the last good files stay in use; put corrected files in place (they are checked again as soon as they change)' });
+        // a new CRL or CA is still taken: a revocation must not wait for the certificate to be fixed
+        try {
+          const trust = loadTrustReplacement(old.role, old.opts, old.location, old.snapshot);
+          if (trust) good.push({ entry: { ...old, snapshot: trust.snapshot }, r: trust });
+        } catch {
+          // the trust files are what was refused: already said
+        }
       }
     }
     if (good.length === 0) return;
