@@ -15,7 +15,7 @@ import { X509Certificate } from 'node:crypto';
 import { startLogferry } from '../helpers/daemon.ts';
 import { sngString, tempDir, watchUntil } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
-import { certOk } from '../cli/cert-helpers.ts';
+import { certOk, openssl } from '../cli/cert-helpers.ts';
 import { expectRunLines, runSendCli, SENDER_TEMPLATE } from '../send/lib.ts';
 
 /** A secret volume as the kubelet writes it: names → ..data/name, ..data → ..<stamp>/ */
@@ -69,6 +69,14 @@ async function seenWithin(port: number, client: { cert: string; key: string; ca:
   throw new Error(`the server still presents serial ${last}, not ${serial}, ${withinMs} ms after the swap`);
 }
 
+/** The serial `openssl s_client` is shown by the server, as an operator would check it. */
+function sClientSerial(port: number, pki: string, cn: string): string {
+  const r = openssl(['s_client', '-connect', `127.0.0.1:${port}`, '-cert', path.join(pki, `${cn}.pem`), '-key', path.join(pki, `${cn}.key`), '-CAfile', path.join(pki, 'ca.pem')]);
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout);
+  assert.ok(pem, `openssl s_client printed no certificate:\n${r.stdout}${r.stderr}`);
+  return new X509Certificate(pem[0]).serialNumber;
+}
+
 const serialOf = (pem: string) => new X509Certificate(fs.readFileSync(pem)).serialNumber;
 
 function count(text: string, re: RegExp): number {
@@ -116,6 +124,7 @@ log { source(s); destination(f); };
     secret.swap(material(cn));
     took.push(await seenWithin(port, probe, serialOf(path.join(pki, `${cn}.pem`)), 5000));
   }
+  assert.equal(sClientSerial(port, pki, 'client-a'), serialOf(path.join(pki, 'srv-3.pem')), 'openssl s_client sees the second new certificate');
   assert.equal(count(d.stderr(), /TLS files of a tls\(\) block changed; new handshakes use them/), 2, d.stderr());
   assert.match(d.stderr(), /changed='certificate'.*subject='CN=srv-3'.*serial='[0-9A-F]+'.*not_after='\d{4}-/);
 
