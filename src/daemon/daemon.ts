@@ -78,11 +78,6 @@ export class Daemon {
     this.rotation.start();
   }
 
-  /** Checks the watched TLS files now, as a change event or the poll would. */
-  checkTlsFiles(): Promise<void> {
-    return this.rotation?.checkNow() ?? Promise.resolve();
-  }
-
   /**
    * Certificate rotation: reads every tls() block's files again and sends the
    * material to the worker; handshakes from now on use it. When a file does not

@@ -61,12 +61,6 @@ export class TlsRotation {
     return this.turn;
   }
 
-  /** Checks the files now instead of waiting for an event or the poll (tests, a future `ctl`). */
-  checkNow(): Promise<void> {
-    this.watcher.check();
-    return this.turn;
-  }
-
   private async rotate(keys: string[]): Promise<void> {
     const good: Array<{ entry: TlsMaterialEntry; r: Replacement }> = [];
     for (const key of keys) {
