@@ -117,3 +117,29 @@ test('a broken certificate does not hold back a new CRL: the trust files alone a
   assert.equal(trust.own?.subjectDn, 'CN=srv');
   assert.equal(loadTrustReplacement('server', { ...opts, caDir: undefined, crlDir: undefined, caFile: undefined }, undefined, prev), undefined, 'no trust files: nothing to take');
 });
+
+test('a destination is judged the same way: after its CA file stops trusting the server, the connection is dropped with one line', async (t) => {
+  const { a, b, both } = pkis(t);
+  const lines: InternalEvent[] = [];
+  setInternalSinks([(ev) => lines.push(ev)]);
+  t.after(() => setInternalSinks([]));
+  const server = tls.createServer({ cert: fs.readFileSync(path.join(a, 'srv.pem')), key: fs.readFileSync(path.join(a, 'srv.key')) }, (s) => s.on('error', () => {}));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.after(() => server.close());
+  const port = (server.address() as net.AddressInfo).port;
+  const opts = { caFile: both, peerVerify: 'required-trusted' as const };
+  const ep = createTlsEndpoint('client', opts);
+  const raw = net.connect(port, '127.0.0.1');
+  await new Promise((r) => raw.once('connect', r));
+  const session = await ep.connect(raw, '127.0.0.1', { address: '127.0.0.1', port, family: 'IPv4' });
+  const closed = new Promise((r) => session.socket.once('close', r));
+  ep.useMaterial(loadTlsBlock('client', opts));
+  assert.equal(ep.recheckPeers(), 0, 'still trusted, and the host name still matches');
+  ep.useMaterial(loadTlsBlock('client', { ...opts, caFile: path.join(b, 'ca.pem') }));
+  assert.equal(ep.recheckPeers(), 1);
+  await closed;
+  const gone = lines.filter((l) => /no longer accept its certificate/.test(l.text));
+  assert.equal(gone.length, 1);
+  assert.equal(gone[0].tags.subject, 'CN=srv');
+  assert.equal(gone[0].tags.reason, 'unknown_ca');
+});
