@@ -407,9 +407,10 @@ export class Connector extends EventEmitter {
 
   /**
    * max-connection-lifetime(): no new writes go to this connection; what was
-   * written is flushed and the stream ended (close_notify, FIN); once the
-   * server has closed too, a new connection is opened at once. A write the
-   * old connection could not flush fails and is sent again on the new one.
+   * written is flushed and the stream ended (close_notify, FIN), and once it
+   * is flushed a new connection is opened at once, while the old one waits
+   * for the server's close (RETIRE_CLOSE_MS at most). A write the old
+   * connection could not flush fails and is sent again on the new one.
    */
   #retire(gen: number): void {
     if (gen !== this.#gen || this.#state !== 'connected') return;
@@ -426,13 +427,22 @@ export class Connector extends EventEmitter {
     const abort = setTimeout(() => sock.destroy(), RETIRE_CLOSE_MS);
     abort.unref();
     sock.on('error', noop);
-    sock.once('close', () => {
-      clearTimeout(abort);
-      if (this.#retiring === sock) this.#retiring = undefined;
-      this.#failPending(new Error('the connection was closed at its max-connection-lifetime() before this write was flushed'));
+    // 'finish': every write was flushed (its callback fired), so the next connection can start
+    // now; the old one ends on its own, its peer reading the rest before our FIN
+    let moved = false;
+    const moveOn = (flushed: boolean): void => {
+      if (moved) return;
+      moved = true;
+      if (!flushed) this.#failPending(new Error('the connection was closed at its max-connection-lifetime() before this write was flushed'));
       if (this.#state === 'stopped') return;
       this.#h.onDisconnect?.('lifetime');
       void this.#attempt();
+    };
+    sock.once('finish', () => moveOn(true));
+    sock.once('close', () => {
+      clearTimeout(abort);
+      if (this.#retiring === sock) this.#retiring = undefined;
+      moveOn(false);
     });
     sock.end();
   }
