@@ -121,7 +121,8 @@ intermediate is a CA (pathlen 0) that also joins DIR/ca.d; sign with it by
 (DIR/crl.pem, or DIR/NAME.crl.pem for an intermediate), keeping the earlier
 entries, with the next CRL number, and hash it into DIR/ca.d as
 <issuer-hash>.r0. Without CERT, only re-sign the CRL with a new next update.
-Peers load CRLs when they start: restart them, with crl-dir() set to DIR/ca.d.`,
+logferry with crl-dir() set to DIR/ca.d sees the change and disconnects the
+peers now revoked; syslog-ng and rsyslog load CRLs when they start: restart them.`,
     options: [OPT.days(`days until the CRL's next update (default ${DEFAULT_CRL_DAYS}); re-sign before then`)],
     run([dir, cert], o) {
       const certPath = cert === undefined ? undefined : resolveCert(dir, cert);
@@ -130,7 +131,7 @@ Peers load CRLs when they start: restart them, with crl-dir() set to DIR/ca.d.`,
       else out('CRL re-signed');
       out(`  ${r.crl}: CRL number ${r.number}, next update ${r.nextUpdate.toISOString()}`);
       for (const l of r.links) out(`  ${join(caPaths(dir).hashed, l)}`);
-      out(`peers with crl-dir("${resolve(caPaths(dir).hashed)}") refuse it after a restart`);
+      out(`peers with crl-dir("${resolve(caPaths(dir).hashed)}") refuse it: logferry at once, syslog-ng and rsyslog after a restart`);
       return 0;
     },
   },

@@ -124,8 +124,9 @@ function warnSocketOptions(d: FinalizeInput, udp: boolean): void {
     if (written('so-sndbuf', zero)) warn('so-sndbuf', 'a UDP source sends nothing');
     if (written('ip-ttl', zero)) warn('ip-ttl', 'a UDP source sends nothing');
     if (written('so-broadcast', zero)) warn('so-broadcast', 'a UDP source receives broadcasts without it');
-  } else if (written('so-rcvbuf', zero)) {
-    warn('so-rcvbuf', 'a UDP destination receives nothing');
+  } else {
+    if (written('so-rcvbuf', zero)) warn('so-rcvbuf', 'a UDP destination receives nothing');
+    if (written('max-connection-lifetime', zero)) warn('max-connection-lifetime', 'transport(udp) has no connection to renew');
   }
 }
 

@@ -14,6 +14,7 @@ import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
+import { TlsRotation } from './main/tls-rotation.ts';
 import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -43,6 +44,8 @@ export class Daemon {
   private persist: PersistKeeper | undefined;
   private readonly waiting: Array<{ types: string[]; resolve: (m: WorkerToMain) => void }> = [];
   private stopping: Promise<void> | undefined;
+  /** watches the tls() blocks' files and sends what changed and validates (main/tls-rotation.ts) */
+  private rotation: TlsRotation | undefined;
   private resolveDone!: () => void;
   /** resolves when the daemon has stopped */
   readonly done: Promise<void>;
@@ -74,6 +77,20 @@ export class Daemon {
     this.persist?.reportLoad();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
+    this.startTlsWatch();
+  }
+
+  /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
+  startTlsWatch(): void {
+    void this.rotation?.stop();
+    this.rotation = new TlsRotation({
+      entries: () => this.tls,
+      apply: async (entries, recheck) => {
+        this.tls = this.tls.map((e) => entries.find((n) => n.key === e.key) ?? e);
+        return this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+      },
+    });
+    this.rotation.start();
   }
 
   /**
@@ -105,6 +122,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      await this.rotation?.stop();
       // the worker's last positions come with its stop
       this.persist?.cancel();
       if (this.worker) {

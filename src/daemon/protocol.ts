@@ -30,6 +30,10 @@
  *              endpoint built from it, so new handshakes, also on listeners already open, use
  *              it, and sessions already up keep theirs → `tls-material-applied` (how many
  *              endpoints took it, and errors; an endpoint that fails keeps its old material).
+ *              main/tls-rotation.ts starts it when a watched file changes (main/tls-watcher.ts),
+ *              per block and only with material that validates; blocks whose CA or CRL
+ *              changed are named in `recheck`, and the worker disconnects their live peers
+ *              that the new material refuses (`disconnected`).
  *   reload     the main thread compiles and checks the new Plan (a bad one changes nothing),
  *              reads its material and sends `apply-settings` → `settings-applied`; today always
  *              `applied: false`: the worker keeps its drivers until reload is built on it.
@@ -125,7 +129,8 @@ export interface StopOutcome {
 
 export type MainToWorker =
   | ({ type: 'init' } & WorkerInit)
-  | { type: 'tls-material'; entries: TlsMaterialEntry[] }
+  /** `recheck`: keys of the blocks whose CA or CRL files changed: their live peers are judged again */
+  | { type: 'tls-material'; entries: TlsMaterialEntry[]; recheck?: string[] }
   | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
   | { type: 'report-counters' }
   | { type: 'report-positions' }
@@ -134,7 +139,7 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'ready'; sources: string[]; destinations: string[] }
   | { type: 'failed'; error: ErrorData }
-  | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[] }
+  | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[]; disconnected?: number }
   | { type: 'settings-applied'; applied: boolean; reason?: string }
   | { type: 'counters'; counters: CounterValue[] }
   | { type: 'positions'; positions: PositionMap }

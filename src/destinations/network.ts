@@ -113,6 +113,7 @@ export function connectorOptions(n: NetworkDestinationSettings, name: string, tl
     tls,
     timeReopenMs: n.timeReopen * 1000,
     closeOnInput: n.closeOnInput,
+    maxLifetimeMs: n.maxConnectionLifetime * 1000,
     soKeepalive: n.soKeepalive,
     tcpKeepaliveTime: n.tcpKeepaliveTime,
     location: n.loc,

@@ -14,7 +14,8 @@ import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
 import { rejectPeer } from './reject.ts';
-import { reportTlsFailure } from './events.ts';
+import { emit as emitEvent } from '../core/telemetry.ts';
+import { reportTlsFailure, tlsPeerDisconnected } from './events.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
 import { loadMaterial, materialFrom, snapshotOf, TlsConfigError, type Material, type MaterialSnapshot } from './material.ts';
 import { createContext, planContext, type ContextPlan } from './context-options.ts';
@@ -132,9 +133,10 @@ function openKeylog(file: string): number {
  * once what the user should know (unused ca-dir() files, a keylog in use…),
  * and returns the material as plain data. Throws TlsConfigError.
  * `rereading`: the block was loaded before, so warnings about the config
- * itself (not its files) were already given.
+ * itself (not its files) were already given. `logs`: where the notes about the
+ * files go instead of the log (rotation says them only when those files changed).
  */
-export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, location?: SourceLocation, { rereading = false } = {}): MaterialSnapshot {
+export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, location?: SourceLocation, { rereading = false, logs }: { rereading?: boolean; logs?: VerdictLog[] } = {}): MaterialSnapshot {
   const loc = location ? formatLocation(location) : undefined;
   checkSide(role, opts);
   const fingerprints = fingerprintsOf(opts);
@@ -150,7 +152,8 @@ export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, locati
     closeSync(openKeylog(opts.keylogFile));
     if (!rereading) internalLog('warning', 'WARNING: TLS keylog file has been set up, it should only be used during debugging sessions', { filename: opts.keylogFile, location: loc });
   }
-  emit(material.logs);
+  if (logs) logs.push(...material.logs);
+  else emit(material.logs);
   return snapshotOf(material);
 }
 
@@ -158,6 +161,8 @@ export function loadTlsBlock(role: 'server' | 'client', opts: TlsOptions, locati
 export interface RotatableTlsEndpoint extends TlsEndpoint {
   /** new handshakes use this material from now on; sessions already up keep theirs */
   useMaterial(snapshot: MaterialSnapshot): void;
+  /** after new CA or CRL files: judge the live peers again, disconnect (and report) those now refused; how many */
+  recheckPeers(): number;
 }
 
 /**
@@ -285,12 +290,24 @@ export function buildTlsEndpoint(
       if (MODES[mode].certificateRequired) throw failureNoPeerCertificate(d, peer);
       return session(undefined);
     }
-    const res = verdict({
+    const res = judge(chain, c, MODES[mode].verifyChain ? libraryVerdict(sock, role) : null, host);
+    emit(res.logs);
+    const facts = certFacts(chain[0], res.matchedFingerprint);
+    if (!res.ok) throw failureFromVerdict(res, d, peer, facts);
+    return session(facts);
+  }
+
+  const findingsOf = (chain: readonly ParsedCert[], c: Compiled) =>
+    chainFindings({ chain, anchors: c.material.anchors, crls: c.material.crls, purpose: role === 'server' ? 'clientAuth' : 'serverAuth', now: new Date() });
+
+  /** The one verdict on a peer chain, at a handshake (OpenSSL's error given) or again later (rechecked). */
+  function judge(chain: ParsedCert[], c: Compiled, opensslError: string | null, host: string | undefined) {
+    return verdict({
       mode,
       side,
       chain,
-      opensslError: MODES[mode].verifyChain ? libraryVerdict(sock, role) : null,
-      findings: () => chainFindings({ chain, anchors: c.material.anchors, crls: c.material.crls, purpose: role === 'server' ? 'clientAuth' : 'serverAuth', now: new Date() }),
+      opensslError,
+      findings: () => findingsOf(chain, c),
       fingerprints: c.fingerprints,
       fingerprintsAnchor: opts.trustedFingerprintsMode,
       trustedDn: opts.trustedDn,
@@ -301,10 +318,41 @@ export function buildTlsEndpoint(
       host,
       location: loc,
     });
-    emit(res.logs);
-    const facts = certFacts(chain[0], res.matchedFingerprint);
-    if (!res.ok) throw failureFromVerdict(res, d, peer, facts);
-    return session(facts);
+  }
+
+  /** sessions this endpoint opened that are still up: what a CA or CRL change checks again */
+  const live = new Set<{ session: TlsSession; peer: PeerAddress; host: string | undefined }>();
+  const track = (session: TlsSession, peer: PeerAddress, host: string | undefined): TlsSession => {
+    const entry = { session, peer, host };
+    live.add(entry);
+    session.socket.once('close', () => live.delete(entry));
+    return session;
+  };
+
+  /**
+   * Judges every live peer again with the current material, as a new handshake
+   * would (OpenSSL's part is played by the findings: each is an error OpenSSL
+   * would report for this chain now), and disconnects those now refused.
+   */
+  function recheckPeers(): number {
+    if (!MODES[mode].verifyChain) return 0;
+    const c = cur;
+    let dropped = 0;
+    for (const entry of [...live]) {
+      const sock = entry.session.socket;
+      if (sock.destroyed) continue;
+      const chain = peerChain(sock, c.material.anchors);
+      if (chain.length === 0) continue;
+      const found = findingsOf(chain, c);
+      const res = judge(chain, c, found.length > 0 ? found[found.length - 1].code : null, entry.host);
+      if (res.ok) continue;
+      live.delete(entry);
+      const f = failureFromVerdict(res, diag(c, entry.host), entry.peer, certFacts(chain[0]));
+      emitEvent(tlsPeerDisconnected, { failure: f, side });
+      sock.destroy();
+      dropped++;
+    }
+    return dropped;
   }
 
   return {
@@ -323,7 +371,7 @@ export function buildTlsEndpoint(
         rejectUnauthorized: MODES[mode].certificateRequired,
       });
       armPostHandshakeAlert(sock, raw, 'server', c.context);
-      return handshake(sock, c, peer, undefined, clientOffered(raw), signal);
+      return handshake(sock, c, peer, undefined, clientOffered(raw), signal).then((sess) => track(sess, peer, undefined));
     },
     connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
@@ -345,11 +393,12 @@ export function buildTlsEndpoint(
         raw.destroy();
         return Promise.reject(f);
       }
-      return handshake(sock, c, peer, host, undefined, signal);
+      return handshake(sock, c, peer, host, undefined, signal).then((sess) => track(sess, peer, host));
     },
     useMaterial(s: MaterialSnapshot): void {
       cur = compile(s);
     },
+    recheckPeers,
     async reload(): Promise<void> {
       if (!reread) throw new Error("this TLS endpoint takes its certificates from the daemon's main thread (a tls-material message); it reads no files itself");
       cur = compile(reread());

@@ -36,3 +36,50 @@ export const tlsHandshakeFailed = defineEvent<{ failure: TlsFailure; side: TlsSi
 export function reportTlsFailure(failure: TlsFailure, side: TlsSide): void {
   emit(tlsHandshakeFailed, { failure, side });
 }
+
+/** What a rotation (new files of a tls() block, read without a restart) is about: the block and its own certificate. */
+export interface RotationFields {
+  role: 'server' | 'client';
+  /** the tls() block's file:line:col */
+  location: string | undefined;
+  subject?: string;
+  serial?: string;
+  notAfter?: string;
+  /** what changed: certificate, ca, crl (comma-separated) */
+  changed?: string;
+}
+
+export const tlsMaterialRotated = defineEvent<RotationFields>({
+  name: 'tls_material_rotated',
+  level: 'notice',
+  text: 'TLS files of a tls() block changed; new handshakes use them, connections already up keep theirs',
+  counter: 'tls_rotations_total',
+  labels: ({ role }) => ({ side: role === 'server' ? 'source' : 'destination' }),
+  tags: ({ location, subject, serial, notAfter, changed }) => ({ location, changed, subject, serial, not_after: notAfter }),
+});
+
+export const tlsMaterialRefused = defineEvent<RotationFields & { error: string; fix: string }>({
+  name: 'tls_material_refused',
+  level: 'error',
+  text: 'TLS files of a tls() block changed but are not usable; the last good ones stay in use',
+  counter: 'tls_rotations_refused_total',
+  labels: ({ role }) => ({ side: role === 'server' ? 'source' : 'destination' }),
+  tags: ({ location, error, fix }) => ({ location, error, fix }),
+});
+
+/** A peer already connected whose certificate the new CA or CRL files no longer accept. */
+export const tlsPeerDisconnected = defineEvent<{ failure: TlsFailure; side: TlsSide }>({
+  name: 'tls_peer_disconnected',
+  level: 'error',
+  text: 'TLS peer disconnected: the new CA or CRL files no longer accept its certificate',
+  counter: 'tls_peers_disconnected_total',
+  labels: ({ failure, side }) => ({ side, reason: failure.reason }),
+  tags: ({ failure: f }) => ({
+    peer: formatPeer(f.peer),
+    location: f.location ? formatLocation(f.location) : undefined,
+    subject: f.facts?.subject,
+    serial: f.facts?.serial,
+    reason: f.reason,
+    error: f.message,
+  }),
+});

@@ -28,7 +28,7 @@ import { formatLocation, type SourceLocation } from '../core/location.ts';
 import { emit } from '../core/telemetry.ts';
 import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
-import { connectFailed, connectionEstablished, resolveFailed } from './events.ts';
+import { connectFailed, connectionEstablished, connectionRetired, resolveFailed } from './events.ts';
 import { anyAddress, fdOf, formatSockAddr, localOf, osErrorText, remoteOf, type IpProtocol } from './addresses.ts';
 import { FailbackProber } from './failback-prober.ts';
 import { ServerRotation } from './server-rotation.ts';
@@ -56,6 +56,12 @@ export interface ConnectorOptions extends StreamSocketOptions {
   writeHighWaterMark?: number;
   /** give up a TCP connect that hangs this long (ms); default: the kernel's own timeout */
   connectTimeoutMs?: number;
+  /**
+   * max-connection-lifetime() in ms (0 = off): a connection this old (±LIFETIME_JITTER) is ended
+   * cleanly and a new one opened at once, so a long-lived sender meets rotated certificates, DNS
+   * changes and new receivers behind a balancer. Writes already accepted are flushed first.
+   */
+  maxLifetimeMs?: number;
   location?: SourceLocation;
   /** the destination's name, for messages */
   name?: string;
@@ -70,6 +76,8 @@ export type DisconnectReason =
   | 'unexpected_input'
   /** failback moved us to the primary */
   | 'failback'
+  /** max-connection-lifetime() reached: closed cleanly, reconnecting at once */
+  | 'lifetime'
   /** close() or destroy() */
   | 'stopped';
 
@@ -94,6 +102,16 @@ type State = 'idle' | 'connecting' | 'connected' | 'waiting' | 'stopped';
 
 type WriteCallback = (err?: Error | null) => void;
 
+/** a lifetime is spread by ±10 %, so senders started together do not all reconnect together */
+export const LIFETIME_JITTER = 0.1;
+/** how long a connection ended for its lifetime may take to close before it is aborted */
+const RETIRE_CLOSE_MS = 5000;
+
+/** The lifetime of one connection: `ms` spread uniformly over ±LIFETIME_JITTER. */
+export function jitteredLifetime(ms: number, random = Math.random()): number {
+  return Math.round(ms * (1 - LIFETIME_JITTER + 2 * LIFETIME_JITTER * random));
+}
+
 export class Connector extends EventEmitter {
   #o: ConnectorOptions;
   #h: ConnectorHandlers;
@@ -112,6 +130,9 @@ export class Connector extends EventEmitter {
   #reopenTimer: NodeJS.Timeout | undefined;
   #pending = new Set<WriteCallback>();
   #closing: Promise<void> | undefined;
+  #lifetimeTimer: NodeJS.Timeout | undefined;
+  /** a connection being ended for its lifetime, until it has closed */
+  #retiring: net.Socket | undefined;
 
   constructor(opts: ConnectorOptions, handlers: ConnectorHandlers = {}) {
     super();
@@ -183,7 +204,7 @@ export class Connector extends EventEmitter {
    */
   close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
-      const sock = this.#stopAll();
+      const sock = this.#stopAll() ?? this.#retiring;
       if (!sock || sock.destroyed) {
         resolve();
         return;
@@ -214,6 +235,7 @@ export class Connector extends EventEmitter {
     this.#state = 'stopped';
     this.#gen++;
     clearTimeout(this.#reopenTimer);
+    clearTimeout(this.#lifetimeTimer);
     this.#prober?.stop();
     this.#dropAttempt();
     const sock = this.#socket;
@@ -384,12 +406,60 @@ export class Connector extends EventEmitter {
     sock.on('error', (err) => this.#lost('broken', gen, err));
     sock.on('close', () => this.#lost('closed', gen));
     const local = localOf(session ? ((sock as unknown as { _parent?: net.Socket })._parent ?? sock) : sock);
+    clearTimeout(this.#lifetimeTimer);
+    if (this.#o.maxLifetimeMs) {
+      this.#lifetimeTimer = setTimeout(() => this.#retire(gen), jitteredLifetime(this.#o.maxLifetimeMs));
+      this.#lifetimeTimer.unref();
+    }
     this.#h.onConnected?.({ server, remote, local, tls: session });
+  }
+
+  /**
+   * max-connection-lifetime(): no new writes go to this connection; what was
+   * written is flushed and the stream ended (close_notify, FIN), and once it
+   * is flushed a new connection is opened at once, while the old one waits
+   * for the server's close (RETIRE_CLOSE_MS at most). A write the old
+   * connection could not flush fails and is sent again on the new one.
+   */
+  #retire(gen: number): void {
+    if (gen !== this.#gen || this.#state !== 'connected') return;
+    const sock = this.#socket!;
+    // the old connection's listeners stop acting for it
+    this.#gen++;
+    this.#socket = undefined;
+    this.#state = 'waiting';
+    this.#retiring = sock;
+    emit(connectionRetired, {
+      server: this.#server,
+      tags: { fd: this.#fd, server: this.#serverText, destination: this.#o.name, max_connection_lifetime: (this.#o.maxLifetimeMs ?? 0) / 1000 },
+    });
+    const abort = setTimeout(() => sock.destroy(), RETIRE_CLOSE_MS);
+    abort.unref();
+    sock.on('error', noop);
+    // 'finish': every write was flushed (its callback fired), so the next connection can start
+    // now; the old one ends on its own, its peer reading the rest before our FIN
+    let moved = false;
+    const moveOn = (flushed: boolean): void => {
+      if (moved) return;
+      moved = true;
+      if (!flushed) this.#failPending(new Error('the connection was closed at its max-connection-lifetime() before this write was flushed'));
+      if (this.#state === 'stopped') return;
+      this.#h.onDisconnect?.('lifetime');
+      void this.#attempt();
+    };
+    sock.once('finish', () => moveOn(true));
+    sock.once('close', () => {
+      clearTimeout(abort);
+      if (this.#retiring === sock) this.#retiring = undefined;
+      moveOn(false);
+    });
+    sock.end();
   }
 
   #lost(reason: DisconnectReason, gen: number, err?: Error): void {
     if (gen !== this.#gen || this.#state !== 'connected') return;
     this.#gen++;
+    clearTimeout(this.#lifetimeTimer);
     const sock = this.#socket!;
     this.#socket = undefined;
     sock.destroy();
@@ -423,6 +493,7 @@ export class Connector extends EventEmitter {
     this.#rotation.backToPrimary();
     this.#server = this.#o.host;
     if (old) {
+      clearTimeout(this.#lifetimeTimer);
       this.#socket = undefined;
       old.destroy();
       this.#failPending(new Error('failback to the primary server'));

@@ -61,3 +61,9 @@ function connectorEvent(name: string, level: InternalLevel, text: string, counte
 export const connectFailed = connectorEvent('connect_failed', 'error', 'Syslog connection failed', 'transport_connect_failures_total');
 export const resolveFailed = connectorEvent('resolve_failed', 'error', 'Error resolving hostname', 'transport_resolve_failures_total');
 export const connectionEstablished = connectorEvent('connection_established', 'notice', 'Syslog connection established', 'transport_established_connections_total');
+export const connectionRetired = connectorEvent(
+  'connection_retired',
+  'notice',
+  'Syslog connection reached max-connection-lifetime(); closing it cleanly and reconnecting',
+  'transport_retired_connections_total',
+);

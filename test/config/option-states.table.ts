@@ -117,6 +117,8 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   failover: H('failover(servers("127.0.0.3"))'),
   'failover-servers': H('failover-servers("127.0.0.3")'),
   'close-on-input': H('close-on-input(no)'),
+  // a logferry extension: syslog-ng would refuse it, logferry honours it (and warns on UDP, see finalize.ts)
+  'max-connection-lifetime': H('max-connection-lifetime(3600)'),
   'destination flags': H('flags(no-multi-line)'),
   template: H('template("x ${MSG}\\n")'),
   'template-escape': H('template-escape(yes)', { extra: 'template("${MSG}\\n")' }),

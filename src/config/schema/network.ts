@@ -127,6 +127,13 @@ function inetRows(withTransport: boolean): OptionRow[] {
       moveTo: ['failover', 'servers'],
       doc: 'deprecated form of failover(servers())',
     },
+    {
+      name: 'max-connection-lifetime',
+      type: { kind: 'non-negative-int' },
+      default: 0,
+      sides: DST,
+      doc: 'logferry extension (syslog-ng has no such option): seconds after which a connection is ended cleanly, its written messages flushed, and a new one opened at once, each lifetime spread by ±10 %, so long-lived senders pick up rotated certificates, DNS changes and new receivers behind a balancer; 0 = never (TCP and TLS only)',
+    },
     { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'data sent by the server closes the connection, which is then reopened (no: the data is ignored)' },
     { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'how messages are formatted (syslog-protocol, no-multi-line, …)' },
     ...destinationFormatRows.map((r) => ({ ...r, sides: DST })),

@@ -123,6 +123,8 @@ export interface NetworkDestinationSettings extends SettingsHeader<'network-dest
   /** unset: only the primary server */
   failover: FailoverSettings | undefined;
   closeOnInput: boolean;
+  /** seconds; 0 = a connection lives until it breaks (logferry extension) */
+  maxConnectionLifetime: number;
   soKeepalive: boolean;
   tcpKeepaliveTime: number;
   /** bytes; 0 = the kernel default (datagram transports only) */
@@ -145,6 +147,7 @@ export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> 
   tls: { row: 'tls' },
   failover: { row: 'failover' },
   closeOnInput: { row: 'close-on-input' },
+  maxConnectionLifetime: { row: 'max-connection-lifetime' },
   soKeepalive: { row: 'so-keepalive' },
   tcpKeepaliveTime: { row: 'tcp-keepalive-time' },
   soSndbuf: { row: 'so-sndbuf' },

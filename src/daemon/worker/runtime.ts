@@ -56,7 +56,7 @@ export class WorkerRuntime {
       case 'init':
         return this.start(msg);
       case 'tls-material': {
-        const r = this.built?.tls.apply(msg.entries) ?? { endpoints: 0, errors: [] };
+        const r = this.built?.tls.apply(msg.entries, msg.recheck) ?? { endpoints: 0, errors: [] };
         this.main.post({ type: 'tls-material-applied', keys: msg.entries.map((e) => e.key), ...r });
         return;
       }

@@ -31,8 +31,9 @@ export class WorkerTlsEndpoints {
   };
 
   /** New material for some blocks: later handshakes use it. Returns how many endpoints took it and what failed. */
-  apply(entries: readonly TlsMaterialEntry[]): { endpoints: number; errors: ErrorData[] } {
+  apply(entries: readonly TlsMaterialEntry[], recheck: readonly string[] = []): { endpoints: number; errors: ErrorData[]; disconnected: number } {
     let endpoints = 0;
+    let disconnected = 0;
     const errors: ErrorData[] = [];
     for (const e of entries) {
       this.material.set(e.key, e);
@@ -41,11 +42,13 @@ export class WorkerTlsEndpoints {
           ep.useMaterial(e.snapshot);
           endpoints++;
         } catch (err) {
-          // the endpoint keeps its previous material
+          // the endpoint keeps its previous material (and its peers, which that material accepted)
           errors.push(errorToData(err));
+          continue;
         }
+        if (recheck.includes(e.key)) disconnected += ep.recheckPeers();
       }
     }
-    return { endpoints, errors };
+    return { endpoints, errors, disconnected };
   }
 }
