@@ -44,7 +44,7 @@ export const flagTable: FlagRow[] = [
   { short: 'd', long: 'debug', help: 'also report debug-level internal messages', apply: (o) => (o.debug = true) },
   { short: 't', long: 'trace', help: 'like --debug (accepted for syslog-ng compatibility)', apply: (o) => ((o.trace = true), (o.debug = true)) },
   { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
-  { short: 'c', long: 'control', arg: 'PATH', help: 'accepted but not used yet: logferry opens no control socket, so syslog-ng-ctl cannot connect', apply: (o, v) => (o.control = v) },
+  { short: 'c', long: 'control', arg: 'PATH', help: 'control socket for syslog-ng-ctl (RELOAD), mode 0600, removed on exit (default /var/lib/logferry/logferry.ctl when that directory exists)', apply: (o, v) => (o.control = v) },
   { short: 'R', long: 'persist-file', arg: 'FILE', help: 'accepted but not used yet: logferry keeps no persist state, so file() sources re-read from the start after a restart', apply: (o, v) => (o.persistFile = v) },
   { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
     const i = v.indexOf('=');
@@ -147,6 +147,6 @@ export function helpText(): string {
     lines.push(left.padEnd(34) + r.help);
   }
   lines.push('', 'Every configuration option is described by --help-driver NAME (and in docs/options.md of the source tree).');
-  lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile).');
+  lines.push('', 'Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.', 'Signals: SIGTERM/SIGINT stop cleanly (flush queues, close connections, remove the pidfile); SIGHUP reloads the configuration.');
   return lines.join('\n') + '\n';
 }

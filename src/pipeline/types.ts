@@ -43,6 +43,8 @@ export interface DestinationDriver {
   deliver(msg: LogMessage, ack?: Ack): void;
   /** flush what is queued (bounded by `deadlineMs`), then close */
   stop(deadlineMs: number): Promise<void>;
+  /** reopen what it writes to (reload, logrotate); messages already queued are kept */
+  reopen?(): void;
 }
 
 /**

@@ -30,6 +30,11 @@ export class WorkerTlsEndpoints {
     return ep;
   };
 
+  /** Reload: the material of a new plan's blocks, for the drivers it builds next (endpoints already built are left alone). */
+  remember(entries: readonly TlsMaterialEntry[]): void {
+    for (const e of entries) this.material.set(e.key, e);
+  }
+
   /** New material for some blocks: later handshakes use it. Returns how many endpoints took it and what failed. */
   apply(entries: readonly TlsMaterialEntry[]): { endpoints: number; errors: ErrorData[] } {
     let endpoints = 0;
