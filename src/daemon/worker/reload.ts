@@ -71,6 +71,9 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
       },
     },
   });
+  // a destination the new log paths no longer use is not kept, even when its declaration stayed: it stops
+  const used = new Set(prepared.destinations);
+  for (const name of keptDestinations) if (!prepared.destinationsByName.get(name)!.some((d) => used.has(d))) keptDestinations.delete(name);
   return { prepared, keptSources, keptDestinations };
 }
 
