@@ -112,12 +112,13 @@ export class WorkerRuntime {
     this.running = r.running;
     this.built = { prepared: r.running.prepared, tls: running.tls };
     // kept endpoints take the material read for this reload (new handshakes use it, as rotation does)
+    running.tls.forgetExcept(new Set(tls.map((e) => e.key)));
     running.tls.apply(tls);
     this.main.post({ type: 'settings-applied', applied: true, changes: r.changes });
   }
 
   private async stop(deadlineMs: number): Promise<void> {
-    const p = this.running?.prepared ?? this.built?.prepared;
+    const p = this.built?.prepared;
     if (p) {
       await Promise.allSettled(p.sources.map((s) => s.stop()));
       await Promise.allSettled(p.destinations.map((d) => d.stop(deadlineMs)));

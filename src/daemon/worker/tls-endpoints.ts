@@ -35,6 +35,15 @@ export class WorkerTlsEndpoints {
     for (const e of entries) this.material.set(e.key, e);
   }
 
+  /** Reload: the blocks the new plan no longer has are forgotten, with the endpoints built from them (their drivers stopped). */
+  forgetExcept(keys: ReadonlySet<string>): void {
+    for (const k of [...this.material.keys()]) {
+      if (keys.has(k)) continue;
+      this.material.delete(k);
+      this.built.delete(k);
+    }
+  }
+
   /** New material for some blocks: later handshakes use it. Returns how many endpoints took it and what failed. */
   apply(entries: readonly TlsMaterialEntry[]): { endpoints: number; errors: ErrorData[] } {
     let endpoints = 0;
