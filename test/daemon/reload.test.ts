@@ -46,11 +46,19 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   const d = await startLogferry({ readyPorts: [port], verbose: true, config: config(port, pki, out, tagged('before')) });
   t.after(() => d.stop());
 
-  const total = 24_000;
+  const total = 18_000;
   const sending = runSendCli(['127.0.0.1', String(port), '--ca-file', pki.caFile, '--cert', pki.client1Cert, '--key', pki.client1Key,
     '--connections', '20', '--count', String(total), '--rate', '3000', '--json']);
-  // mid-stream: a few thousand lines are written, the rest is still to come
-  await watchUntil(out, async () => ((await linesOf(out)).length >= 3000 ? true : undefined), 20_000, async () => `${out}: ${(await linesOf(out)).length} lines before the reload`);
+  // mid-stream: every connection has lines written, most of the run is still to come
+  const perSender = async () => {
+    const n = new Map<string, number>();
+    for (const l of await linesOf(out)) n.set(l.split(' ')[0], (n.get(l.split(' ')[0]) ?? 0) + 1);
+    return n;
+  };
+  await watchUntil(out, async () => {
+    const n = await perSender();
+    return n.size === 20 && [...n.values()].every((k) => k >= 50) ? true : undefined;
+  }, 20_000, async () => `${out}: before the reload, lines per sender ${JSON.stringify([...(await perSender())])}`);
   writeFileSync(d.configPath, config(port, pki, out, tagged('after')));
   process.kill(d.pid, 'SIGHUP');
   const finished = await d.process.waitForStderr(/Configuration reload finished;[^\n]*/, 10_000);
@@ -95,4 +103,16 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   assert.equal(count(d.stderr(), /Error reloading configuration/), 1, 'one error line');
   assert.equal(count(d.stderr(), /error|Error/), 1, `no other error line:\n${d.stderr()}`);
   assert.equal(count(d.stderr(), /Configuration reload finished/), 1, 'the broken config was not applied');
+
+  // lines added above everything: where things are written does not count, the TLS source (its
+  // tls() block now two lines further down) and the file() are kept, and new handshakes work
+  writeFileSync(d.configPath, '# moved\n\n' + config(port, pki, out, tagged('after')));
+  process.kill(d.pid, 'SIGHUP');
+  await watchUntil(d.configPath, async () => (count(d.stderr(), /Configuration reload finished/) === 2 ? true : undefined), 10_000, async () => d.stderr());
+  const shifted = d.stderr().split('\n').filter((l) => /Configuration reload finished/.test(l))[1];
+  assert.match(shifted, /sources='kept=1 restarted=0 added=0 removed=0', destinations='kept=1 restarted=0 added=0 removed=0'/, shifted);
+  const third = await runSendCli(['127.0.0.1', String(port), '--ca-file', pki.caFile, '--cert', pki.client1Cert, '--key', pki.client1Key, '--count', '100', '--json']);
+  assert.equal(third.code, 0, third.stderr);
+  await expectRunLines(out, third.report!.run, 100);
+  assert.equal(count(d.stderr(), /Syslog connection accepted/), 20 + 2 + 1, 'only the later runs connected anew');
 });

@@ -1,11 +1,15 @@
 /**
  * When a reload may keep a running driver: its declaration, as the driver is
- * built from it, is the same. Where a setting was written does not count (a
- * line added above a source must not drop its connections), except for a
- * tls() block, whose location is part of its identity across threads
- * (protocol.ts materialKey): a source whose tls() block moved is rebuilt.
+ * built from it, is the same. Where a setting was written does not count: a
+ * line added above a source must not drop its connections. A tls() block's
+ * location is part of its key across threads (protocol.ts materialKey), so a
+ * kept driver whose block moved has its endpoint filed under the new key
+ * (tlsKeys gives both).
  */
 import type { DestinationDecl, SourceDecl } from '../../config/plan.ts';
+import type { SourceLocation } from '../../core/location.ts';
+import type { TlsOptions } from '../../tls/types.ts';
+import { materialKey } from '../protocol.ts';
 
 /** keys that only say where something was written */
 const WHERE = new Set(['loc', 'where']);
@@ -30,13 +34,15 @@ function byJson(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** where a driver's tls() block was written: the location its endpoint is keyed by */
-function tlsLocations(settings: object): unknown {
-  const s = settings as { tls?: unknown; where?: { tls?: unknown }; loc?: unknown };
-  return s.tls === undefined ? null : (s.where?.tls ?? s.loc ?? null);
-}
-
 /** Equal strings mean a kept driver behaves as a freshly built one would. */
 export function declIdentity(decl: SourceDecl | DestinationDecl): string {
-  return JSON.stringify(decl.drivers.map((d) => [d.driver, canonical(d.settings), tlsLocations(d.settings)]));
+  return JSON.stringify(decl.drivers.map((d) => [d.driver, canonical(d.settings)]));
+}
+
+/** per driver, the key its TLS endpoint is filed under (as network drivers locate their tls() block), or undefined */
+export function tlsKeys(decl: SourceDecl | DestinationDecl, role: 'server' | 'client'): Array<string | undefined> {
+  return decl.drivers.map((d) => {
+    const s = d.settings as { tls?: TlsOptions; where?: { tls?: SourceLocation }; loc?: SourceLocation };
+    return s.tls === undefined ? undefined : materialKey(role, s.tls, s.where?.tls ?? s.loc);
+  });
 }

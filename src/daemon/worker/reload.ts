@@ -12,13 +12,13 @@
  * Nothing here throws once step 1 began: a driver that fails to start is
  * reported in `failed` (a changed source gets its old driver back).
  */
-import type { Plan } from '../../config/plan.ts';
+import type { DestinationDecl, Plan, SourceDecl } from '../../config/plan.ts';
 import { QueuedDestination } from '../../destinations/queued.ts';
 import type { RouteSwitch } from '../../pipeline/route-switch.ts';
 import type { DestinationDriver, SourceDriver } from '../../pipeline/types.ts';
 import { errorToData } from '../error-data.ts';
 import type { ErrorData, ReloadChanges, ReloadCounts, TlsMaterialEntry } from '../protocol.ts';
-import { declIdentity } from './decl-identity.ts';
+import { declIdentity, tlsKeys } from './decl-identity.ts';
 import { prepare, type BuiltSource, type Prepared } from './prepare.ts';
 import type { WorkerTlsEndpoints } from './tls-endpoints.ts';
 
@@ -47,6 +47,14 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
   const started = new Set(old.destinations);
   const keptSources = new Set<string>();
   const keptDestinations = new Set<string>();
+  /** kept drivers whose tls() block moved: [old key, new key] */
+  const rekeys: Array<[string, string]> = [];
+  const moved = (was: SourceDecl | DestinationDecl, now: SourceDecl | DestinationDecl, role: 'server' | 'client') => {
+    const before = tlsKeys(was, role);
+    tlsKeys(now, role).forEach((k, i) => {
+      if (k !== undefined && before[i] !== undefined && before[i] !== k) rekeys.push([before[i]!, k]);
+    });
+  };
   running.tls.remember(tls);
   const prepared = prepare(plan, {
     pid: ctx.pid,
@@ -59,6 +67,7 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
         const built = old.sourcesByName.get(decl.name);
         if (!was || !built || declIdentity(was) !== declIdentity(decl)) return undefined;
         keptSources.add(decl.name);
+        moved(was, decl, 'server');
         return built;
       },
       destination(decl) {
@@ -67,6 +76,7 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
         // a destination that was declared but unused never started: build it afresh
         if (!was || !built || !built.every((d) => started.has(d)) || declIdentity(was) !== declIdentity(decl)) return undefined;
         keptDestinations.add(decl.name);
+        moved(was, decl, 'client');
         return built;
       },
     },
@@ -74,14 +84,15 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
   // a destination the new log paths no longer use is not kept, even when its declaration stayed: it stops
   const used = new Set(prepared.destinations);
   for (const name of keptDestinations) if (!prepared.destinationsByName.get(name)!.some((d) => used.has(d))) keptDestinations.delete(name);
-  return { prepared, keptSources, keptDestinations };
+  return { prepared, keptSources, keptDestinations, rekeys };
 }
 
 export type ReloadPlan = ReturnType<typeof planReload>;
 
 export async function commitReload(running: Running, next: ReloadPlan, plan: Plan, ctx: ReloadContext, connectLog: (p: Prepared) => void): Promise<{ running: Running; changes: ReloadChanges }> {
   const old = running.prepared;
-  const { prepared, keptSources, keptDestinations } = next;
+  const { prepared, keptSources, keptDestinations, rekeys } = next;
+  for (const [from, to] of rekeys) running.tls.rekey(from, to);
   const failed: ErrorData[] = [];
   const sources = counts();
   const destinations = counts();

@@ -35,6 +35,14 @@ export class WorkerTlsEndpoints {
     for (const e of entries) this.material.set(e.key, e);
   }
 
+  /** Reload: a kept driver's tls() block moved in the file; its endpoints are filed under the block's new key. */
+  rekey(from: string, to: string): void {
+    const eps = this.built.get(from);
+    if (!eps) return;
+    this.built.delete(from);
+    this.built.set(to, [...(this.built.get(to) ?? []), ...eps]);
+  }
+
   /** Reload: the blocks the new plan no longer has are forgotten, with the endpoints built from them (their drivers stopped). */
   forgetExcept(keys: ReadonlySet<string>): void {
     for (const k of [...this.material.keys()]) {
