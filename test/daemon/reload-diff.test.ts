@@ -128,3 +128,37 @@ test('reload applies the difference: kept listener and connection, rebuilt and n
   back.end('after-failed-start\n');
   await lineIn(A, 'a after-failed-start');
 });
+
+test('a changed destination takes over a full queue: every queued line is written once, in order, by the rebuilt one', async (t) => {
+  setInternalSinks([]);
+  const dir = mkdtempSync(join(tmpdir(), 'lf-reload-queue-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [port] = await freePorts(1);
+  const file = join(dir, 'q.conf');
+  const out = join(dir, 'out.log');
+  // throttle() keeps most of the lines queued when the reload comes
+  const cfg = (word: string) =>
+    `@version: 4.27
+options { use-dns(no); };
+source s { network(ip("127.0.0.1") port(${port}) flags(no-parse)); };
+destination d { file("${out}" template("${word} \${MSG}\\n") throttle(400) flush-lines(1)); };
+log { source(s); destination(d); };
+`;
+  const daemon = new Daemon(parseConfigText(cfg('old'), file), { stderr: false, verbose: false, debug: false, pidfile: undefined, stopDeadlineMs: 2000 });
+  t.after(() => daemon.stop('test end'));
+  await daemon.start();
+  const n = 1200;
+  const c = await connect(port);
+  t.after(() => c.destroy());
+  c.write(Array.from({ length: n }, (_, i) => `m${i + 1}\n`).join(''));
+  await watchUntil(out, async () => (read(out).split('\n').length > 100 ? true : undefined), 10_000, async () => read(out));
+
+  const r = await daemon.applySettings(parseConfigText(cfg('new'), file));
+  assert.deepEqual(r.changes?.destinations, { kept: 0, restarted: 1, added: 0, removed: 0 });
+  await watchUntil(out, async () => (read(out).includes(`m${n}\n`) ? true : undefined), 15_000, async () => `${read(out).split('\n').length} lines`);
+  const lines = read(out).split('\n').filter((l) => l !== '');
+  assert.deepEqual(lines.map((l) => l.split(' ')[1]), Array.from({ length: n }, (_, i) => `m${i + 1}`), 'each line once, in order');
+  const firstNew = lines.findIndex((l) => l.startsWith('new '));
+  assert.ok(firstNew > 100 && firstNew < n - 100, `the switch comes mid-queue (at ${firstNew})`);
+  assert.ok(lines.slice(firstNew).every((l) => l.startsWith('new ')), 'what was queued is written by the rebuilt destination');
+});
