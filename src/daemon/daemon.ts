@@ -65,6 +65,8 @@ export class Daemon {
   async start(): Promise<void> {
     const compiled = compileForWorkers(this.plan);
     this.tls = compiled.tls;
+    // before any listener: once a port answers, so does the control socket (a RELOAD meanwhile waits for the start)
+    await this.openControl();
     const worker = inProcessWorker();
     this.worker = worker;
     worker.on((m) => this.received(m));
@@ -75,7 +77,6 @@ export class Daemon {
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
-    await this.openControl();
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
   }
 
