@@ -143,9 +143,11 @@ export async function commitReload(running: Running, next: ReloadPlan, plan: Pla
       failed.push(errorToData(err));
     }
   }
-  await Promise.all(handovers.map(([from]) => from.hold()));
+  // a rebuilt destination that did not start gets no queue: its predecessor flushes what it holds when retired
+  const taking = handovers.filter(([, to]) => startedNow.includes(to));
+  await Promise.all(taking.map(([from]) => from.hold()));
   // one turn: the queues move and the new paths take over between two messages
-  for (const [from, to] of handovers) to.adoptQueued(from.takeQueued());
+  for (const [from, to] of taking) to.adoptQueued(from.takeQueued());
   running.routes.swap(prepared.router);
   connectLog(prepared);
 
