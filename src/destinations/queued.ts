@@ -156,13 +156,27 @@ export abstract class QueuedDestination implements DestinationDriver {
    * Reload, first step of handing this queue to a destination rebuilt with new
    * settings: writes nothing more, and resolves once a write in flight is done
    * (a failed batch is back in the queue by then), so no line is written twice
-   * or out of order. Messages delivered meanwhile are queued as before.
+   * or out of order. Messages delivered meanwhile are queued as before. A write
+   * that does not settle within `timeoutMs` (a peer that stopped reading) ends
+   * the hold: false, and this destination goes on writing its own queue.
    */
-  async hold(): Promise<void> {
+  async hold(timeoutMs: number): Promise<boolean> {
     this.held = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (this.writing) await new Promise<void>((r) => (this.writeSettled = r));
+    if (!this.writing) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      new Promise<boolean>((r) => (this.writeSettled = () => r(true))),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settled) {
+      this.writeSettled = undefined;
+      this.held = false;
+      this.kick();
+    }
+    return settled;
   }
 
   /** Second step, in the same turn as the router swap: every queued entry (acks included), in order. */

@@ -144,8 +144,8 @@ export async function commitReload(running: Running, next: ReloadPlan, plan: Pla
     }
   }
   // a rebuilt destination that did not start gets no queue: its predecessor flushes what it holds when retired
-  const taking = handovers.filter(([, to]) => startedNow.includes(to));
-  await Promise.all(taking.map(([from]) => from.hold()));
+  const held = await Promise.all(handovers.map(async ([from, to]) => startedNow.includes(to) && (await from.hold(ctx.drainMs))));
+  const taking = handovers.filter((_, i) => held[i]);
   // one turn: the queues move and the new paths take over between two messages
   for (const [from, to] of taking) to.adoptQueued(from.takeQueued());
   running.routes.swap(prepared.router);
