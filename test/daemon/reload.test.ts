@@ -46,10 +46,10 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   const d = await startLogferry({ readyPorts: [port], verbose: true, config: config(port, pki, out, tagged('before')) });
   t.after(() => d.stop());
 
-  const total = 18_000;
+  // a duration, not a count: every connection streams until the end, however late its handshake finished
   const sending = runSendCli(['127.0.0.1', String(port), '--ca-file', pki.caFile, '--cert', pki.client1Cert, '--key', pki.client1Key,
-    '--connections', '20', '--count', String(total), '--rate', '3000', '--json']);
-  // mid-stream: every connection has lines written, most of the run is still to come
+    '--connections', '20', '--duration', '8', '--rate', '2000', '--json']);
+  // mid-stream: every connection has lines written, and goes on streaming
   const perSender = async () => {
     const n = new Map<string, number>();
     for (const l of await linesOf(out)) n.set(l.split(' ')[0], (n.get(l.split(' ')[0]) ?? 0) + 1);
@@ -57,8 +57,8 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   };
   await watchUntil(out, async () => {
     const n = await perSender();
-    return n.size === 20 && [...n.values()].every((k) => k >= 50) ? true : undefined;
-  }, 20_000, async () => `${out}: before the reload, lines per sender ${JSON.stringify([...(await perSender())])}`);
+    return n.size === 20 && [...n.values()].every((k) => k >= 20) ? true : undefined;
+  }, 5_000, async () => `${out}: before the reload, lines per sender ${JSON.stringify([...(await perSender())])}`);
   writeFileSync(d.configPath, config(port, pki, out, tagged('after')));
   process.kill(d.pid, 'SIGHUP');
   const finished = await d.process.waitForStderr(/Configuration reload finished;[^\n]*/, 10_000);
@@ -70,8 +70,9 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   const rep = r.report!;
   assert.equal(rep.errors, 0, 'no connection failed');
   assert.equal(rep.connections.length, 20);
-  assert.deepEqual([rep.sent, rep.acknowledged], [total, total], 'every message confirmed by the clean close of its own connection');
-  const lines = await expectRunLines(out, rep.run, total);
+  assert.ok(rep.sent > 5000, `a stream, not a trickle: ${rep.sent}`);
+  assert.equal(rep.acknowledged, rep.sent, 'every message confirmed by the clean close of its own connection');
+  const lines = await expectRunLines(out, rep.run, rep.sent);
 
   // each connection's lines switch template once, at one sequence number, and never back
   const bySender = new Map<string, Array<[number, string]>>();
