@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLogferry } from '../helpers/daemon.ts';
+import { LOGFERRY_MAIN, startLogferry } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
-import { makePki, skipUnlessPeers, SNG_TEST_OPTIONS, sngString, sngTls, tempDir, watchUntil } from '../helpers/peers.ts';
+import { makePki, ManagedProcess, skipUnlessPeers, SNG_TEST_OPTIONS, sngString, sngTls, tempDir, watchUntil } from '../helpers/peers.ts';
 import { expectRunLines, runSendCli, SENDER_TEMPLATE } from '../send/lib.ts';
+import type { SendReport } from '../../src/send/report.ts';
 
 const tagged = (word: string) => SENDER_TEMPLATE.replace('${MSG}', word);
 
@@ -46,31 +47,42 @@ test('SIGHUP under 20 TLS streams: same connections, new template, none lost; a 
   const d = await startLogferry({ readyPorts: [port], verbose: true, config: config(port, pki, out, tagged('before')) });
   t.after(() => d.stop());
 
-  // a duration, not a count: every connection streams until the end, however late its handshake finished
-  const sending = runSendCli(['127.0.0.1', String(port), '--ca-file', pki.caFile, '--cert', pki.client1Cert, '--key', pki.client1Key,
-    '--connections', '20', '--duration', '8', '--rate', '2000', '--json']);
-  // mid-stream: every connection has lines written, and goes on streaming
-  const perSender = async () => {
+  // every connection streams until told to stop (however late its handshake finished), so each one
+  // is seen writing before the reload and again after it
+  const send = new ManagedProcess(process.execPath, [LOGFERRY_MAIN, 'send', '127.0.0.1', String(port), '--ca-file', pki.caFile, '--cert', pki.client1Cert,
+    '--key', pki.client1Key, '--connections', '20', '--duration', '60', '--rate', '2000', '--json'], { name: 'logferry send', captureStdout: true });
+  t.after(() => send.stop(1000));
+  const perSender = async (word: string) => {
     const n = new Map<string, number>();
-    for (const l of await linesOf(out)) n.set(l.split(' ')[0], (n.get(l.split(' ')[0]) ?? 0) + 1);
+    for (const l of await linesOf(out)) {
+      const [sender, , w] = l.split(' ');
+      if (w === word) n.set(sender, (n.get(sender) ?? 0) + 1);
+    }
     return n;
   };
-  await watchUntil(out, async () => {
-    const n = await perSender();
-    return n.size === 20 && [...n.values()].every((k) => k >= 20) ? true : undefined;
-  }, 5_000, async () => `${out}: before the reload, lines per sender ${JSON.stringify([...(await perSender())])}`);
+  const everyConnection = (word: string) =>
+    watchUntil(out, async () => {
+      const n = await perSender(word);
+      return n.size === 20 && [...n.values()].every((k) => k >= 20) ? true : undefined;
+    }, 20_000, async () => `${out}: lines '${word}' per sender ${JSON.stringify([...(await perSender(word))])}`);
+  await everyConnection('before');
   writeFileSync(d.configPath, config(port, pki, out, tagged('after')));
   process.kill(d.pid, 'SIGHUP');
   const finished = await d.process.waitForStderr(/Configuration reload finished;[^\n]*/, 10_000);
   assert.match(finished, /sources='kept=1 restarted=0 added=0 removed=0'/, 'the unchanged TLS source is kept');
   assert.match(finished, /destinations='kept=0 restarted=1 added=0 removed=0'/, 'the changed file() is rebuilt');
+  await everyConnection('after');
 
-  const r = await sending;
-  assert.equal(r.code, 0, r.stderr);
-  const rep = r.report!;
+  // Ctrl-C ends the run cleanly: each stream is closed, and the receiver's close confirms it
+  send.child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const exit = await Promise.race([send.exited, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('logferry send did not end within 20 s of SIGINT')), 20_000)))]);
+  clearTimeout(timer);
+  assert.equal(exit.code, 0, send.stderr);
+  const rep = JSON.parse(send.stdout) as SendReport;
   assert.equal(rep.errors, 0, 'no connection failed');
   assert.equal(rep.connections.length, 20);
-  assert.ok(rep.sent > 5000, `a stream, not a trickle: ${rep.sent}`);
+  assert.ok(rep.sent > 2000, `a stream, not a trickle: ${rep.sent}`);
   assert.equal(rep.acknowledged, rep.sent, 'every message confirmed by the clean close of its own connection');
   const lines = await expectRunLines(out, rep.run, rep.sent);
 
