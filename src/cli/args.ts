@@ -45,7 +45,7 @@ export const flagTable: FlagRow[] = [
   { short: 'd', long: 'debug', help: 'also report debug-level internal messages', apply: (o) => (o.debug = true) },
   { short: 't', long: 'trace', help: 'like --debug (accepted for syslog-ng compatibility)', apply: (o) => ((o.trace = true), (o.debug = true)) },
   { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
-  { short: 'c', long: 'control', arg: 'PATH', help: 'accepted but not used yet: logferry opens no control socket, so syslog-ng-ctl cannot connect', apply: (o, v) => (o.control = v) },
+  { short: 'c', long: 'control', arg: 'PATH', help: 'control socket for syslog-ng-ctl (RELOAD), mode 0600, removed on exit (default /var/lib/logferry/logferry.ctl when that directory exists)', apply: (o, v) => (o.control = v) },
   { short: 'R', long: 'persist-file', arg: 'FILE', help: "where file() sources' positions are kept across restarts (default: the config file's name with .persist, in its directory)", apply: (o, v) => (o.persistFile = v) },
   { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
     const i = v.indexOf('=');
@@ -154,7 +154,7 @@ export function helpText(): string {
     'Signals: SIGTERM/SIGINT stop reading at once (bytes still in kernel buffers stay unread: senders see the',
     `connection close or reset), give destinations ${DEFAULT_STOP_DEADLINE_MS / 1000} s to write every message already read, then close`,
     'connections and remove the pidfile. One line reports whether everything read was written, or how many',
-    'messages each destination lost (e.g. one that was down).',
+    'messages each destination lost (e.g. one that was down). SIGHUP reloads the configuration.',
   );
   return lines.join('\n') + '\n';
 }

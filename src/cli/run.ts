@@ -8,6 +8,7 @@ import { loadConfig } from '../config/index.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { compileForWorkers } from '../daemon/main/compile.ts';
 import { defaultPersistFile } from '../daemon/main/persist-file.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../daemon/main/control-socket.ts';
 import { describeError, fail } from './report.ts';
 
 export async function runDaemon(o: CliOptions): Promise<never> {
@@ -27,7 +28,16 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
-  const daemon = new Daemon(plan, { stderr: o.stderr, verbose: o.verbose, debug: o.debug, pidfile: o.pidfile, persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile) });
+  const daemon = new Daemon(plan, {
+    stderr: o.stderr,
+    verbose: o.verbose,
+    debug: o.debug,
+    pidfile: o.pidfile,
+    control: o.control ?? DEFAULT_CONTROL_SOCKET,
+    controlOptional: o.control === undefined,
+    persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile),
+    load: () => loadConfig(o.cfgfile, { defines: o.defines }),
+  });
   stopOnSignals(daemon);
   try {
     await daemon.start();
@@ -44,11 +54,9 @@ export async function runDaemon(o: CliOptions): Promise<never> {
   process.exit(0);
 }
 
-/** SIGTERM/SIGINT stop (Daemon.stop: reading stops, what was read is written or reported lost); SIGHUP is answered, not fatal. */
+/** SIGTERM/SIGINT stop (Daemon.stop: reading stops, what was read is written or reported lost); SIGHUP reloads the configuration (Daemon.reload says how it went). */
 export function stopOnSignals(daemon: Daemon): void {
   process.on('SIGTERM', () => void daemon.stop('SIGTERM'));
   process.on('SIGINT', () => void daemon.stop('SIGINT'));
-  process.on('SIGHUP', () => {
-    process.stderr.write('logferry: SIGHUP (reload) is not supported yet; restart the daemon to apply a new configuration\n');
-  });
+  process.on('SIGHUP', () => void daemon.reload('SIGHUP'));
 }

@@ -5,9 +5,15 @@
  * and the messages between the two sides: protocol.ts.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { internalLog } from '../core/internal-log.ts';
+import { emit } from '../core/telemetry.ts';
 import type { Plan } from '../config/plan.ts';
-import { errorFromData } from './error-data.ts';
+import { loadConfig } from '../config/index.ts';
+import { errorFromData, errorToData } from './error-data.ts';
+import { reloadFailed, reloadFinished } from './events.ts';
+import { controlCommands } from './main/control-commands.ts';
+import { ControlSocket } from './main/control-socket.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
@@ -28,14 +34,25 @@ export interface DaemonFlags {
   persistFile?: string;
   /** how often positions are saved while running (a crash re-reads at most this much) */
   persistIntervalMs?: number;
+  /** the control socket's path (-c); none when unset */
+  control?: string;
+  /** the path is the default, not asked for: when its directory is missing, run without a control socket */
+  controlOptional?: boolean;
+  /** reads the configuration again for a reload (default: the plan's file, without --define values) */
+  load?: () => Plan;
 }
 
 export const VERSION = '0.1.0';
 
+const zero = () => ({ kept: 0, restarted: 0, added: 0, removed: 0 });
+
 type Reply<T extends WorkerToMain['type']> = Extract<WorkerToMain, { type: T }>;
 
 export class Daemon {
-  private readonly plan: Plan;
+  private plan: Plan;
+  private control: ControlSocket | undefined;
+  /** reloads run one after another */
+  private reloading: Promise<unknown> = Promise.resolve();
   private readonly flags: DaemonFlags;
   private worker: WorkerHandle | undefined;
   /** the material every worker was last sent, per tls() block */
@@ -59,6 +76,8 @@ export class Daemon {
   async start(): Promise<void> {
     const compiled = compileForWorkers(this.plan);
     this.tls = compiled.tls;
+    // before any listener: once a port answers, so does the control socket (a RELOAD meanwhile waits for the start)
+    await this.openControl();
     const worker = inProcessWorker();
     this.worker = worker;
     worker.on((m) => this.received(m));
@@ -106,10 +125,71 @@ export class Daemon {
     return { endpoints: r.endpoints };
   }
 
-  /** Reload: checks the new plan here (a bad one throws and changes nothing), then offers it to the worker. */
+  /** Reload: checks the new plan here (a bad one throws and changes nothing), then the worker applies the difference. */
   async applySettings(plan: Plan): Promise<Reply<'settings-applied'>> {
     const compiled = compileForWorkers(plan);
-    return this.ask({ type: 'apply-settings', ...compiled }, 'settings-applied');
+    const r = await this.ask({ type: 'apply-settings', ...compiled }, 'settings-applied');
+    if (r.applied) {
+      this.plan = plan;
+      this.tls = compiled.tls;
+      // the watchers follow the blocks the new plan uses
+      if (this.rotation) this.startTlsWatch();
+    }
+    return r;
+  }
+
+  /**
+   * SIGHUP and the control socket's RELOAD: reads the configuration file again
+   * and applies it. Never throws: a config that does not load or check leaves
+   * the running one alone and is reported in one line with file:line:col.
+   */
+  reload(trigger: string): Promise<{ ok: boolean; text: string }> {
+    const run = this.reloading.then(() => this.reloadNow(trigger));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(trigger: string): Promise<{ ok: boolean; text: string }> {
+    if (this.stopping) return { ok: false, text: 'the daemon is stopping' };
+    const file = this.plan.file;
+    let r: Reply<'settings-applied'>;
+    try {
+      const plan = (this.flags.load ?? (() => loadConfig(file)))();
+      r = await this.applySettings(plan);
+    } catch (err) {
+      const d = errorToData(err);
+      const location = d.loc ? `${d.loc.file}:${d.loc.line}:${d.loc.column}` : undefined;
+      const reason = d.message.replace(/\s*\n\s*/g, ' ');
+      emit(reloadFailed, { trigger, location, reason });
+      return { ok: false, text: `${location ? location + ': ' : ''}${reason}, previous config remained intact` };
+    }
+    if (!r.applied) {
+      const reason = r.reason ?? 'the worker did not take the new configuration';
+      emit(reloadFailed, { trigger, location: undefined, reason });
+      return { ok: false, text: `${reason}, previous config remained intact` };
+    }
+    for (const w of this.plan.warnings) internalLog('warning', w);
+    const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
+    const failed = c.failed.map((e) => e.message);
+    emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
+    if (failed.length > 0) return { ok: false, text: `Config reloaded, but not everything started: ${failed.join(' | ')}` };
+    return { ok: true, text: 'Config reload successful' };
+  }
+
+  private async openControl(): Promise<void> {
+    const p = this.flags.control;
+    if (!p) return;
+    if (this.flags.controlOptional && !fs.existsSync(path.dirname(p))) {
+      internalLog('verbose', 'No control socket: its default directory does not exist; give one with -c', { path: p });
+      return;
+    }
+    try {
+      this.control = await ControlSocket.open(p, controlCommands(this));
+    } catch (err) {
+      // asked for with -c: the user must know it is missing; the default path only says so
+      if (!this.flags.controlOptional) throw err;
+      internalLog('warning', 'Running without a control socket', { error: (err as Error).message });
+    }
   }
 
   /** Counter totals over all workers, freshly reported. */
@@ -122,6 +202,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      await this.control?.close();
       await this.rotation?.stop();
       // the worker's last positions come with its stop
       this.persist?.cancel();

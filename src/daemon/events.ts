@@ -1,9 +1,12 @@
 /**
  * What the daemon reports about itself: each happening one event
- * (core/telemetry.ts). A stop ends with exactly one of the two below, so an
- * operator reads in one line whether everything that was read got written.
+ * (core/telemetry.ts), one line and one counter. A stop ends with exactly one
+ * of the two stop events, so an operator reads in one line whether everything
+ * that was read got written. A reload's `trigger` (SIGHUP, the control socket)
+ * is its only label: it is bounded.
  */
 import { defineEvent } from '../core/telemetry.ts';
+import type { ReloadCounts } from './protocol.ts';
 
 export interface StopReport {
   /** messages the sources handed to the log paths since start */
@@ -34,4 +37,31 @@ export const stopLostMessages = defineEvent<StopReport>({
   counter: 'stops_with_lost_messages_total',
   labels: () => ({}),
   tags,
+});
+
+const spell = (c: ReloadCounts): string => `kept=${c.kept} restarted=${c.restarted} added=${c.added} removed=${c.removed}`;
+
+export const reloadFinished = defineEvent<{ trigger: string; file: string; sources: ReloadCounts; destinations: ReloadCounts; failed: string[] }>({
+  name: 'reload_finished',
+  level: 'notice',
+  text: 'Configuration reload finished',
+  counter: 'daemon_reloads_total',
+  labels: ({ trigger }) => ({ trigger }),
+  tags: ({ trigger, file, sources, destinations, failed }) => ({
+    trigger,
+    config: file,
+    sources: spell(sources),
+    destinations: spell(destinations),
+    // a driver of the new config that could not start (its port is taken…): said here, not hidden
+    not_started: failed.length > 0 ? failed.join(' | ') : undefined,
+  }),
+});
+
+export const reloadFailed = defineEvent<{ trigger: string; location: string | undefined; reason: string }>({
+  name: 'reload_failed',
+  level: 'error',
+  text: 'Error reloading configuration, the previous configuration keeps running',
+  counter: 'daemon_reload_failures_total',
+  labels: ({ trigger }) => ({ trigger }),
+  tags: ({ trigger, location, reason }) => ({ location, reason, trigger }),
 });

@@ -10,8 +10,8 @@
  *   - TLS material: it reads every file a tls() block names (key, certificate chain, CA file,
  *     ca-dir(), crl-dir(), PKCS#12, DH parameters) into a plain-data MaterialSnapshot
  *     (tls/material.ts) and reports what is wrong with them; certificate watchers go here;
- *   - signals, the pidfile, reload (Daemon.applySettings; SIGHUP still only answers that reload
- *     is not supported) and, later, the control socket;
+ *   - signals, the pidfile, reload (Daemon.reload: SIGHUP and the control socket's RELOAD,
+ *     main/control-socket.ts);
  *   - counter totals: the sum of the latest snapshot each worker reported (main/counter-totals.ts).
  * A worker (src/daemon/worker/) owns what carries traffic: its listeners and connections, the
  * router, the destinations and their queues, built from the Plan and the material it was sent
@@ -35,8 +35,11 @@
  *              changed are named in `recheck`, and the worker disconnects their live peers
  *              that the new material refuses (`disconnected`).
  *   reload     the main thread compiles and checks the new Plan (a bad one changes nothing),
- *              reads its material and sends `apply-settings` → `settings-applied`; today always
- *              `applied: false`: the worker keeps its drivers until reload is built on it.
+ *              reads its material and sends `apply-settings`; the worker builds the new plan
+ *              through the start path (worker/reload.ts), keeping every source and destination
+ *              whose declaration is unchanged (listeners, connections, queues), rebuilding the
+ *              changed ones (a rebuilt destination takes over the old queue), and swaps the log
+ *              paths between two messages → `settings-applied` (`changes`: the counts).
  *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
  *   positions  the main thread owns the persist file (main/persist-keeper.ts): `init` carries the
  *              positions it loaded, keyed by persist name; periodically `report-positions` →
@@ -140,12 +143,29 @@ export type WorkerToMain =
   | { type: 'ready'; sources: string[]; destinations: string[] }
   | { type: 'failed'; error: ErrorData }
   | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[]; disconnected?: number }
-  | { type: 'settings-applied'; applied: boolean; reason?: string }
+  | { type: 'settings-applied'; applied: boolean; reason?: string; changes?: ReloadChanges }
   | { type: 'counters'; counters: CounterValue[] }
   | { type: 'positions'; positions: PositionMap }
   | { type: 'stdin-eof' }
   /** `outcome` is undefined when the worker had built nothing */
   | { type: 'stopped'; outcome: StopOutcome | undefined };
+
+/** What a reload did, per declaration (a source or destination block, by name). */
+export interface ReloadCounts {
+  /** unchanged: still running, with its sockets, connections and queue */
+  kept: number;
+  /** changed: rebuilt (a destination hands its queue to the rebuilt one) */
+  restarted: number;
+  added: number;
+  removed: number;
+}
+
+export interface ReloadChanges {
+  sources: ReloadCounts;
+  destinations: ReloadCounts;
+  /** drivers of the new config that did not start (each with why); the others run */
+  failed: ErrorData[];
+}
 
 /** A worker as the main thread sees it: a mailbox in each direction. */
 export interface WorkerHandle {

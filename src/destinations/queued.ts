@@ -41,6 +41,9 @@ export abstract class QueuedDestination implements DestinationDriver {
   private inFlight = 0;
   private scheduled = false;
   private stopped = false;
+  /** a reload is handing this queue to a rebuilt destination: write nothing more */
+  private held = false;
+  private writeSettled: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   written = 0;
@@ -101,6 +104,7 @@ export abstract class QueuedDestination implements DestinationDriver {
 
   private pump = (): void => {
     this.scheduled = false;
+    if (this.held) return;
     // once stopped (deadline passed, writer closing) no new write starts: what is left is reported lost
     if (this.stopped || this.writing || this.queue.length === 0 || !this.ready()) {
       if (this.queue.length === 0) this.notifyIdle();
@@ -129,21 +133,70 @@ export abstract class QueuedDestination implements DestinationDriver {
       if (err) {
         this.queue.unshift(batch);
         this.onWriteError(err);
-        if (!this.stopped) {
+        if (!this.stopped && !this.held) {
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
             this.kick();
           }, this.timeReopenMs);
           this.retryTimer.unref?.();
         } else this.notifyIdle();
+        this.settleWrite();
         return;
       }
       this.written += batch.length;
       for (const e of batch) if (e.ack) e.ack();
       if (this.queue.length > 0) this.kick();
       else this.notifyIdle();
+      this.settleWrite();
     });
   };
+
+  private settleWrite(): void {
+    const f = this.writeSettled;
+    this.writeSettled = undefined;
+    f?.();
+  }
+
+  /**
+   * Reload, first step of handing this queue to a destination rebuilt with new
+   * settings: writes nothing more, and resolves once a write in flight is done
+   * (a failed batch is back in the queue by then), so no line is written twice
+   * or out of order. Messages delivered meanwhile are queued as before. A write
+   * that does not settle within `timeoutMs` (a peer that stopped reading) ends
+   * the hold: false, and this destination goes on writing its own queue.
+   */
+  async hold(timeoutMs: number): Promise<boolean> {
+    this.held = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (!this.writing) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      new Promise<boolean>((r) => (this.writeSettled = () => r(true))),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settled) {
+      this.writeSettled = undefined;
+      this.held = false;
+      this.kick();
+    }
+    return settled;
+  }
+
+  /** Second step, in the same turn as the router swap: every queued entry (acks included), in order. */
+  takeQueued(): QueueEntry[] {
+    this.congestion?.set(this, false);
+    return this.queue.take(this.queue.length);
+  }
+
+  /** The rebuilt destination's side: the old queue goes before anything it was given since. */
+  adoptQueued(entries: QueueEntry[]): void {
+    if (entries.length === 0) return;
+    this.queue.unshift(entries);
+    if (this.congestion && this.queue.length >= this.highMark && this.ready()) this.congestion.set(this, true);
+    this.kick();
+  }
 
   protected onWriteError(err: Error): void {
     internalLog('error', 'I/O error occurred while writing', { destination: this.name, error: err.message });

@@ -53,7 +53,7 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   tls: H('transport(tls) tls(cert-file(@CERT) key-file(@KEY) peer-verify(optional-untrusted))'),
   'tcp() source tls': R('tls(peer-verify(optional-untrusted))', { match: /doesn't allow TLS/, context: true }),
   'tcp() destination tls': R('tls(peer-verify(optional-untrusted))', { match: /doesn't allow TLS/, context: true }),
-  'keep-alive': W('keep-alive(no)', { match: /does not reload/ }),
+  'keep-alive': W('keep-alive(no)', { match: /whatever keep-alive\(\) says/ }),
   'source so-rcvbuf': H('so-rcvbuf(262144)', { udp: true }),
   'destination so-rcvbuf': W('so-rcvbuf(262144)', { match: /TCP sockets/ }),
   'source so-sndbuf': W('so-sndbuf(262144)', { match: /TCP sockets/ }),

@@ -92,8 +92,8 @@ function inetRows(withTransport: boolean): OptionRow[] {
       name: 'keep-alive',
       type: { kind: 'yesno' },
       default: true,
-      ignored: noEffectUnless('keep-alive', true, 'logferry does not reload its configuration (SIGHUP), so there is no reload to close connections at; remove it'),
-      doc: 'keep connections open across a reload (logferry does not reload)',
+      ignored: noEffectUnless('keep-alive', true, 'a reload keeps the connections of every source and destination it leaves unchanged and closes those of a changed one, whatever keep-alive() says; remove it'),
+      doc: 'keep connections open across a reload (logferry keeps those of an unchanged source or destination, always)',
     },
     ...socketRows,
     // sources

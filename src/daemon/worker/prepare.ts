@@ -20,6 +20,20 @@ import { createSourceDrivers } from '../../sources/index.ts';
 import { createDestinationDrivers } from '../../destinations/index.ts';
 import { createTlsEndpoint } from '../../tls/endpoint.ts';
 import type { SourceEnv } from '../../sources/common.ts';
+import type { DestinationDecl, SourceDecl } from '../../config/plan.ts';
+import type { InternalSource } from '../../sources/internal.ts';
+
+/** A source declaration's drivers, and which of them are internal() (their log sink). */
+export interface BuiltSource {
+  drivers: SourceDriver[];
+  internal: InternalSource[];
+}
+
+/** A reload's running drivers to use instead of building new ones (undefined: build). */
+export interface Reuse {
+  source(decl: SourceDecl): BuiltSource | undefined;
+  destination(decl: DestinationDecl): DestinationDriver[] | undefined;
+}
 
 export interface PrepareContext {
   /** build everything but open nothing (for -s) */
@@ -29,6 +43,10 @@ export interface PrepareContext {
   pid?: number;
   /** where drivers get their TLS endpoints (default: read the files and build here) */
   tlsEndpoint?: SourceEnv['tlsEndpoint'];
+  /** the readers' backpressure, shared by the drivers a reload keeps and those it builds */
+  congestion?: Congestion;
+  /** reload: drivers kept from the running config */
+  reuse?: Reuse;
 }
 
 export interface Prepared {
@@ -38,6 +56,10 @@ export interface Prepared {
   /** set when the config routes internal() somewhere */
   internalSink: InternalSink | undefined;
   router: Router;
+  /** the drivers per declaration name (reload compares and hands them over by name) */
+  sourcesByName: Map<string, BuiltSource>;
+  destinationsByName: Map<string, DestinationDriver[]>;
+  congestion: Congestion;
 }
 
 /** A LocatedError as a ConfigError, with the offending line read from the file. */
@@ -71,10 +93,11 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const hostname = osHostname().split('.')[0];
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
-  const env = { congestion: new Congestion(), hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
+  const congestion = ctx.congestion ?? new Congestion();
+  const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
 
   const destinations = new Map<string, DestinationDriver[]>();
-  for (const [name, decl] of plan.destinations) destinations.set(name, createDestinationDrivers(decl, env));
+  for (const [name, decl] of plan.destinations) destinations.set(name, ctx.reuse?.destination(decl) ?? createDestinationDrivers(decl, env));
 
   const lookup = (name: string) => plan.filters.get(name)?.expr;
   const router = new Router(plan, {
@@ -85,10 +108,12 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
 
   const sources: SourceDriver[] = [];
   const internalSinks: InternalSink[] = [];
+  const sourcesByName = new Map<string, BuiltSource>();
   for (const [name, decl] of plan.sources) {
     // a source no log path reads from would only hold sockets open
     if (!router.usedSources.has(name) && !router.hasCatchall) continue;
-    const created = createSourceDrivers(decl, env);
+    const created = ctx.reuse?.source(decl) ?? createSourceDrivers(decl, env);
+    sourcesByName.set(name, created);
     sources.push(...created.drivers);
     for (const i of created.internal) internalSinks.push(i.sink);
   }
@@ -99,5 +124,8 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
     routeFor: (sourceName) => (msg, ack) => router.route(msg, sourceName, ack),
     internalSink: internalSinks.length === 0 ? undefined : (ev) => internalSinks.forEach((s) => s(ev)),
     router,
+    sourcesByName,
+    destinationsByName: destinations,
+    congestion,
   };
 }

@@ -7,9 +7,12 @@
 import { setInternalSinks, stderrSink, type InternalSink } from '../../core/internal-log.ts';
 import { allCounters } from '../../core/stats.ts';
 import { errorToData } from '../error-data.ts';
-import type { LoggingFlags, MainPort, MainToWorker, WorkerInit } from '../protocol.ts';
+import type { LoggingFlags, MainPort, MainToWorker, TlsMaterialEntry, WorkerInit } from '../protocol.ts';
+import type { Plan } from '../../config/plan.ts';
+import { RouteSwitch } from '../../pipeline/route-switch.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
+import { commitReload, planReload, type Running } from './reload.ts';
 import { stopInOrder } from './stop.ts';
 import { WorkerTlsEndpoints } from './tls-endpoints.ts';
 
@@ -39,6 +42,9 @@ export class WorkerRuntime {
   private readonly main: MainPort;
   private built: BuiltWorker | undefined;
   private logging: LoggingFlags | undefined;
+  /** what runs now: replaced by each reload */
+  private running: Running | undefined;
+  private init: WorkerInit | undefined;
   /** messages are handled one at a time, in order (a stop waits for a start in progress) */
   private turn: Promise<void> = Promise.resolve();
 
@@ -61,9 +67,7 @@ export class WorkerRuntime {
         return;
       }
       case 'apply-settings':
-        // reload will rebuild what changed through the start path; until then the running drivers stay
-        this.main.post({ type: 'settings-applied', applied: false, reason: 'not supported yet: restart the daemon to apply a new configuration' });
-        return;
+        return this.reload(msg.plan, msg.tls);
       case 'report-counters':
         this.postCounters();
         return;
@@ -77,17 +81,48 @@ export class WorkerRuntime {
 
   private async start(init: WorkerInit): Promise<void> {
     try {
-      this.built = buildWorker(init, () => this.main.post({ type: 'stdin-eof' }));
+      this.init = init;
+      this.built = buildWorker(init, this.onStdinEof);
       const p = this.built.prepared;
+      const routes = new RouteSwitch(p.router);
+      this.running = { plan: init.plan, prepared: p, tls: this.built.tls, routes };
       connectInternalLog(p.internalSink, init.logging);
       this.logging = init.logging;
       restorePositions(p.sources, init.positions);
       for (const d of p.destinations) await d.start();
-      for (const s of p.sources) await s.start(p.routeFor(s.name));
+      // sources route through the switch, so a reload can give kept ones new log paths
+      for (const s of p.sources) await s.start(routes.routeFor(s.name));
       this.main.post({ type: 'ready', sources: p.sources.map((s) => s.name), destinations: p.destinations.map((d) => d.name) });
     } catch (err) {
       this.main.post({ type: 'failed', error: errorToData(err) });
     }
+  }
+
+  private readonly onStdinEof = (): void => this.main.post({ type: 'stdin-eof' });
+
+  /** The new plan through the start path; only what differs changes (reload.ts). A plan that cannot be built changes nothing. */
+  private async reload(plan: Plan, tls: TlsMaterialEntry[]): Promise<void> {
+    const running = this.running;
+    const init = this.init;
+    if (!running || !init) {
+      this.main.post({ type: 'settings-applied', applied: false, reason: 'the worker has not started' });
+      return;
+    }
+    const ctx = { pid: init.pid, onStdinEof: this.onStdinEof, drainMs: 5000 };
+    let next;
+    try {
+      next = planReload(running, plan, tls, ctx);
+    } catch (err) {
+      this.main.post({ type: 'settings-applied', applied: false, reason: errorToData(err).message });
+      return;
+    }
+    const r = await commitReload(running, next, plan, ctx, (p) => connectInternalLog(p.internalSink, init.logging));
+    this.running = r.running;
+    this.built = { prepared: r.running.prepared, tls: running.tls };
+    // kept endpoints take the material read for this reload (new handshakes use it, as rotation does)
+    running.tls.forgetExcept(new Set(tls.map((e) => e.key)));
+    running.tls.apply(tls);
+    this.main.post({ type: 'settings-applied', applied: true, changes: r.changes });
   }
 
   private async stop(deadlineMs: number): Promise<void> {

@@ -30,6 +30,28 @@ export class WorkerTlsEndpoints {
     return ep;
   };
 
+  /** Reload: the material of a new plan's blocks, for the drivers it builds next (endpoints already built are left alone). */
+  remember(entries: readonly TlsMaterialEntry[]): void {
+    for (const e of entries) this.material.set(e.key, e);
+  }
+
+  /** Reload: a kept driver's tls() block moved in the file; its endpoints are filed under the block's new key. */
+  rekey(from: string, to: string): void {
+    const eps = this.built.get(from);
+    if (!eps) return;
+    this.built.delete(from);
+    this.built.set(to, [...(this.built.get(to) ?? []), ...eps]);
+  }
+
+  /** Reload: the blocks the new plan no longer has are forgotten, with the endpoints built from them (their drivers stopped). */
+  forgetExcept(keys: ReadonlySet<string>): void {
+    for (const k of [...this.material.keys()]) {
+      if (keys.has(k)) continue;
+      this.material.delete(k);
+      this.built.delete(k);
+    }
+  }
+
   /** New material for some blocks: later handshakes use it. Returns how many endpoints took it and what failed. */
   apply(entries: readonly TlsMaterialEntry[], recheck: readonly string[] = []): { endpoints: number; errors: ErrorData[]; disconnected: number } {
     let endpoints = 0;

@@ -1,0 +1,31 @@
+/**
+ * The router sources push into, replaceable while they run. A reload builds
+ * the new log paths aside and swaps them in between two messages, so a source
+ * (and every connection) it keeps is routed by the new configuration from its
+ * next message on, without being restarted.
+ */
+import type { LogMessage } from '../message/log-message.ts';
+import type { Router } from './router.ts';
+import type { Ack, Route } from './types.ts';
+
+export class RouteSwitch {
+  private current: Router;
+
+  constructor(router: Router) {
+    this.current = router;
+  }
+
+  get router(): Router {
+    return this.current;
+  }
+
+  /** the Route a source named `source` is started with; it always reaches the current router */
+  routeFor(source: string): Route {
+    return (msg: LogMessage, ack?: Ack) => this.current.route(msg, source, ack);
+  }
+
+  /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */
+  swap(router: Router): void {
+    this.current = router;
+  }
+}
