@@ -26,6 +26,9 @@ export class RouteSwitch {
 
   /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */
   swap(router: Router): void {
+    // the counts are since start, not since the last reload (the stop report adds them up)
+    router.routed += this.current.routed;
+    router.unmatched += this.current.unmatched;
     this.current = router;
   }
 }

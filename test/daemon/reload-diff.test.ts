@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/index.ts';
 import { setInternalSinks } from '../../src/core/internal-log.ts';
+import { subscribeEvents, type EmittedEvent } from '../../src/core/telemetry.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { FileDestination } from '../../src/destinations/file.ts';
 import { freePorts } from '../helpers/ports.ts';
@@ -161,4 +162,36 @@ log { source(s); destination(d); };
   const firstNew = lines.findIndex((l) => l.startsWith('new '));
   assert.ok(firstNew > 100 && firstNew < n - 100, `the switch comes mid-queue (at ${firstNew})`);
   assert.ok(lines.slice(firstNew).every((l) => l.startsWith('new ')), 'what was queued is written by the rebuilt destination');
+});
+
+test('a changed file() source goes on where its predecessor stopped: no line read twice, none skipped', async (t) => {
+  setInternalSinks([]);
+  const dir = mkdtempSync(join(tmpdir(), 'lf-reload-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const input = join(dir, 'in.log');
+  const out = join(dir, 'out.log');
+  const file = join(dir, 'r.conf');
+  const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `line ${from + i}\n`).join('');
+  writeFileSync(input, lines(0, 50));
+  const cfg = (tag: string) =>
+    ['@version: 4.27', `source f { file("${input}" flags(no-parse) program-override("${tag}")); };`, `destination d { file("${out}" template("\${PROGRAM} \${MSG}\\n")); };`, 'log { source(f); destination(d); };', ''].join('\n');
+  const daemon = new Daemon(parseConfigText(cfg('one'), file), { stderr: false, verbose: false, debug: false, pidfile: undefined, stopDeadlineMs: 2000 });
+  t.after(() => daemon.stop('test end'));
+  await daemon.start();
+  await lineIn(out, 'one line 49\n');
+  const r = await daemon.applySettings(parseConfigText(cfg('two'), file));
+  assert.equal(r.applied, true, r.reason);
+  assert.deepEqual(r.changes?.sources, { kept: 0, restarted: 1, added: 0, removed: 0 }, 'the source changed, so it was rebuilt');
+  appendFileSync(input, lines(50, 80));
+  await lineIn(out, 'two line 79\n');
+  const got = read(out).trimEnd().split('\n');
+  assert.deepEqual(got.map((l) => l.split(' ').slice(1).join(' ')), Array.from({ length: 80 }, (_, i) => `line ${i}`), 'every line once, in order');
+  assert.ok(got.slice(0, 50).every((l) => l.startsWith('one ')) && got.slice(50).every((l) => l.startsWith('two ')));
+  // the stop report counts since start, across the reload
+  const stops: EmittedEvent[] = [];
+  const unsubscribe = subscribeEvents((ev) => void (ev.kind.startsWith('stop_') && stops.push(ev)));
+  t.after(unsubscribe);
+  await daemon.stop('test end');
+  assert.equal(stops.length, 1);
+  assert.equal((stops[0].fields as { read: number }).read, 80);
 });
