@@ -55,3 +55,25 @@ export async function measureCapacity(rig: Rig, seconds: number): Promise<{ msgP
   const lines = rx.lines - before.lines;
   return { msgPerSec: lines / elapsed, bytesPerMsg: (rx.bytes - before.bytes) / lines, run };
 }
+
+/** resolves once `check()` holds, checked every 100 ms (bounded by `timeoutMs`) */
+export async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+  const rounds = Math.ceil(timeoutMs / 100);
+  for (let i = 0; i < rounds; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!check()) throw new Error(what());
+}
+
+/** the daemon's drop report lines for `destination`: [dropped since the last line, total] each */
+export function dropReports(stderr: string, destination: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('Destination queue full, messages dropped') || !line.includes(`destination='${destination}'`)) continue;
+    const n = /dropped='(\d+)'/.exec(line);
+    const total = /dropped_total='(\d+)'/.exec(line);
+    if (n && total) out.push([Number(n[1]), Number(total[1])]);
+  }
+  return out;
+}
