@@ -61,3 +61,18 @@ function connectorEvent(name: string, level: InternalLevel, text: string, counte
 export const connectFailed = connectorEvent('connect_failed', 'error', 'Syslog connection failed', 'transport_connect_failures_total');
 export const resolveFailed = connectorEvent('resolve_failed', 'error', 'Error resolving hostname', 'transport_resolve_failures_total');
 export const connectionEstablished = connectorEvent('connection_established', 'notice', 'Syslog connection established', 'transport_established_connections_total');
+
+/**
+ * Datagrams the kernel dropped for a UDP source's socket (receive buffer full),
+ * read from the kernel's per-socket count once per interval (udp-drops.ts).
+ * The counter's name is AxoSyslog's for the same count.
+ */
+export const udpReceiveDropped = defineEvent<{ group: string; local: string; dropped: number; total: number }>({
+  name: 'udp_receive_dropped',
+  level: 'warning',
+  text: 'The kernel dropped datagrams, the receive buffer was full; raise so-rcvbuf()',
+  counter: 'socket_receive_dropped_packets_total',
+  labels: ({ group }) => ({ group }),
+  amount: ({ dropped }) => dropped,
+  tags: ({ group, local, dropped, total }) => ({ group_name: group, local, dropped, dropped_total: total }),
+});
