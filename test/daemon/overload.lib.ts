@@ -18,7 +18,7 @@ export interface Rig {
   idleRss: number;
 }
 
-export async function startRig(t: TestContext, o: { flowControl: boolean; options?: string; source?: string; extraLog?: string; env?: NodeJS.ProcessEnv }): Promise<Rig> {
+export async function startRig(t: TestContext, o: { flowControl: boolean; options?: string; source?: string; destination?: string; env?: NodeJS.ProcessEnv }): Promise<Rig> {
   const rx = await SlowReceiver.start(Infinity);
   t.after(() => rx.close());
   const port = await freePort();
@@ -26,9 +26,8 @@ export async function startRig(t: TestContext, o: { flowControl: boolean; option
     config: `@version: 4.27
 options { use-dns(no); keep-hostname(yes); ${o.options ?? ''} };
 source s { syslog(ip(127.0.0.1) port(${port}) transport(tcp) ${o.source ?? ''}); };
-destination d_slow { network("127.0.0.1" port(${rx.port}) transport(tcp) template(${sngString(SENDER_TEMPLATE)})); };
+destination d_slow { network("127.0.0.1" port(${rx.port}) transport(tcp) template(${sngString(SENDER_TEMPLATE)}) ${o.destination ?? ''}); };
 log { source(s); destination(d_slow); ${o.flowControl ? 'flags(flow-control);' : ''} };
-${o.extraLog ?? ''}
 `,
     readyPorts: [port],
     env: o.env,

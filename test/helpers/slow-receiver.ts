@@ -21,6 +21,8 @@ export class SlowReceiver {
   readonly senders = new Map<string, SenderSeen>();
   lines = 0;
   bytes = 0;
+  /** called for every parsed line, as it arrives */
+  onLine: ((sender: string, seq: number) => void) | undefined;
   private rate: number;
   private readonly sockets = new Set<net.Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -140,6 +142,7 @@ export class SlowReceiver {
     s.count++;
     s.last = Math.max(s.last, seq);
     this.senders.set(id, s);
+    this.onLine?.(id, seq);
   }
 
   async close(): Promise<void> {
