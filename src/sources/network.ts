@@ -145,6 +145,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),
+              abort: () => conn.destroy(),
             });
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
