@@ -128,7 +128,8 @@ export class FileSource implements SourceDriver {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.fd !== undefined) {
-      this.reader?.end();
+      // what was read but is held back by the window is framed now (reader.ts)
+      this.reader?.flush();
       fs.closeSync(this.fd);
       this.fd = undefined;
     }

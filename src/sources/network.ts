@@ -121,6 +121,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   }
 
   let listener: StreamListener | undefined;
+  /** readers of connections that may still hold bytes read but not framed (reader.ts) */
+  const readers = new Set<StreamReader>();
   const streamOpts = streamListenerOptions(s, name, endpoint);
   return {
     name,
@@ -146,7 +148,9 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
               pause: () => conn.pause(),
               resume: () => conn.resume(),
               abort: () => conn.destroy(),
+              ended: () => readers.delete(reader),
             });
+            readers.add(reader);
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
@@ -169,6 +173,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
     },
     async stop() {
       await listener?.close();
+      for (const r of readers) r.flush();
+      readers.clear();
     },
   };
 }

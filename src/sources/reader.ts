@@ -84,6 +84,8 @@ export interface FlowControl {
   resume(): void;
   /** a fatal framing error while released bytes were framed: close the stream */
   abort?(): void;
+  /** the stream ended and every byte of it was framed (possibly after the end, see end()) */
+  ended?(): void;
 }
 
 /** bytes framed at a time, so a held reader stops within this much of its window */
@@ -171,18 +173,18 @@ export class StreamReader {
   }
 
   /** frames waiting bytes slice by slice until held or done; false after a fatal framing error */
-  private frameRest(): boolean {
+  private frameRest(force = false): boolean {
     if (this.framing) return true;
     this.framing = true;
     try {
-      return this.frameSlices();
+      return this.frameSlices(force);
     } finally {
       this.framing = false;
     }
   }
 
-  private frameSlices(): boolean {
-    while (this.rest !== undefined && !this.held) {
+  private frameSlices(force: boolean): boolean {
+    while (this.rest !== undefined && (force || !this.held)) {
       const c = this.rest;
       this.rest = c.length > SLICE ? c.subarray(SLICE) : undefined;
       const err = this.decoder.push(c.length > SLICE ? c.subarray(0, SLICE) : c);
@@ -243,10 +245,22 @@ export class StreamReader {
     if (this.frameRest()) this.finish();
   }
 
+  /**
+   * Stopping: every byte taken is framed now, held or not (at most one chunk
+   * past the window), so it reaches the destinations, which write it or count
+   * it as lost; then the decoder ends.
+   */
+  flush(): void {
+    if (this.failed) return;
+    this.ended = true;
+    if (this.frameRest(true)) this.finish();
+  }
+
   private finish(): void {
     if (this.rest !== undefined || this.failed) return;
     this.ended = false;
     const err = this.decoder.end();
     if (err) internalLog('error', err.message, err.tags);
+    this.flow.ended?.();
   }
 }

@@ -14,6 +14,7 @@ function reader(window: number) {
   const acks: Ack[] = [];
   const texts: string[] = [];
   const calls: string[] = [];
+  const ends = { n: 0 };
   const r = new StreamReader(
     {
       sourceName: 's',
@@ -33,9 +34,9 @@ function reader(window: number) {
       texts.push(msg.message);
       if (ack) acks.push(ack);
     },
-    { pause: () => calls.push('pause'), resume: () => calls.push('resume') },
+    { pause: () => calls.push('pause'), resume: () => calls.push('resume'), ended: () => ends.n++ },
   );
-  return { r, acks, texts, calls };
+  return { r, acks, texts, calls, ends };
 }
 
 const LINE = `<13>Nov 23 10:00:00 h app: ${'x'.repeat(70)}`; // 100 bytes with its newline
@@ -67,4 +68,16 @@ test('bytes that wait are framed before new ones, and reading resumes only once 
   assert.equal(texts.length, 200);
   assert.equal(calls.at(-1), 'resume');
   assert.deepEqual(texts.map((t) => Number(t.slice(-3))), Array.from({ length: 200 }, (_, i) => i));
+});
+
+test('flush() at stop frames every byte taken, held or not, so nothing read vanishes uncounted', () => {
+  const { r, texts, ends } = reader(3);
+  r.push(Buffer.from(Array.from({ length: 300 }, (_, i) => `<13>Nov 23 10:00:00 h app: ${'z'.repeat(70)} ${i}\n`).join('') + '<13>Nov 23 10:00:00 h app: last, unterminated'));
+  assert.ok(texts.length < 100);
+  r.end();
+  assert.equal(ends.n, 0, 'the end waits for the held bytes');
+  r.flush();
+  assert.equal(texts.length, 301);
+  assert.equal(texts.at(-1), 'last, unterminated');
+  assert.equal(ends.n, 1);
 });
