@@ -25,7 +25,7 @@ test('a flooding connection does not starve a quiet one on the same source and d
   rx.onLine = (id, seq) => {
     if (id === 'quiet-1' && sent.has(seq)) latency.push(Date.now() - sent.get(seq)!);
   };
-  const noisy = runSendCli(['127.0.0.1', String(rig.port), '--transport', 'tcp', '--duration', '10', '--json'], undefined, 40_000);
+  const noisy = runSendCli(['127.0.0.1', String(rig.port), '--transport', 'tcp', '--duration', '8', '--json'], undefined, 40_000);
   // let the noisy one fill its window and the kernel buffers first
   await rx.until(() => rx.lines >= RATE, 10_000, () => `the noisy sender got ${rx.lines} lines through`);
   const quiet = net.connect(rig.port, '127.0.0.1');
@@ -39,10 +39,9 @@ test('a flooding connection does not starve a quiet one on the same source and d
   }
   await rx.until(() => latency.length === QUIET, 10_000, () => `${latency.length} of ${QUIET} quiet messages arrived`);
   quiet.end();
-  const noisyBacklog = rx.senders.size;
-  t.diagnostic(`quiet latencies (ms): ${latency.join(' ')}; senders seen ${noisyBacklog}`);
+  t.diagnostic(`quiet latencies (ms): ${latency.join(' ')}`);
   assert.ok(Math.max(...latency) < 2000, `every quiet message arrived within 2 s (worst ${Math.max(...latency)} ms)`);
   assert.deepEqual(rx.senders.get('quiet-1'), { count: QUIET, last: QUIET, breaks: 0 });
   const run = await noisy;
-  assert.ok(run.report!.sent > RATE * 10 * 2, `the noisy sender offered more than the destination writes (${run.report!.sent})`);
+  assert.ok(run.report!.sent > RATE * 8 * 2, `the noisy sender offered more than the destination writes (${run.report!.sent})`);
 });
