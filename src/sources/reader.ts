@@ -125,8 +125,9 @@ export class StreamReader {
     this.decoder = createDecoder(o.framing, { maxMsgSize: o.maxMsgSize, trimLargeMessages: o.trimLargeMessages, emptyLines: o.emptyLines }, this.onFrame);
   }
 
+  /** no more messages now: the window is used up or a destination is behind */
   private get held(): boolean {
-    return this.paused || this.waiting || this.yielding;
+    return this.paused || this.waiting;
   }
 
   private readonly onAck = (): void => {
@@ -156,7 +157,7 @@ export class StreamReader {
 
   /** read on once nothing holds the reader and every byte taken is framed */
   private resumeIfFree(): void {
-    if (this.held || this.rest !== undefined || !this.transportHeld) return;
+    if (this.held || this.yielding || this.rest !== undefined || !this.transportHeld) return;
     this.transportHeld = false;
     this.flow.resume();
   }
@@ -215,7 +216,7 @@ export class StreamReader {
       this.hold();
       c.whenClear(this.onClear);
     }
-    // the rest of this chunk waits with the transport until the next turn
+    // log-fetch-limit() bounds reading, not framing: the rest of this chunk still goes through
     if (this.o.fetchLimit !== undefined && ++this.fetched >= this.o.fetchLimit && !this.yielding) {
       this.yielding = true;
       this.hold();
