@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { heapFlags } from './heap-flags.ts';
 
 /** the same relative path from src/cli/ and from dist/cli/ */
 export const OPENSSL_CONFIG = fileURLToPath(new URL('../../openssl/logferry.cnf', import.meta.url));
@@ -50,7 +51,7 @@ export function planReexec(p: {
   return {
     exec: true,
     file: p.execPath,
-    args: [p.execPath, ...p.execArgv, `--openssl-config=${p.configFile}`, ...p.argv.slice(1)],
+    args: [p.execPath, ...p.execArgv, ...heapFlags(p.execArgv, p.env.NODE_OPTIONS), `--openssl-config=${p.configFile}`, ...p.argv.slice(1)],
     env: { ...p.env, [MARK]: String(p.pid) },
   };
 }

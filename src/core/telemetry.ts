@@ -36,6 +36,11 @@ export interface EventKind<F> {
   readonly counter: string;
   /** counter labels: only bounded values (a reason code, a configured name), never a peer address */
   labels(fields: F): Labels;
+  /**
+   * how much the counter grows (default 1): an event that reports many happenings in one line
+   * (drops over an interval) adds their number, so the counter still counts happenings
+   */
+  amount?(fields: F): number;
   /** the log line's tags */
   tags(fields: F): Tags;
 }
@@ -82,7 +87,7 @@ export function subscribeEvents(listener: (ev: EmittedEvent) => void): () => voi
 /** The one reporter: the event's log line (when its level is on) and its counter. */
 export function emit<F>(kind: EventKind<F>, fields: F): void {
   const labels = kind.labels(fields);
-  incCounter(kind.counter, labels);
+  incCounter(kind.counter, labels, kind.amount ? kind.amount(fields) : 1);
   // tags are built only for a line that will be written (drops may come per message)
   if (isLevelEnabled(kind.level)) internalLog(kind.level, kind.text, kind.tags(fields));
   if (published.hasSubscribers) {

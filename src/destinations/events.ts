@@ -5,12 +5,17 @@
  */
 import { defineEvent } from '../core/telemetry.ts';
 
-export const messageDropped = defineEvent<{ destination: string; queueLen: number; fifoSize: number }>({
+/**
+ * Messages of paths without flow control dropped because the destination's
+ * queue held log-fifo-size() of them: one line per interval while drops go on
+ * (core/interval-tally.ts), the counter growing by each line's count.
+ */
+export const messageDropped = defineEvent<{ destination: string; dropped: number; total: number; fifoSize: number; queueLen: number }>({
   name: 'message_dropped',
-  // per message while the queue is full: the counter is the signal, the line is for debugging
-  level: 'debug',
-  text: 'Destination queue full, dropping message',
+  level: 'warning',
+  text: 'Destination queue full, messages dropped',
   counter: 'dropped_messages_total',
   labels: ({ destination }) => ({ destination }),
-  tags: ({ destination, queueLen, fifoSize }) => ({ queue_len: queueLen, log_fifo_size: fifoSize, persist_name: destination }),
+  amount: ({ dropped }) => dropped,
+  tags: ({ destination, dropped, total, fifoSize, queueLen }) => ({ destination, dropped, dropped_total: total, log_fifo_size: fifoSize, queue_len: queueLen }),
 });

@@ -4,10 +4,19 @@
  * buffer and hands it to the concrete writer, and acks flow-controlled
  * messages only after their bytes were accepted. A failed write puts the
  * batch back at the front and retries after time-reopen.
+ *
+ * Busy or slow: a writer behind because formatting has to share the CPU with
+ * the readers holds them back (pipeline/congestion.ts). A writer whose write
+ * waits on its peer (a receiver that reads slowly, a full socket) or on
+ * throttle() is slow, and holding the readers would only make every source
+ * as slow as it: without flow control syslog-ng's rule applies instead — the
+ * queue fills to log-fifo-size() and what does not fit is dropped, counted
+ * and reported once per interval (core/interval-tally.ts).
  */
 import type { LogMessage } from '../message/log-message.ts';
 import { internalLog } from '../core/internal-log.ts';
 import { emit } from '../core/telemetry.ts';
+import { DROP_REPORT_INTERVAL_MS, IntervalTally } from '../core/interval-tally.ts';
 import { messageDropped } from './events.ts';
 import { MemoryQueue, type QueueEntry } from '../pipeline/queue.ts';
 import type { Ack, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
@@ -22,6 +31,8 @@ export interface QueuedOptions {
   timeReopenMs: number;
   /** throttle(): messages per second at most; 0 = unlimited */
   throttle: number;
+  /** how often drops are reported (tests shorten it) */
+  dropReportMs?: number;
 }
 
 /**
@@ -30,6 +41,9 @@ export interface QueuedOptions {
  * busy reader would outrun a writer that moves one small batch per event-loop turn.
  */
 const MAX_BATCH = 4096;
+
+/** A write still waiting for its peer after this long makes the writer slow, not busy. */
+export const STALL_MS = 1000;
 
 export abstract class QueuedDestination implements DestinationDriver {
   readonly name: string;
@@ -55,6 +69,12 @@ export abstract class QueuedDestination implements DestinationDriver {
   private readonly throttle: number;
   private tokens: number;
   private refilled = Date.now();
+  /** this writer asked the readers to wait */
+  private congested = false;
+  /** waiting on its peer or throttle(): never holds the readers until it has caught up */
+  private slow = false;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private readonly drops: IntervalTally;
 
   constructor(o: QueuedOptions) {
     this.name = o.name;
@@ -66,6 +86,14 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.lowMark = this.highMark >> 2;
     this.throttle = o.throttle;
     this.tokens = this.throttle;
+    this.drops = new IntervalTally(o.dropReportMs ?? DROP_REPORT_INTERVAL_MS, (dropped, total) =>
+      emit(messageDropped, { destination: this.name, dropped, total, fifoSize: this.queue.fifoSize, queueLen: this.queue.length }),
+    );
+  }
+
+  /** messages dropped because the queue was full, reported or not yet */
+  get dropped(): number {
+    return this.drops.total;
   }
 
   /** how many messages throttle() lets through now (all when unthrottled) */
@@ -87,13 +115,25 @@ export abstract class QueuedDestination implements DestinationDriver {
   protected abstract close(): Promise<void>;
 
   deliver(msg: LogMessage, ack?: Ack): void {
-    if (!this.queue.push(msg, ack, this.congestion !== undefined && this.ready())) {
-      emit(messageDropped, { destination: this.name, queueLen: this.queue.length, fifoSize: this.queue.fifoSize });
+    if (!this.queue.push(msg, ack, this.congested)) {
+      this.drops.add();
       return;
     }
-    if (this.congestion && this.queue.length >= this.highMark && this.ready()) this.congestion.set(this, true);
+    if (!this.congested && !this.slow && this.queue.length >= this.highMark && this.ready()) this.setCongested(true);
     this.kick();
   }
+
+  private setCongested(on: boolean): void {
+    if (this.congested === on || !this.congestion) return;
+    this.congested = on;
+    this.congestion.set(this, on);
+  }
+
+  private readonly onStall = (): void => {
+    this.stallTimer = undefined;
+    this.slow = true;
+    this.setCongested(false);
+  };
 
   /** try to write soon (new messages, or the writer became ready) */
   protected kick(): void {
@@ -108,11 +148,14 @@ export abstract class QueuedDestination implements DestinationDriver {
     // once stopped (deadline passed, writer closing) no new write starts: what is left is reported lost
     if (this.stopped || this.writing || this.queue.length === 0 || !this.ready()) {
       if (this.queue.length === 0) this.notifyIdle();
-      if (!this.writing) this.congestion?.set(this, false);
+      if (!this.writing) this.setCongested(false);
       return;
     }
     const allowed = this.allowance();
     if (allowed < 1) {
+      // throttle() makes it slow on purpose
+      this.slow = true;
+      this.setCongested(false);
       // wait for the next token rather than spinning
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
@@ -125,11 +168,16 @@ export abstract class QueuedDestination implements DestinationDriver {
     if (this.throttle > 0) this.tokens -= batch.length;
     this.writing = true;
     this.inFlight = batch.length;
+    this.stallTimer = setTimeout(this.onStall, STALL_MS);
+    this.stallTimer.unref();
     this.writeBatch(batch, (err) => {
       this.writing = false;
       this.inFlight = 0;
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      if (!err && this.queue.length <= this.lowMark) this.slow = false;
       // cleared on failure too: a writer that cannot write must not hold the readers (it drops instead)
-      if (this.congestion && (err || this.queue.length <= this.lowMark)) this.congestion.set(this, false);
+      if (err || this.queue.length <= this.lowMark) this.setCongested(false);
       if (err) {
         this.queue.unshift(batch);
         this.onWriteError(err);
@@ -231,7 +279,9 @@ export abstract class QueuedDestination implements DestinationDriver {
   async stop(deadlineMs: number): Promise<void> {
     await this.drain(deadlineMs);
     this.stopped = true;
-    this.congestion?.set(this, false);
+    this.setCongested(false);
+    clearTimeout(this.stallTimer);
+    this.drops.flush();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     // what is still queued is lost: the daemon's stop reports it, with every other destination's, in one line

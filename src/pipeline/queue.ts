@@ -29,11 +29,12 @@ export class MemoryQueue {
   /**
    * false when the message was dropped because the queue is full. `mayExceed`:
    * the writer is working and the readers are already held back (congestion),
-   * so the few messages still in flight from their last chunk are kept.
+   * so the few messages still in flight from their last chunk are kept — up to
+   * twice log-fifo-size, so memory stays bounded whatever the readers do.
    */
   push(msg: LogMessage, ack: Ack | undefined, mayExceed = false): boolean {
     if (!ack) {
-      if (this.unflowed >= this.fifoSize && !mayExceed) {
+      if (this.unflowed >= this.fifoSize && !(mayExceed && this.unflowed < this.fifoSize * 2)) {
         this.dropped++;
         return false;
       }

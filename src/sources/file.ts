@@ -175,7 +175,8 @@ export class FileSource implements SourceDriver {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.fd !== undefined) {
-      // an unterminated last line stays unread: the saved position is before it, so the next start reads it whole
+      // an unterminated last line, and bytes a held reader has not framed yet, stay unread: the saved
+      // position is before them (only acknowledged lines move it), so the next start reads them whole
       fs.closeSync(this.fd);
       this.fd = undefined;
     }

@@ -121,6 +121,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   }
 
   let listener: StreamListener | undefined;
+  /** readers of connections that may still hold bytes read but not framed (reader.ts) */
+  const readers = new Set<StreamReader>();
   const streamOpts = streamListenerOptions(s, name, endpoint);
   return {
     name,
@@ -145,7 +147,10 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),
+              abort: () => conn.destroy(),
+              ended: () => readers.delete(reader),
             });
+            readers.add(reader);
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
@@ -169,6 +174,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
     },
     async stop() {
       await listener?.close();
+      for (const r of readers) r.flush();
+      readers.clear();
     },
   };
 }

@@ -6,6 +6,12 @@
  * to pause, and resumes once acks free half the window. log-fetch-limit()
  * bounds how many messages one reader takes before it lets other work run:
  * after that many it pauses its transport until the next event-loop turn.
+ *
+ * A chunk from the transport (up to the socket's whole buffer) is framed in
+ * slices of SLICE bytes; once the reader is held, the rest of the chunk waits
+ * unparsed (a view, no copy) until it is released. Without that, every chunk
+ * taken after the window closed would still turn into messages — hundreds per
+ * connection, past the window and past a full queue.
  */
 import { LogMessage, MsgFlag, nowTimestamp } from '../message/log-message.ts';
 import { internalLog } from '../core/internal-log.ts';
@@ -76,7 +82,14 @@ export function localizedHostRules(r: MessageRecipe): HostRules {
 export interface FlowControl {
   pause(): void;
   resume(): void;
+  /** a fatal framing error while released bytes were framed: close the stream */
+  abort?(): void;
+  /** the stream ended and every byte of it was framed (possibly after the end, see end()) */
+  ended?(): void;
 }
+
+/** bytes framed at a time, so a held reader stops within this much of its window */
+const SLICE = 8 * 1024;
 
 export class StreamReader {
   private readonly o: ReaderOptions;
@@ -92,6 +105,14 @@ export class StreamReader {
   /** paused until the next event-loop turn because log-fetch-limit() messages were taken */
   private yielding = false;
   private fetched = 0;
+  /** bytes read from the transport but not framed yet, because the reader was held */
+  private rest: Buffer | undefined;
+  /** inside frameRest: an ack or a clear that fires meanwhile must not frame out of order */
+  private framing = false;
+  /** the transport was asked to pause and not yet to resume */
+  private transportHeld = false;
+  /** the stream ended; the decoder ends once the bytes that wait are framed */
+  private ended = false;
   /** set after a fatal framing error: the caller closes the stream */
   failed = false;
   received = 0;
@@ -104,24 +125,81 @@ export class StreamReader {
     this.decoder = createDecoder(o.framing, { maxMsgSize: o.maxMsgSize, trimLargeMessages: o.trimLargeMessages, emptyLines: o.emptyLines }, this.onFrame);
   }
 
+  /** no more messages now: the window is used up or a destination is behind */
+  private get held(): boolean {
+    return this.paused || this.waiting;
+  }
+
   private readonly onAck = (): void => {
     this.outstanding--;
     if (this.paused && this.outstanding <= this.o.window >> 1) {
       this.paused = false;
-      if (!this.waiting && !this.yielding) this.flow.resume();
+      this.release();
     }
   };
 
   private readonly onClear = (): void => {
     this.waiting = false;
-    if (!this.paused && !this.yielding) this.flow.resume();
+    this.release();
   };
 
   private readonly endTurn = (): void => {
     this.yielding = false;
     this.fetched = 0;
-    if (!this.paused && !this.waiting) this.flow.resume();
+    this.release();
   };
+
+  private hold(): void {
+    if (this.transportHeld) return;
+    this.transportHeld = true;
+    this.flow.pause();
+  }
+
+  /** read on once nothing holds the reader and every byte taken is framed */
+  private resumeIfFree(): void {
+    if (this.held || this.yielding || this.rest !== undefined || !this.transportHeld) return;
+    this.transportHeld = false;
+    this.flow.resume();
+  }
+
+  /** no longer held: frame what waits, then read on (while framing, the loop in progress does both) */
+  private release(): void {
+    if (this.held || this.framing) return;
+    if (!this.frameRest()) {
+      this.flow.abort?.();
+      return;
+    }
+    if (this.ended) this.finish();
+    else this.resumeIfFree();
+  }
+
+  /** frames waiting bytes slice by slice until held or done; false after a fatal framing error */
+  private frameRest(force = false): boolean {
+    if (this.framing) return true;
+    this.framing = true;
+    try {
+      return this.frameSlices(force);
+    } finally {
+      this.framing = false;
+    }
+  }
+
+  private frameSlices(force: boolean): boolean {
+    while (this.rest !== undefined && (force || !this.held)) {
+      const c = this.rest;
+      this.rest = c.length > SLICE ? c.subarray(SLICE) : undefined;
+      const err = this.decoder.push(c.length > SLICE ? c.subarray(0, SLICE) : c);
+      if (err) {
+        internalLog('error', err.message, err.tags);
+        if (err.fatal) {
+          this.failed = true;
+          this.rest = undefined;
+          return false;
+        }
+      }
+    }
+    return true;
+  }
 
   private readonly onFrame = (buf: Buffer, start: number, end: number): void => {
     const msg = buildMessage(this.o, this.hostRules, buf, start, end, this.o.values, this.o.sender);
@@ -130,18 +208,18 @@ export class StreamReader {
     this.route(msg, this.onAck);
     if (!this.paused && this.outstanding >= this.o.window) {
       this.paused = true;
-      if (!this.waiting && !this.yielding) this.flow.pause();
+      this.hold();
     }
     const c = this.o.congestion;
     if (c && c.active && !this.waiting) {
       this.waiting = true;
-      if (!this.paused && !this.yielding) this.flow.pause();
+      this.hold();
       c.whenClear(this.onClear);
     }
-    // frames already in this chunk still go through; no new bytes are read before the next turn
+    // log-fetch-limit() bounds reading, not framing: the rest of this chunk still goes through
     if (this.o.fetchLimit !== undefined && ++this.fetched >= this.o.fetchLimit && !this.yielding) {
       this.yielding = true;
-      if (!this.paused && !this.waiting) this.flow.pause();
+      this.hold();
       setImmediate(this.endTurn);
     }
   };
@@ -149,25 +227,46 @@ export class StreamReader {
   /** false after a fatal framing error (the stream must be closed) */
   push(chunk: Buffer): boolean {
     if (this.failed) return false;
-    const err = this.decoder.push(chunk);
-    if (err) {
-      internalLog('error', err.message, err.tags);
-      if (err.fatal) {
-        this.failed = true;
-        return false;
-      }
-    }
+    // bytes still waiting go first (a transport that delivers while held, e.g. while closing)
+    this.rest = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
+    if (!this.frameRest()) return false;
+    // a hold that began and ended while this chunk was framed
+    this.resumeIfFree();
     return true;
   }
 
-  /** bytes pushed but not yet handed out as a message (the start of an unterminated line) */
+  /** bytes pushed but not yet handed out as a message (held unframed, or the start of an unterminated line) */
   get pendingBytes(): number {
-    return this.decoder.pending?.() ?? 0;
+    return (this.rest?.length ?? 0) + (this.decoder.pending?.() ?? 0);
   }
 
+  /**
+   * The stream ended. Bytes that wait for the window or a destination are
+   * framed once it lets them (the acks and the all-clear still come), then the
+   * decoder ends: the stream's end is no reason to overrun a full queue.
+   */
   end(): void {
+    if (this.failed || this.ended) return;
+    this.ended = true;
+    if (this.frameRest()) this.finish();
+  }
+
+  /**
+   * Stopping: every byte taken is framed now, held or not (at most one chunk
+   * past the window), so it reaches the destinations, which write it or count
+   * it as lost; then the decoder ends.
+   */
+  flush(): void {
     if (this.failed) return;
+    this.ended = true;
+    if (this.frameRest(true)) this.finish();
+  }
+
+  private finish(): void {
+    if (this.rest !== undefined || this.failed) return;
+    this.ended = false;
     const err = this.decoder.end();
     if (err) internalLog('error', err.message, err.tags);
+    this.flow.ended?.();
   }
 }

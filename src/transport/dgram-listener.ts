@@ -9,6 +9,8 @@ import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
 import type { PeerAddress } from '../tls/types.ts';
 import { formatSockAddr, type IpProtocol } from './addresses.ts';
+import { DROP_REPORT_INTERVAL_MS } from '../core/interval-tally.ts';
+import { UdpDropWatch } from './udp-drops.ts';
 
 export interface DgramListenerOptions {
   ip: string;
@@ -18,6 +20,10 @@ export interface DgramListenerOptions {
   soRcvbuf: number;
   soReuseport: boolean;
   location?: SourceLocation;
+  /** the source's name, the drop counter's label */
+  groupName?: string;
+  /** how often the kernel's drop count is read (tests shorten it) */
+  dropPollMs?: number;
 }
 
 export interface DgramListener {
@@ -46,6 +52,8 @@ export async function createDgramListener(opts: DgramListenerOptions, onDatagram
   sock.on('error', (err) => {
     internalLog('error', 'I/O error occurred while reading', { local: formatSockAddr(address), error: err.message, location: opts.location ? formatLocation(opts.location) : undefined });
   });
+  // the kernel's receive-buffer drops, read and reported once per interval
+  const drops = new UdpDropWatch(sock, { group: opts.groupName ?? '', local: formatSockAddr(address), intervalMs: opts.dropPollMs ?? DROP_REPORT_INTERVAL_MS });
   sock.on('message', (msg, rinfo) => {
     onDatagram(msg, { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4' }, address);
   });
@@ -56,6 +64,7 @@ export async function createDgramListener(opts: DgramListenerOptions, onDatagram
       return sock.getRecvBufferSize();
     },
     close() {
+      if (!closing) drops.close();
       closing ??= new Promise<void>((resolve) => sock.close(() => resolve()));
       return closing;
     },

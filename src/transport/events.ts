@@ -67,3 +67,18 @@ export const connectionRetired = connectorEvent(
   'Syslog connection reached max-connection-lifetime(); closing it cleanly and reconnecting',
   'transport_retired_connections_total',
 );
+
+/**
+ * Datagrams the kernel dropped for a UDP source's socket (receive buffer full),
+ * read from the kernel's per-socket count once per interval (udp-drops.ts).
+ * The counter's name is AxoSyslog's for the same count.
+ */
+export const udpReceiveDropped = defineEvent<{ group: string; local: string; dropped: number; total: number }>({
+  name: 'udp_receive_dropped',
+  level: 'warning',
+  text: 'The kernel dropped datagrams, the receive buffer was full; raise so-rcvbuf()',
+  counter: 'socket_receive_dropped_packets_total',
+  labels: ({ group }) => ({ group }),
+  amount: ({ dropped }) => dropped,
+  tags: ({ group, local, dropped, total }) => ({ group_name: group, local, dropped, dropped_total: total }),
+});

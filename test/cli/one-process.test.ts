@@ -31,9 +31,14 @@ test('without the OpenSSL settings the process re-executes itself: same node, fl
   const p = planReexec(facts);
   assert.ok(p.exec);
   assert.equal(p.file, '/opt/node/bin/node');
-  assert.deepEqual(p.args, ['/opt/node/bin/node', '--max-old-space-size=256', '--openssl-config=/opt/logferry/openssl/logferry.cnf', '/opt/logferry/bin/logferry.cjs', '-F', '-f', 'x.conf']);
+  assert.deepEqual(p.args, ['/opt/node/bin/node', '--max-old-space-size=256', '--max-semi-space-size=16', '--openssl-config=/opt/logferry/openssl/logferry.cnf', '/opt/logferry/bin/logferry.cjs', '-F', '-f', 'x.conf']);
   assert.equal(p.env.PATH, '/bin');
   assert.equal(p.env.LOGFERRY_REEXEC_PID, '4242', 'the marker names this PID, which execve keeps');
+  // the young-generation bound (cli/heap-flags.ts) gives way to the user's own
+  const own = planReexec({ ...facts, execArgv: ['--max-semi-space-size=64'] });
+  assert.ok(own.exec && !own.args.includes('--max-semi-space-size=16') && own.args.includes('--max-semi-space-size=64'));
+  const viaEnv = planReexec({ ...facts, env: { NODE_OPTIONS: '--max_semi_space_size=8' } });
+  assert.ok(viaEnv.exec && !viaEnv.args.some((a) => a.startsWith('--max-semi-space-size')));
 });
 
 test('no re-execution when the settings are loaded, after one re-execution of this PID, or when impossible', () => {

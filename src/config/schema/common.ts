@@ -124,7 +124,7 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'frac-digits', type: { kind: 'non-negative-int' }, inherit: 'frac-digits', doc: 'sub-second digits in produced timestamps' },
   { name: 'time-zone', type: { kind: 'string' }, aliases: ['send-time-zone'], inherit: 'send-time-zone', check: checkTimeZone, doc: "zone of produced timestamps (default: the message's own zone)" },
   { name: 'local-time-zone', type: { kind: 'string' }, inherit: 'local-time-zone', check: checkTimeZone, doc: 'zone of dates in file() destination names (no effect elsewhere: warns)' },
-  { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'messages queued in memory for this destination; when full, new messages of paths without flow control are dropped (counted)' },
+  { name: 'log-fifo-size', type: { kind: 'positive-int' }, inherit: 'log-fifo-size', doc: 'messages queued in memory for this destination; when full, new messages of paths without flow control are dropped, counted (dropped_messages_total) and reported in one warning per 10 s' },
   { name: 'flush-lines', type: { kind: 'non-negative-int' }, inherit: 'flush-lines', doc: 'most messages formatted and written in one batch' },
   { name: 'throttle', type: { kind: 'non-negative-int' }, default: 0, doc: 'output rate limit in messages per second (0 = unlimited)' },
   { name: 'suppress', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('suppress', 0), doc: 'collapse repeated messages within this many seconds (not implemented yet)' },

@@ -57,7 +57,7 @@ export const globalSchema: OptionSchema = {
     { name: 'keep-timestamp', type: { kind: 'yesno' }, default: true, doc: 'use the timestamp found in the message (no: the time it was received)' },
     { name: 'log-msg-size', type: { kind: 'size' }, default: 65536, check: checkLogMsgSize, doc: 'largest message in bytes (at most 256MiB)' },
     { name: 'trim-large-messages', type: { kind: 'yesno' }, default: false, doc: 'an octet-counted frame over log-msg-size() is cut to it instead of closing the connection' },
-    { name: 'log-fifo-size', type: { kind: 'positive-int' }, default: 10000, doc: 'messages queued in memory per destination; when full, new messages of paths without flow control are dropped' },
+    { name: 'log-fifo-size', type: { kind: 'positive-int' }, default: 10000, doc: 'messages queued in memory per destination; when full, new messages of paths without flow control are dropped, counted and reported in one warning per 10 s' },
     { name: 'log-flow-control', type: { kind: 'yesno' }, default: false, doc: 'flow control on every log path, as if each had flags(flow-control)' },
     { name: 'min-iw-size-per-reader', type: { kind: 'positive-int' }, default: 100, doc: 'smallest window a TCP/TLS connection gets when log-iw-size() is split among max-connections()' },
     {

@@ -28,7 +28,7 @@ export const failoverSchema: OptionSchema = {
 
 const socketRows: OptionRow[] = [
   // so-rcvbuf, so-sndbuf, tcp-keepalive-intvl/-probes, ip-ttl and so-broadcast depend on the transport: finalize.ts warns where Node cannot apply them
-  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'socket receive buffer in bytes (0 = kernel default); applied to UDP sources only: Node.js cannot set it on TCP sockets (warns)' },
+  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'socket receive buffer in bytes (0 = kernel default); applied to UDP sources only: Node.js cannot set it on TCP sockets (warns); datagrams the kernel drops when it is full are reported in one warning per 10 s (Linux)' },
   { name: 'so-sndbuf', type: { kind: 'non-negative-int' }, default: 0, doc: 'socket send buffer in bytes (0 = kernel default); applied to UDP destinations only: Node.js cannot set it on TCP sockets (warns)' },
   { name: 'so-keepalive', type: { kind: 'yesno' }, default: true, aliases: ['tcp-keepalive', 'tcp-keep-alive'], doc: 'TCP keepalive on accepted and outgoing connections' },
   { name: 'tcp-keepalive-time', type: { kind: 'non-negative-int' }, default: 60, doc: 'seconds a connection is idle before the first keepalive probe' },
