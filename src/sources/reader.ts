@@ -254,12 +254,13 @@ export class StreamReader {
   /**
    * Stopping: every byte taken is framed now, held or not (at most one chunk
    * past the window), so it reaches the destinations, which write it or count
-   * it as lost; then the decoder ends.
+   * it as lost. Unless the stream had ended (end() waits for held bytes), an
+   * unfinished last frame is not a message: the sender never completed it and
+   * sees the connection close, so the decoder is not ended.
    */
   flush(): void {
     if (this.failed) return;
-    this.ended = true;
-    if (this.frameRest(true)) this.finish();
+    if (this.frameRest(true) && this.ended) this.finish();
   }
 
   private finish(): void {
