@@ -106,7 +106,7 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'use-syslogng-pid': H('use-syslogng-pid(yes)'),
   encoding: H('encoding("ISO-8859-1")'),
   'sdata-prefix': H('sdata-prefix(".X.")'),
-  'persist-name': W('persist-name("p1")', { match: /no persist state/ }),
+  'persist-name': W('persist-name("p1")', { match: /names persist state and reload identity after the driver itself/ }),
   ebpf: R('ebpf(reuseport(sockets(4)))', { match: CANNOT }),
   'follow-freq': H('follow-freq(5)'),
   // ---- destinations

@@ -68,7 +68,7 @@ export function unsupportedUnless<T extends OptionValue>(name: string, ok: T, wh
 }
 
 export const NO_MARK = 'logferry does not generate MARK messages; remove it (or use mark-mode(none) / mark-freq(0))';
-export const NO_PERSIST = 'logferry keeps no persist state and does not reload yet; remove it';
+export const NO_PERSIST = 'logferry names persist state and reload identity after the driver itself (a file() source by its path; a reload keeps a driver whose settings are unchanged); remove it';
 
 /** Host-name handling rows that sources inherit from `options {}` (drivers.md §7, §8). */
 export const hostnameRows: OptionRow[] = [
@@ -113,7 +113,7 @@ export const sourceMessageRows: OptionRow[] = [
   { name: 'use-syslogng-pid', type: { kind: 'yesno' }, default: false, doc: "replace ${PID} with the daemon's pid" },
   { name: 'encoding', type: { kind: 'string' }, doc: 'character set of the input, converted to UTF-8' },
   { name: 'sdata-prefix', type: { kind: 'string' }, default: '.SDATA.', check: (v) => (typeof v === 'string' && v.length > 128 ? 'sdata-prefix() cannot be longer than 128 characters' : undefined), doc: 'name prefix of parsed RFC 5424 structured-data values (at most 128 characters)' },
-  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the driver across reloads (no effect: no persist state yet)' },
+  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the driver across reloads (no effect: logferry uses the driver\'s own settings)' },
 ];
 
 /** Output formatting rows of destinations. */
@@ -132,7 +132,7 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'mark-freq', type: { kind: 'non-negative-int' }, inherit: 'mark-freq', ignored: noEffectUnless('mark-freq', 0, NO_MARK), doc: 'seconds between MARK messages (not done by logferry)' },
   { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('pad-size', 0), doc: 'pad formatted output to this many bytes (not implemented yet)' },
   { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut each formatted message at this many bytes (UDP default 65507)' },
-  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the queue across reloads (no effect: no persist state yet)' },
+  { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the queue across reloads (no effect: logferry uses the driver\'s own settings)' },
   {
     name: 'disk-buffer',
     type: { kind: 'opaque' },

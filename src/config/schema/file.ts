@@ -66,6 +66,6 @@ export const internalSchema: OptionSchema = {
     },
     { name: 'program-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${PROGRAM} of every message with this text' },
     { name: 'host-override', type: { kind: 'string' }, sides: SRC, doc: 'replace ${HOST} of every message with this text' },
-    { name: 'persist-name', type: { kind: 'string' }, sides: SRC, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity across reloads (no effect: no persist state yet)' },
+    { name: 'persist-name', type: { kind: 'string' }, sides: SRC, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity across reloads and in the persist file (no effect: logferry keys a file() source by its path, affile_sd_curpos(PATH))' },
   ],
 };
