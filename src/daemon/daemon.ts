@@ -90,6 +90,8 @@ export class Daemon {
       this.persist?.reportLoad();
       throw errorFromData(r.error);
     }
+    // a stop that came while starting (SIGTERM) has already run: start nothing more, leave no pidfile
+    if (this.stopping) return;
     this.persist?.every(this.flags.persistIntervalMs ?? DEFAULT_PERSIST_INTERVAL_MS, () => worker.post({ type: 'report-positions' }));
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);

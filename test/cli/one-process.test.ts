@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { OPENSSL_CONFIG, planReexec, hasOpensslConfig } from '../../src/cli/openssl-config.ts';
 import { makeDevPki } from '../../src/pki/dev-pki.ts';
-import { ManagedProcess, REPO_ROOT, skipUnlessPeers, tempDir, waitForLines, waitForPort } from '../helpers/peers.ts';
+import { ManagedProcess, REPO_ROOT, skipUnlessPeers, tempDir, waitForLines, waitForPort, watchUntil } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { connectCountingTickets } from '../helpers/tls-tickets.ts';
 
@@ -75,8 +75,9 @@ log { source(s); destination(d); };
   const proc = new ManagedProcess(process.execPath, [ENTRY, '-F', '-e', '-f', cfg, '-p', pidfile], { name: 'logferry' });
   t.after(() => proc.stop(3000));
   await waitForPort('127.0.0.1', port, 30_000, proc);
-
-  assert.equal(fs.readFileSync(pidfile, 'utf8').trim(), String(proc.pid), 'the pidfile names the PID the user started');
+  // the pidfile is written once start-up is done, which is a moment after the listener opens
+  const written = await watchUntil(pidfile, async () => (fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').endsWith('\n') ? fs.readFileSync(pidfile, 'utf8') : undefined), 10_000, async () => `no pidfile ${pidfile}:\n${proc.stderrTail()}`);
+  assert.equal(written.trim(), String(proc.pid), 'the pidfile names the PID the user started');
   const cmdline = fs.readFileSync(`/proc/${proc.pid}/cmdline`, 'utf8').split('\0');
   assert.ok(cmdline.includes(`--openssl-config=${OPENSSL_CONFIG}`), `started PID runs with the OpenSSL settings: ${cmdline.join(' ')}`);
   assert.deepEqual(childrenOf(proc.pid), [], 'no relay: the daemon has no child process');
