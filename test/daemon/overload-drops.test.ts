@@ -8,9 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipUnlessLogferry } from '../helpers/daemon.ts';
-import { RssWatch } from '../helpers/slow-receiver.ts';
-import { runSendCli } from '../send/lib.ts';
-import { dropReports, measureCapacity, startRig, until } from './overload.lib.ts';
+import { dropReports, measureCapacity, overloadWindow, startRig, until } from './overload.lib.ts';
 
 const SECONDS = 15;
 const BOUND_MIB = 100;
@@ -22,13 +20,7 @@ test('no flow control: a source 10x faster than its destination drops at log-fif
   const { rx, d } = rig;
   const cap = await measureCapacity(rig, 2);
   assert.deepEqual(dropReports(d.stderr(), 'd_slow'), [], 'nothing dropped while the receiver kept up');
-  rx.throttle((cap.msgPerSec / 10) * cap.bytesPerMsg);
-  const rss = new RssWatch(d.pid);
-  t.after(() => rss.stop());
-  const sending = runSendCli(['127.0.0.1', String(rig.port), '--transport', 'tcp', '--duration', String(SECONDS), '--connections', '4', '--json'], undefined, (SECONDS + 30) * 1000);
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  rss.stop();
-  rx.unthrottle();
+  const { sending, rss } = await overloadWindow(t, rig, cap, SECONDS);
   const run = await sending;
   // the daemon read everything the sender wrote (it closed the stream after the last byte)
   assert.equal(run.code, 0, run.stderr);

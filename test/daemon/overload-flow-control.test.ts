@@ -9,26 +9,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipUnlessLogferry } from '../helpers/daemon.ts';
-import { RssWatch } from '../helpers/slow-receiver.ts';
-import { runSendCli } from '../send/lib.ts';
-import { measureCapacity, startRig } from './overload.lib.ts';
+import { measureCapacity, overloadWindow, startRig } from './overload.lib.ts';
 
 const SECONDS = Number(process.env.LOGFERRY_OVERLOAD_SECONDS ?? 60);
 const BOUND_MIB = 100;
 
 test(`flow control: a source 10x faster than its destination stays under idle + ${BOUND_MIB} MiB for ${SECONDS} s and loses nothing`, { timeout: (SECONDS + 60) * 1000, skip: skipUnlessLogferry() }, async (t) => {
   const rig = await startRig(t, { flowControl: true });
-  const { rx, d } = rig;
+  const { rx } = rig;
   const cap = await measureCapacity(rig, 2);
-  rx.throttle((cap.msgPerSec / 10) * cap.bytesPerMsg);
-  const rss = new RssWatch(d.pid);
-  t.after(() => rss.stop());
-  const sending = runSendCli(['127.0.0.1', String(rig.port), '--transport', 'tcp', '--duration', String(SECONDS), '--connections', '4', '--json'], undefined, (SECONDS + 30) * 1000);
   // the overload lasts as long as the sender sends; then the slow side catches up
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  rss.stop();
-  const duringRun = rx.lines;
-  rx.unthrottle();
+  const { sending, rss, duringRun } = await overloadWindow(t, rig, cap, SECONDS);
   const run = await sending;
   assert.equal(run.code, 0, run.stderr);
   const r = run.report!;

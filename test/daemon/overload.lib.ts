@@ -6,7 +6,7 @@
 import type { TestContext } from 'node:test';
 import { startLogferry, type DaemonHandle } from '../helpers/daemon.ts';
 import { freePort } from '../helpers/ports.ts';
-import { rssMiB, SlowReceiver } from '../helpers/slow-receiver.ts';
+import { RssWatch, rssMiB, SlowReceiver } from '../helpers/slow-receiver.ts';
 import { runSendCli, SENDER_TEMPLATE, type SendRun } from '../send/lib.ts';
 import { sngString } from '../helpers/peers.ts';
 
@@ -53,6 +53,24 @@ export async function measureCapacity(rig: Rig, seconds: number): Promise<{ msgP
   const elapsed = (Date.now() - started) / 1000;
   const lines = rx.lines - before.lines;
   return { msgPerSec: lines / elapsed, bytesPerMsg: (rx.bytes - before.bytes) / lines, run };
+}
+
+/**
+ * The overload window: the receiver slowed to a tenth of `cap`, `logferry send` pushing as fast
+ * as it can on 4 connections for `seconds`, the daemon's RSS sampled throughout. The window is a
+ * measurement period (the sender's own end comes later, once the slow side has caught up), so
+ * it is timed; `duringRun` is what the receiver had taken when it closed.
+ */
+export async function overloadWindow(t: TestContext, rig: Rig, cap: { msgPerSec: number; bytesPerMsg: number }, seconds: number): Promise<{ sending: Promise<SendRun>; rss: RssWatch; duringRun: number }> {
+  rig.rx.throttle((cap.msgPerSec / 10) * cap.bytesPerMsg);
+  const rss = new RssWatch(rig.d.pid);
+  t.after(() => rss.stop());
+  const sending = runSendCli(['127.0.0.1', String(rig.port), '--transport', 'tcp', '--duration', String(seconds), '--connections', '4', '--json'], undefined, (seconds + 30) * 1000);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  rss.stop();
+  const duringRun = rig.rx.lines;
+  rig.rx.unthrottle();
+  return { sending, rss, duringRun };
 }
 
 /** resolves once `check()` holds, checked every 100 ms (bounded by `timeoutMs`) */
