@@ -525,15 +525,20 @@ export async function readCursor(dir: string): Promise<Cursor> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT_VERSION, ackedSeq: 0, segment: 0, offset: 0 };
     throw err;
   }
+  return parseCursor(text, join(dir, CURSOR_FILE));
+}
+
+/** The cursor file's text, checked; `file` names it in the one-sentence errors. */
+export function parseCursor(text: string, file: string): Cursor {
   let c: Partial<Cursor>;
   try {
     c = JSON.parse(text) as Partial<Cursor>;
   } catch {
-    throw new DiskBufferError(`disk-buffer cursor ${join(dir, CURSOR_FILE)} is not valid JSON; move it aside to resend everything the buffer holds.`);
+    throw new DiskBufferError(`disk-buffer cursor ${file} is not valid JSON; move it aside to resend everything the buffer holds.`);
   }
   if (typeof c.format === 'number' && c.format > FORMAT_VERSION) {
     throw new DiskBufferError(
-      `disk-buffer cursor ${join(dir, CURSOR_FILE)} has format version ${c.format}, but this logferry reads version ${FORMAT_VERSION} at most; run a newer logferry or move the directory aside.`,
+      `disk-buffer cursor ${file} has format version ${c.format}, but this logferry reads version ${FORMAT_VERSION} at most; run a newer logferry or move the directory aside.`,
     );
   }
   const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
@@ -541,7 +546,7 @@ export async function readCursor(dir: string): Promise<Cursor> {
   const segment = n(c.segment);
   const offset = n(c.offset);
   if (ackedSeq === undefined || segment === undefined || offset === undefined) {
-    throw new DiskBufferError(`disk-buffer cursor ${join(dir, CURSOR_FILE)} lacks ackedSeq, segment or offset; move it aside to resend everything the buffer holds.`);
+    throw new DiskBufferError(`disk-buffer cursor ${file} lacks ackedSeq, segment or offset; move it aside to resend everything the buffer holds.`);
   }
   return { format: FORMAT_VERSION, ackedSeq, segment, offset };
 }
