@@ -5,8 +5,7 @@
  * at once would stall file() destinations and name resolution. A dedicated
  * worker thread calls fsyncSync instead: it blocks only itself. File
  * descriptors belong to the process, so the worker syncs the descriptors the
- * main thread opened. One worker serves one buffer; group commit means at
- * most one sync is in flight per buffer, so it never queues deeply.
+ * main thread opened.
  *
  * `mode: 'pool'` keeps the plain fs.promises call, for measurement
  * (bench/diskbuf-append.ts) and as a fallback.
@@ -32,28 +31,31 @@ parentPort.on('message', ({ id, fd, dir }) => {
 
 export type SyncMode = 'worker' | 'pool';
 
-export class Syncer {
+/**
+ * The worker, shared by every buffer of the process: one thread however many
+ * destinations buffer (with 16 buffers on 2 cores, a thread per buffer
+ * appended about half as fast as the thread pool; bench/diskbuf.ts). Its fsyncs run one after another; each buffer has at
+ * most one in flight (group commit), so a sync waits for at most one per other
+ * buffer. Started on first use, ended when the last buffer closes.
+ */
+class SyncWorker {
   private worker: Worker | undefined;
   private nextId = 1;
+  private users = 0;
   private readonly waiting = new Map<number, { resolve(): void; reject(err: Error): void }>();
 
-  readonly mode: SyncMode;
-
-  constructor(mode: SyncMode) {
-    this.mode = mode;
+  acquire(): void {
+    this.users++;
   }
 
-  /** fsync of an open descriptor */
-  fsync(fd: number): Promise<void> {
-    return this.mode === 'pool' ? poolSync({ fd }) : this.ask({ fd });
+  async release(): Promise<void> {
+    if (--this.users > 0) return;
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
   }
 
-  /** fsync of a directory, so a created, renamed or removed entry survives a crash */
-  fsyncDir(dir: string): Promise<void> {
-    return this.mode === 'pool' ? poolSync({ dir }) : this.ask({ dir });
-  }
-
-  private ask(msg: { fd?: number; dir?: string }): Promise<void> {
+  ask(msg: { fd?: number; dir?: string }): Promise<void> {
     const w = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
@@ -77,7 +79,7 @@ export class Syncer {
     });
     w.on('error', (err) => this.failAll(err));
     w.on('exit', () => {
-      this.worker = undefined;
+      if (this.worker === w) this.worker = undefined;
       this.failAll(new Error('the fsync worker stopped'));
     });
     w.unref();
@@ -89,11 +91,33 @@ export class Syncer {
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
   }
+}
+
+const shared = new SyncWorker();
+
+export class Syncer {
+  readonly mode: SyncMode;
+  private open = true;
+
+  constructor(mode: SyncMode) {
+    this.mode = mode;
+    if (mode === 'worker') shared.acquire();
+  }
+
+  /** fsync of an open descriptor */
+  fsync(fd: number): Promise<void> {
+    return this.mode === 'pool' ? poolSync({ fd }) : shared.ask({ fd });
+  }
+
+  /** fsync of a directory, so a created, renamed or removed entry survives a crash */
+  fsyncDir(dir: string): Promise<void> {
+    return this.mode === 'pool' ? poolSync({ dir }) : shared.ask({ dir });
+  }
 
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = undefined;
-    if (w) await w.terminate();
+    if (!this.open) return;
+    this.open = false;
+    if (this.mode === 'worker') await shared.release();
   }
 }
 
