@@ -41,8 +41,8 @@ async function produce(b: DiskBuffer, n: number): Promise<void> {
 // the probe runs in its own thread: its event loop is not the busy main one, but its fs.stat
 // calls queue on the same process-wide thread pool as the buffers' writes (and pool fsyncs)
 const PROBE_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { stat } = require('node:fs/promises');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { stat } = process.getBuiltinModule('node:fs/promises');
 let done = false;
 parentPort.on('message', () => (done = true));
 (async () => {

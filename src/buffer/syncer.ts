@@ -13,9 +13,11 @@
 import { Worker } from 'node:worker_threads';
 import { open } from 'node:fs/promises';
 
+// getBuiltinModule, not require or import: an eval worker is CommonJS or an ES module
+// depending on the parent's flags (--input-type), and this works in both
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const fs = process.getBuiltinModule('node:fs');
 parentPort.on('message', ({ id, fd, dir }) => {
   try {
     if (dir !== undefined) {

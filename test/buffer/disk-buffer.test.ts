@@ -243,3 +243,42 @@ test('a segment or cursor of a newer format version is refused with one sentence
   writeFileSync(join(tmp.path, CURSOR_FILE), JSON.stringify({ format: 3, ackedSeq: 0, segment: 0, offset: 0 }));
   await assert.rejects(DiskBuffer.open(tmp.path, SMALL), /cursor .* has format version 3/);
 });
+
+test('a cursor past whole segments (a crash between the cursor and the deletes): those segments go at open, reading starts after it', async (t) => {
+  const tmp = tempDir('lf-dbuf-cursor');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  await fill(b, 1, 3000);
+  await b.close();
+  const files = segmentFiles(tmp.path);
+  const third = scanSegment(readFileSync(join(tmp.path, files[2])));
+  // acknowledged up to the third segment's fifth record, the first two segments not yet deleted
+  let fifthEnd = 0;
+  scanSegment(readFileSync(join(tmp.path, files[2])), (seq, payload, offset) => {
+    if (seq === third.firstSeq! + 4) fifthEnd = offset + 16 + payload.length;
+  });
+  writeFileSync(join(tmp.path, CURSOR_FILE), JSON.stringify({ format: 1, ackedSeq: third.firstSeq! + 4, segment: segmentIdOf(files[2]), offset: fifthEnd }));
+  const again = await DiskBuffer.open(tmp.path, SMALL);
+  t.after(() => again.close());
+  assert.deepEqual(segmentFiles(tmp.path), files.slice(2));
+  assertInOrder(await readAll(again), third.firstSeq! + 5, 3000);
+});
+
+test('an idle buffer left open does not keep the process alive (the fsync worker is unreferenced)', async () => {
+  const script = `
+    import { DiskBuffer } from ${JSON.stringify(join(REPO_ROOT, 'src/buffer/disk-buffer.ts'))};
+    const b = await DiskBuffer.open(process.argv[1], { maxBytes: 1e6, reliable: true });
+    await b.append(Buffer.from('one')).durable;
+    console.log('durable');
+  `;
+  const tmp = tempDir('lf-dbuf-idle');
+  try {
+    const child = new ManagedProcess(process.execPath, ['--input-type=module', '-e', script, tmp.path], { name: 'idle-buffer', captureStdout: true });
+    const timer = setTimeout(() => process.kill(child.pid, 'SIGKILL'), 15_000);
+    const exit = await child.exited;
+    clearTimeout(timer);
+    assert.deepEqual(exit, { code: 0, signal: null }, 'exited by itself');
+  } finally {
+    tmp.remove();
+  }
+});
