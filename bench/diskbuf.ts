@@ -67,19 +67,19 @@ async function probe(stop: { done: boolean; signal?: () => void }): Promise<numb
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
 
-async function run(round: number, label: string, reliable: boolean, syncMode: SyncMode): Promise<void> {
+async function run(round: number, label: string, reliable: boolean, syncMode: SyncMode, records = RECORDS, print = true): Promise<void> {
   const bufs = await Promise.all(
     Array.from({ length: BUFFERS }, (_, i) => DiskBuffer.open(join(root, `${label}-${round}-${i}`), { maxBytes: 4 * 1024 ** 3, segmentBytes: 16 * 1024 * 1024, reliable, syncMode })),
   );
   const stop: { done: boolean; signal?: () => void } = { done: false };
   const probing = probe(stop);
   const t0 = performance.now();
-  await Promise.all(bufs.map((b) => produce(b, Math.floor(RECORDS / BUFFERS))));
+  await Promise.all(bufs.map((b) => produce(b, Math.floor(records / BUFFERS))));
   const secs = (performance.now() - t0) / 1000;
   stop.done = true;
   stop.signal?.();
   const lat = await probing;
-  const total = Math.floor(RECORDS / BUFFERS) * BUFFERS;
+  const total = Math.floor(records / BUFFERS) * BUFFERS;
   const bytes = bufs.reduce((n, b) => n + b.size, 0);
   // one at a time: each append waits for its own sync
   const single = bufs[0];
@@ -88,7 +88,7 @@ async function run(round: number, label: string, reliable: boolean, syncMode: Sy
   for (let i = 0; i < ONE; i++) await single.append(Buffer.alloc(SIZE, 0x62))!.durable;
   const perSync = (performance.now() - t1) / ONE;
   await Promise.all(bufs.map((b) => b.close()));
-  console.log(
+  if (print) console.log(
     `${label.padEnd(22)} ${Math.round(total / secs).toString().padStart(9)} records/s ${(bytes / secs / 1e6).toFixed(1).padStart(7)} MB/s` +
       `   thread-pool stat p50 ${pct(lat, 0.5).toFixed(2)} ms p99 ${pct(lat, 0.99).toFixed(2)} ms max ${lat.at(-1)?.toFixed(1)} ms` +
       `   one-at-a-time ${perSync.toFixed(2)} ms/record`,
@@ -97,6 +97,10 @@ async function run(round: number, label: string, reliable: boolean, syncMode: Sy
 
 console.log(`${RECORDS} records of ${SIZE} bytes, ${BUFFERS} buffers at once, window ${WINDOW}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, in ${root}`);
 try {
+  // a short unprinted warm-up of every case (JIT, the worker thread's start, the disk)
+  await run(-1, 'warm-up worker', true, 'worker', RECORDS / 10, false);
+  await run(-1, 'warm-up pool', true, 'pool', RECORDS / 10, false);
+  await run(-1, 'warm-up none', false, 'worker', RECORDS / 10, false);
   // twice, alternating, so warm-up and disk state do not favour one case
   for (let round = 0; round < 2; round++) {
     await run(round, 'reliable, fsync worker', true, 'worker');
