@@ -36,6 +36,7 @@ import {
   CURSOR_FILE,
   FORMAT_VERSION,
   HEADER_SIZE,
+  MAX_RECORD_PAYLOAD,
   QUARANTINE_SUFFIX,
   RECORD_HEADER_SIZE,
   decodeHeader,
@@ -254,6 +255,7 @@ export class DiskBuffer {
   append(payload: Buffer): { seq: number; durable: Promise<void> } | null {
     if (this.closed) throw new Error('disk buffer is closed');
     if (this.failure) return { seq: 0, durable: Promise.reject(this.failure) };
+    if (payload.length > MAX_RECORD_PAYLOAD) throw new RangeError(`a disk-buffer record holds at most ${MAX_RECORD_PAYLOAD} bytes, got ${payload.length}`);
     const recordSize = RECORD_HEADER_SIZE + payload.length;
     const rotate = this.planRecords === 0 || this.planSize + recordSize > this.segmentBytes;
     const grow = recordSize + (rotate ? HEADER_SIZE : 0);

@@ -282,3 +282,26 @@ test('an idle buffer left open does not keep the process alive (the fsync worker
     tmp.remove();
   }
 });
+
+test('damage found in the segment being written: it is quarantined, later appends go to a new segment and read on', async (t) => {
+  const tmp = tempDir('lf-dbuf-live');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  await fill(b, 1, 100);
+  const [only] = segmentFiles(tmp.path);
+  const file = join(tmp.path, only);
+  const bytes = readFileSync(file);
+  bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+  writeFileSync(file, bytes);
+  const { result: first, events } = await collectEvents(() => readAll(b));
+  assert.equal(events.filter((e) => e.kind === 'disk_buffer_segment_quarantined').length, 1);
+  assert.ok(first.length > 0 && first.length < 100, `${first.length} records before the damage`);
+  assertInOrder(first, 1, first.length);
+  await fill(b, 101, 150);
+  assertInOrder(await readAll(b), 101, 150);
+  await b.ack(150);
+  assert.equal(b.unacknowledged, 0);
+  await b.close();
+  assert.ok(readdirSync(tmp.path).includes(only + '.corrupt'));
+  assert.throws(() => DiskBuffer.prototype.append.call(b, Buffer.alloc(0)), /closed/);
+});
