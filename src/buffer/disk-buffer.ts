@@ -414,15 +414,20 @@ export class DiskBuffer {
     if (!seg.sealed) {
       // the writer's own segment: it moves on to a new one once its batch in flight is written
       await this.flush();
-      await this.writeFd?.close();
-      this.writeFd = undefined;
-      seg.sealed = true;
-      this.planRecords = 0;
+      // (unless that batch rotated already: then the writer's descriptor is the next segment's)
+      if (!seg.sealed) {
+        // state first, then the await: an append meanwhile plans a new segment
+        const fd = this.writeFd;
+        this.writeFd = undefined;
+        seg.sealed = true;
+        this.planRecords = 0;
+        await fd?.close();
+      }
     }
     this.segments.splice(this.segments.indexOf(seg), 1);
     this.bytes -= seg.size;
-    // the next turn of read() enters the following segment (its id differs from readSeg)
-    this.readLog = this.readLog.filter((r) => r.segment !== seg.id);
+    // the next turn of read() enters the following segment (its id differs from readSeg); the
+    // records already read from this one stay in readLog, so acknowledging them moves the cursor
     await this.quarantine(seg.path, offset, reason, 'after');
   }
 
