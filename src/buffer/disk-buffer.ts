@@ -121,6 +121,8 @@ export class DiskBuffer {
   private readLog: Array<{ seq: number; segment: number; end: number }> = [];
   private cursorWrite: Promise<void> | undefined;
   private cursorWanted: Cursor | undefined;
+  /** the acknowledged sequence number the cursor file on disk holds */
+  private cursorSaved = 0;
   private closed = false;
   private readonly syncer: Syncer;
   readonly name: string;
@@ -133,6 +135,7 @@ export class DiskBuffer {
     this.dir = dir;
     this.opts = opts;
     this.cursor = cursor;
+    this.cursorSaved = cursor.ackedSeq;
     this.name = opts.name ?? dir;
     this.segmentBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(DEFAULT_SEGMENT_BYTES, Math.floor(opts.maxBytes / 4)));
     this.syncer = new Syncer(opts.syncMode ?? 'worker');
@@ -469,20 +472,29 @@ export class DiskBuffer {
     }
   }
 
-  /** Coalesces cursor writes: at most one in flight, the newest one wins. */
+  /**
+   * Coalesces cursor writes: at most one in flight; acks arriving meanwhile are
+   * covered by one write of the newest cursor. Settles once a cursor at least
+   * as far as `c` is durable.
+   */
   private async saveCursor(c: Cursor): Promise<void> {
     this.cursorWanted = c;
-    while (this.cursorWrite) await this.cursorWrite;
-    if (this.cursorWanted !== c && this.cursorWanted!.ackedSeq >= c.ackedSeq) {
-      // a later ack wrote (or is writing) a newer cursor
-      while (this.cursorWrite) await this.cursorWrite;
-      if (this.cursorWanted === undefined) return;
+    // bounded: each turn waits for a write or starts one that covers c
+    for (;;) {
+      if (this.cursorSaved >= c.ackedSeq) return;
+      if (this.cursorWrite) {
+        await this.cursorWrite;
+        continue;
+      }
+      // acks only move forward, so the newest wanted cursor covers c (c itself when a write of it failed)
+      const want = this.cursorWanted ?? c;
+      this.cursorWanted = undefined;
+      const write = writeCursor(this.dir, want, this.opts.reliable ? this.syncer : undefined).then(() => {
+        this.cursorSaved = Math.max(this.cursorSaved, want.ackedSeq);
+      });
+      this.cursorWrite = write.finally(() => (this.cursorWrite = undefined));
+      await this.cursorWrite;
     }
-    const want = this.cursorWanted;
-    if (!want) return;
-    this.cursorWanted = undefined;
-    this.cursorWrite = writeCursor(this.dir, want, this.opts.reliable ? this.syncer : undefined).finally(() => (this.cursorWrite = undefined));
-    await this.cursorWrite;
   }
 
   async close(): Promise<void> {
