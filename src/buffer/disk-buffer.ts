@@ -1,6 +1,6 @@
 /**
  * A crash-safe disk buffer: one directory of segment files (format.ts) and an
- * acknowledgement cursor. One process owns a directory at a time.
+ * acknowledgement cursor. One owner at a time (lock.ts).
  *
  * Writing: `append` decides at once (synchronously) whether the record fits
  * under `maxBytes` — the caller gets `null` (full) or the record's sequence
@@ -48,6 +48,7 @@ import {
   segmentIdOf,
 } from './format.ts';
 import { Syncer, type SyncMode } from './syncer.ts';
+import { lockDir } from './lock.ts';
 
 export interface DiskBufferOptions {
   /** disk-buf-size(): segment files (headers and records) never exceed this many bytes */
@@ -124,6 +125,7 @@ export class DiskBuffer {
   /** the acknowledged sequence number the cursor file on disk holds */
   private cursorSaved = 0;
   private closed = false;
+  private unlock: () => Promise<void> = async () => {};
   private readonly syncer: Syncer;
   readonly name: string;
   readonly segmentBytes: number;
@@ -143,15 +145,18 @@ export class DiskBuffer {
 
   static async open(dir: string, opts: DiskBufferOptions): Promise<DiskBuffer> {
     await mkdir(dir, { recursive: true });
-    const cursor = await readCursor(dir);
-    const b = new DiskBuffer(dir, opts, cursor);
+    const unlock = await lockDir(dir);
+    let b: DiskBuffer | undefined;
     try {
+      b = new DiskBuffer(dir, opts, await readCursor(dir));
+      b.unlock = unlock;
       await b.recover();
+      return b;
     } catch (err) {
-      await b.syncer.close();
+      await b?.syncer.close();
+      await unlock();
       throw err;
     }
-    return b;
   }
 
   private async recover(): Promise<void> {
@@ -505,6 +510,7 @@ export class DiskBuffer {
     await this.writeFd?.close();
     this.writeFd = undefined;
     await this.syncer.close();
+    await this.unlock();
   }
 }
 

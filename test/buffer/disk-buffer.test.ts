@@ -306,3 +306,22 @@ test('damage found in the segment being written: it is quarantined, later append
   assert.ok(readdirSync(tmp.path).includes(only + '.corrupt'));
   assert.throws(() => DiskBuffer.prototype.append.call(b, Buffer.alloc(0)), /closed/);
 });
+
+test('one owner per directory: a second open is refused with one sentence, a dead owner\'s lock is taken over', async (t) => {
+  const tmp = tempDir('lf-dbuf-lock');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  await assert.rejects(DiskBuffer.open(tmp.path, SMALL), /already open in this process; give each destination its own dir\(\)\.$/);
+  await b.close();
+  // a live process holding it (this test runner's parent stands in)
+  writeFileSync(join(tmp.path, 'lock'), `${process.ppid}\n`);
+  await assert.rejects(DiskBuffer.open(tmp.path, SMALL), new RegExp(`in use by process ${process.ppid}; stop it, or remove .*lock if that process is not logferry\\.$`));
+  // a process that is gone (the kill -9 test's child leaves such a lock)
+  const gone = new ManagedProcess(process.execPath, ['-e', ''], { name: 'gone' });
+  await gone.exited;
+  writeFileSync(join(tmp.path, 'lock'), `${gone.pid}\n`);
+  const again = await DiskBuffer.open(tmp.path, SMALL);
+  assert.equal(readFileSync(join(tmp.path, 'lock'), 'utf8'), `${process.pid}\n`);
+  await again.close();
+  assert.ok(!readdirSync(tmp.path).includes('lock'), 'released on close');
+});
