@@ -137,6 +137,7 @@ export function helpText(): string {
     '       logferry quickstart [DIR]       make a dev PKI and config in DIR (default ./logferry-quickstart) and run it',
     '       logferry cert COMMAND ...       make and check certificates (logferry cert --help)',
     '       logferry send HOST PORT [...]   send test messages over TLS, TCP or UDP (logferry send --help)',
+    '       logferry buffer check|dump ...  verify or print a disk buffer\'s files (logferry buffer --help)',
     '',
     'logferry receives and sends syslog over TLS, TCP and UDP. It reads syslog-ng configuration files.',
     '',

@@ -40,6 +40,16 @@ async function main(argv: string[]): Promise<void> {
       fail(1, describeError(err, false));
     }
   }
+  if (argv[0] === 'buffer') {
+    // reads disk-buffer files only: no OpenSSL settings, no daemon modules
+    const { runBuffer } = await import('./buffer.ts');
+    try {
+      process.exit(runBuffer(argv.slice(1)));
+    } catch (err) {
+      if (err instanceof UsageError) fail(2, `logferry buffer: ${err.message}\nTry 'logferry buffer --help'.`);
+      fail(1, describeError(err, false));
+    }
+  }
   let o: CliOptions;
   try {
     o = parseArgs(argv);

@@ -32,6 +32,8 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   // makes certificates, CRLs and hashed dirs for `logferry cert`; reads them with tls/'s parsers
   pki: { values: ['tls', 'core'] },
   transport: { values: ['tls', 'core'] },
+  // the disk buffer stores opaque payloads (a destination's formatted records): no message/ needed
+  buffer: { values: ['core'] },
   config: { values: ['message', 'core'], types: ['syslog', 'tls'] },
   // the driver contracts (types.ts) name the TLS endpoint a driver is handed
   pipeline: { values: ['message', 'core'], types: ['config', 'tls'] },
@@ -40,7 +42,7 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   daemon: { values: BELOW_DAEMON },
   // `logferry send`: a client beside the drivers, composing syslog/ formatting and framing with tls/
   send: { values: ['transport', 'syslog', 'tls', 'message', 'core'] },
-  cli: { values: ['daemon', 'pki', 'send', ...BELOW_DAEMON] },
+  cli: { values: ['daemon', 'pki', 'send', 'buffer', ...BELOW_DAEMON] },
 };
 
 /**

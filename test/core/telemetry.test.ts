@@ -14,6 +14,7 @@ import { defineEvent, emit, eventKinds, subscribeEvents, type EmittedEvent } fro
 import '../../src/tls/events.ts';
 import '../../src/transport/events.ts';
 import '../../src/destinations/events.ts';
+import '../../src/buffer/events.ts';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -89,8 +90,8 @@ test('an event name is declared once', () => {
 test('every declared event kind: constant text, a *_total counter of its own, a real level', () => {
   const levels: InternalLevel[] = ['error', 'warning', 'notice', 'info', 'verbose', 'debug'];
   const kinds = eventKinds().filter((k) => !k.name.startsWith('test_'));
-  // the layers' own kinds (tls, transport, destinations) are all here
-  for (const name of ['tls_handshake_failed', 'connection_accepted', 'connection_rejected', 'tls_on_plain_port', 'connect_failed', 'resolve_failed', 'connection_established', 'message_dropped']) {
+  // the layers' own kinds (tls, transport, destinations, buffer) are all here
+  for (const name of ['tls_handshake_failed', 'connection_accepted', 'connection_rejected', 'tls_on_plain_port', 'connect_failed', 'resolve_failed', 'connection_established', 'message_dropped', 'disk_buffer_segment_quarantined', 'disk_buffer_torn_tail_cut']) {
     assert.ok(kinds.some((k) => k.name === name), `${name} is declared`);
   }
   const counters = new Set<string>();
