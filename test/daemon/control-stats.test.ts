@@ -165,6 +165,14 @@ test('ctl: stats through syslog-ng-ctl and logferry ctl, prometheus, query, heal
   assert.equal(readFileSync(out + '.1', 'utf8').split('\n').filter((l) => l.includes(more.report!.run)).length, 0, 'none went to the renamed file');
   assert.equal(csvValue(await statsWhen(sock, (c) => csvValue(c, dstKey) === N + 25), dstKey), N + 25);
 
+  // a reload keeps the counts: they are since start, and the unchanged source and destination are kept
+  const rl = await ctl('-c', sock, 'reload');
+  assert.equal(rl.exit.code, 0, rl.stderr);
+  assert.equal(rl.stdout, 'Config reload successful\n');
+  const after = await ask(sock, 'STATS');
+  assert.equal(csvValue(after, srcKey), N + 25, after);
+  assert.equal(csvValue(after, 'center;;received;a;processed'), N + 25, after);
+
   // stop: answered, then the process ends cleanly and the socket is gone
   const st = await ctl('-c', sock, 'stop');
   assert.equal(st.exit.code, 0, st.stderr);
