@@ -159,6 +159,11 @@ test('ctl: stats through syslog-ng-ctl and logferry ctl, prometheus, query, heal
   const ro = await ctl('-c', sock, 'reopen');
   assert.equal(ro.exit.code, 0, ro.stderr);
   assert.equal(ro.stdout, 'Re-open of log destination files initiated\n');
+  if (existsSync(SYSLOG_NG_CTL)) {
+    const r = await runToExit(SYSLOG_NG_CTL, ['reopen', '-c', sock], { name: 'syslog-ng-ctl reopen', timeoutMs: 15_000 });
+    assert.equal(r.exit.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Re-open of log destination files initiated\n');
+  }
   const more = await runSendCli(['127.0.0.1', String(port), '--ca-file', join(pki, 'ca.pem'), '--count', '25', '--json']);
   assert.equal(more.code, 0, more.stderr);
   assert.equal((await expectRunLines(out, more.report!.run, 25)).length, 25, 'the new file holds the new lines');
