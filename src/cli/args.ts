@@ -45,7 +45,7 @@ export const flagTable: FlagRow[] = [
   { short: 'd', long: 'debug', help: 'also report debug-level internal messages', apply: (o) => (o.debug = true) },
   { short: 't', long: 'trace', help: 'like --debug (accepted for syslog-ng compatibility)', apply: (o) => ((o.trace = true), (o.debug = true)) },
   { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
-  { short: 'c', long: 'control', arg: 'PATH', help: 'control socket for syslog-ng-ctl (RELOAD), mode 0600, removed on exit (default /var/lib/logferry/logferry.ctl when that directory exists)', apply: (o, v) => (o.control = v) },
+  { short: 'c', long: 'control', arg: 'PATH', help: 'control socket for logferry ctl and syslog-ng-ctl, mode 0600, removed on exit (default /var/lib/logferry/logferry.ctl when that directory exists)', apply: (o, v) => (o.control = v) },
   { short: 'R', long: 'persist-file', arg: 'FILE', help: "where file() sources' positions are kept across restarts (default: the config file's name with .persist, in its directory)", apply: (o, v) => (o.persistFile = v) },
   { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
     const i = v.indexOf('=');
@@ -138,6 +138,7 @@ export function helpText(): string {
     '       logferry cert COMMAND ...       make and check certificates (logferry cert --help)',
     '       logferry send HOST PORT [...]   send test messages over TLS, TCP or UDP (logferry send --help)',
     '       logferry buffer check|dump ...  verify or print a disk buffer\'s files (logferry buffer --help)',
+    '       logferry ctl [-c SOCKET] COMMAND  ask a running daemon: stats, reload, reopen, stop, healthcheck, query (logferry ctl --help)',
     '',
     'logferry receives and sends syslog over TLS, TCP and UDP. It reads syslog-ng configuration files.',
     '',

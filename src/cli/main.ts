@@ -30,6 +30,16 @@ async function main(argv: string[]): Promise<void> {
     const code = await runQuickstart(argv.slice(1)).catch((err) => fail(1, describeError(err, false)));
     process.exit(code);
   }
+  if (argv[0] === 'ctl') {
+    // a client of the control socket: no daemon modules, no OpenSSL settings
+    const { runCtl } = await import('./ctl.ts');
+    try {
+      process.exit(await runCtl(argv.slice(1)));
+    } catch (err) {
+      if (err instanceof UsageError) fail(2, `logferry ctl: ${err.message}\nTry 'logferry ctl --help'.`);
+      fail(1, describeError(err, false));
+    }
+  }
   if (argv[0] === 'cert') {
     // makes and checks files only: no OpenSSL start-up settings, no daemon modules
     const { runCert } = await import('./cert.ts');

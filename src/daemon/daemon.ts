@@ -21,7 +21,7 @@ import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keepe
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation } from './main/tls-rotation.ts';
-import type { CounterValue, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
+import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
   stderr: boolean;
@@ -198,6 +198,26 @@ export class Daemon {
   async counterTotals(): Promise<CounterValue[]> {
     await this.ask({ type: 'report-counters' }, 'counters');
     return this.counters.totals();
+  }
+
+  /** STATS: every worker's per-driver rows (one worker today), freshly reported */
+  async driverStats(): Promise<StatsRow[]> {
+    return (await this.ask({ type: 'report-stats' }, 'stats')).rows;
+  }
+
+  /** REOPEN: file() destinations let go of their files, as at a reload (logrotate) */
+  async reopen(): Promise<number> {
+    return (await this.ask({ type: 'reopen' }, 'reopened')).destinations;
+  }
+
+  /** HEALTHCHECK: how late a ready callback runs here, and how long the worker takes to answer (seconds) */
+  async latency(): Promise<{ mainLoop: number; workerRoundTrip: number }> {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const t1 = process.hrtime.bigint();
+    await this.ask({ type: 'report-counters' }, 'counters');
+    const t2 = process.hrtime.bigint();
+    return { mainLoop: Number(t1 - t0) / 1e9, workerRoundTrip: Number(t2 - t1) / 1e9 };
   }
 
   stop(reason = 'signal'): Promise<void> {

@@ -41,6 +41,9 @@
  *              changed ones (a rebuilt destination takes over the old queue), and swaps the log
  *              paths between two messages → `settings-applied` (`changes`: the counts).
  *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
+ *   stats      `report-stats` → `stats`: per source and destination, what syslog-ng-ctl's STATS
+ *              shows (worker/driver-stats.ts); the main thread sums the workers' rows.
+ *   reopen     `reopen` → `reopened`: file() destinations let go of their files (control REOPEN).
  *   positions  the main thread owns the persist file (main/persist-keeper.ts): `init` carries the
  *              positions it loaded, keyed by persist name; periodically `report-positions` →
  *              `positions` (each file() source's acknowledged offset, inode and size), which it
@@ -130,6 +133,19 @@ export interface StopOutcome {
   }>;
 }
 
+/** One counter of one driver, in syslog-ng's legacy stats terms (`dst.file;d#0;/path;a;written;7`). */
+export interface StatsRow {
+  /** syslog-ng's component: `src.network`, `dst.file`, `source`, `destination`, `center` */
+  component: string;
+  /** the statement name, `#N` added per driver (`s_net#0`), or '' */
+  id: string;
+  /** what the driver reads or writes (a file's name, `tcp,127.0.0.1:514`), or '' */
+  instance: string;
+  /** `processed`, `written`, `dropped`, `queued` */
+  type: string;
+  value: number;
+}
+
 export type MainToWorker =
   | ({ type: 'init' } & WorkerInit)
   /** `recheck`: keys of the blocks whose CA or CRL files changed: their live peers are judged again */
@@ -137,6 +153,8 @@ export type MainToWorker =
   | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
   | { type: 'report-counters' }
   | { type: 'report-positions' }
+  | { type: 'report-stats' }
+  | { type: 'reopen' }
   | { type: 'stop'; reason: string; deadlineMs: number };
 
 export type WorkerToMain =
@@ -146,6 +164,9 @@ export type WorkerToMain =
   | { type: 'settings-applied'; applied: boolean; reason?: string; changes?: ReloadChanges }
   | { type: 'counters'; counters: CounterValue[] }
   | { type: 'positions'; positions: PositionMap }
+  | { type: 'stats'; rows: StatsRow[] }
+  /** how many destinations were asked to reopen (those that have files) */
+  | { type: 'reopened'; destinations: number }
   | { type: 'stdin-eof' }
   /** `outcome` is undefined when the worker had built nothing */
   | { type: 'stopped'; outcome: StopOutcome | undefined };

@@ -10,6 +10,8 @@ import type { Ack, Route } from './types.ts';
 
 export class RouteSwitch {
   private current: Router;
+  /** messages each source handed in since start, by source name (kept across reloads: the control socket's STATS) */
+  private readonly counts = new Map<string, { n: number }>();
 
   constructor(router: Router) {
     this.current = router;
@@ -21,7 +23,19 @@ export class RouteSwitch {
 
   /** the Route a source named `source` is started with; it always reaches the current router */
   routeFor(source: string): Route {
-    return (msg: LogMessage, ack?: Ack) => this.current.route(msg, source, ack);
+    // one slot per source, looked up once here, not per message
+    let slot = this.counts.get(source);
+    if (!slot) this.counts.set(source, (slot = { n: 0 }));
+    const counted = slot;
+    return (msg: LogMessage, ack?: Ack) => {
+      counted.n++;
+      this.current.route(msg, source, ack);
+    };
+  }
+
+  /** messages routed from the source named `source` since start */
+  received(source: string): number {
+    return this.counts.get(source)?.n ?? 0;
   }
 
   /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */

@@ -25,6 +25,8 @@ function request(path: string, line: string): Promise<string> {
 test('frames: OK/FAIL, the text, then a line holding only "."', () => {
   assert.equal(frameReply({ ok: true, text: 'Config reload successful' }), 'OK Config reload successful\n.\n');
   assert.equal(frameReply({ ok: false, text: 'two\nlines\n' }), 'FAIL two\nlines\n.\n');
+  // STATS and QUERY: the bare data, as syslog-ng sends it
+  assert.equal(frameReply({ ok: true, raw: true, text: 'SourceName;SourceId\n' }), 'SourceName;SourceId\n.\n');
 });
 
 test('a socket file nobody answers on (a daemon that died) is replaced; a regular file is refused; close removes the socket', async (t) => {

@@ -18,6 +18,10 @@ export interface ControlReply {
   ok: boolean;
   /** one or more lines, without the closing "." */
   text: string;
+  /** sent without "OK "/"FAIL " (syslog-ng answers STATS and QUERY with the bare data) */
+  raw?: boolean;
+  /** runs once the answer is written (STOP: the daemon stops after saying so) */
+  after?: () => void;
 }
 
 /** a command's handler gets the rest of the line after its name */
@@ -43,7 +47,7 @@ export class ControlSocketError extends Error {
 
 /** the wire form of one answer */
 export function frameReply(r: ControlReply): string {
-  const body = `${r.ok ? 'OK' : 'FAIL'} ${r.text}`;
+  const body = r.raw ? r.text : `${r.ok ? 'OK' : 'FAIL'} ${r.text}`;
   return (body.endsWith('\n') ? body : body + '\n') + '.\n';
 }
 
@@ -118,7 +122,12 @@ export class ControlSocket {
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
-        busy = busy.then(() => this.run(line, commands)).then((r) => void (c.writable && c.write(frameReply(r))));
+        busy = busy
+          .then(() => this.run(line, commands))
+          .then((r) => {
+            if (c.writable) c.write(frameReply(r), () => r.after?.());
+            else r.after?.();
+          });
       }
       if (buf.length > MAX_LINE) {
         c.end(frameReply({ ok: false, text: `Request longer than ${MAX_LINE} bytes without a newline; closing the control connection` }));

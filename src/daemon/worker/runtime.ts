@@ -10,6 +10,7 @@ import { errorToData } from '../error-data.ts';
 import type { LoggingFlags, MainPort, MainToWorker, TlsMaterialEntry, WorkerInit } from '../protocol.ts';
 import type { Plan } from '../../config/plan.ts';
 import { RouteSwitch } from '../../pipeline/route-switch.ts';
+import { driverStats } from './driver-stats.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { commitReload, planReload, type Running } from './reload.ts';
@@ -74,6 +75,18 @@ export class WorkerRuntime {
       case 'report-positions':
         this.postPositions();
         return;
+      case 'report-stats': {
+        const r = this.running;
+        this.main.post({ type: 'stats', rows: r ? driverStats(r.plan, r.prepared, r.routes) : [] });
+        return;
+      }
+      case 'reopen': {
+        // the same reopen a reload gives kept destinations (logrotate's files renamed away)
+        const ds = (this.running?.prepared.destinations ?? []).filter((d) => d.reopen);
+        for (const d of ds) d.reopen!();
+        this.main.post({ type: 'reopened', destinations: ds.length });
+        return;
+      }
       case 'stop':
         return this.stop(msg.deadlineMs);
     }
