@@ -16,6 +16,10 @@ import { controlCommands } from './main/control-commands.ts';
 import { ControlSocket } from './main/control-socket.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
+import { eventKinds } from '../core/telemetry.ts';
+import { familiesOf, formatExposition } from './main/metrics-format.ts';
+import { MetricsServer } from './main/metrics-server.ts';
+import { MAX_PEER_SERIES, tlsGaugeFamilies } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
@@ -38,11 +42,21 @@ export interface DaemonFlags {
   control?: string;
   /** the path is the default, not asked for: when its directory is missing, run without a control socket */
   controlOptional?: boolean;
+  /** --metrics-listen ADDR:PORT (wins over options { metrics-listen() }); unset and not configured: no endpoint */
+  metricsListen?: string;
   /** reads the configuration again for a reload (default: the plan's file, without --define values) */
   load?: () => Plan;
 }
 
 export const VERSION = '0.1.0';
+
+/** HELP text of the counters that no telemetry event declares (worker/driver-counters.ts) */
+const COUNTER_HELP: Record<string, string> = {
+  source_received_messages_total: 'Messages a source handed to the log paths',
+  destination_written_messages_total: 'Messages a destination wrote',
+  destination_dropped_messages_total: 'Messages a destination dropped because its queue was full',
+  destination_queued_messages: 'Messages a destination accepted and has not written yet',
+};
 
 const zero = () => ({ kept: 0, restarted: 0, added: 0, removed: 0 });
 
@@ -51,6 +65,7 @@ type Reply<T extends WorkerToMain['type']> = Extract<WorkerToMain, { type: T }>;
 export class Daemon {
   private plan: Plan;
   private control: ControlSocket | undefined;
+  private metrics: MetricsServer | undefined;
   /** reloads run one after another */
   private reloading: Promise<unknown> = Promise.resolve();
   private readonly flags: DaemonFlags;
@@ -94,6 +109,7 @@ export class Daemon {
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
     this.persist?.reportLoad();
+    await this.openMetrics();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
     this.startTlsWatch();
@@ -192,6 +208,28 @@ export class Daemon {
     }
   }
 
+  /** The /metrics endpoint, when asked for: by flag, else by options { metrics-listen() }. */
+  private async openMetrics(): Promise<void> {
+    const spec = this.flags.metricsListen ?? this.plan.globals.metricsListen;
+    if (!spec) return;
+    // a failure ends the start like a port a source cannot bind (the caller stops the worker)
+    this.metrics = await MetricsServer.open(spec, () => this.renderMetrics());
+    internalLog('notice', 'Metrics endpoint listening', { address: spec, port: this.metrics.port, path: '/metrics' });
+  }
+
+  /** the port /metrics listens on (undefined without an endpoint) */
+  get metricsPort(): number | undefined {
+    return this.metrics?.port;
+  }
+
+  /** The Prometheus text: counters freshly asked of the workers, certificate gauges from the material held now. */
+  async renderMetrics(): Promise<string> {
+    const counters = await this.counterTotals();
+    const peers = await this.ask({ type: 'report-peers', limit: MAX_PEER_SERIES }, 'peers');
+    const help = (name: string) => eventKinds().find((k) => k.counter === name)?.text ?? COUNTER_HELP[name] ?? `logferry ${name.replace(/_/g, ' ')}`;
+    return formatExposition([...familiesOf(counters, 'logferry_', help), ...tlsGaugeFamilies(this.tls, peers.peers)]);
+  }
+
   /** Counter totals over all workers, freshly reported. */
   async counterTotals(): Promise<CounterValue[]> {
     await this.ask({ type: 'report-counters' }, 'counters');
@@ -203,6 +241,7 @@ export class Daemon {
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
       await this.control?.close();
+      await this.metrics?.close();
       await this.rotation?.stop();
       // the worker's last positions come with its stop
       this.persist?.cancel();

@@ -41,6 +41,8 @@
  *              changed ones (a rebuilt destination takes over the old queue), and swaps the log
  *              paths between two messages → `settings-applied` (`changes`: the counts).
  *   counters   `report-counters` → `counters` (the worker's counters; the main thread sums).
+ *   peers      `report-peers` (a limit) → `peers`: the certificates of the TLS peers connected
+ *              now, per tls() block, for the /metrics certificate gauges (main/tls-gauges.ts).
  *   positions  the main thread owns the persist file (main/persist-keeper.ts): `init` carries the
  *              positions it loaded, keyed by persist name; periodically `report-positions` →
  *              `positions` (each file() source's acknowledged offset, inode and size), which it
@@ -69,6 +71,8 @@ export interface TlsMaterialEntry {
   opts: TlsOptions;
   location: SourceLocation | undefined;
   snapshot: MaterialSnapshot;
+  /** the source and destination declarations that use this block (for metric labels) */
+  drivers?: string[];
 }
 
 /** Identifies a tls() block across threads and re-reads: the same block compiles to the same key. */
@@ -101,6 +105,16 @@ export interface CounterValue {
   name: string;
   labels: Labels;
   value: number;
+}
+
+/** A connected TLS peer's certificate, as /metrics labels it. */
+export interface PeerCertificate {
+  /** the tls() block (TlsMaterialEntry.key) whose endpoint holds the session */
+  key: string;
+  subject: string;
+  serial: string;
+  /** notAfter, unix seconds */
+  notAfter: number;
 }
 
 /** An error as data; a ConfigError keeps what its rendering needs. */
@@ -136,6 +150,8 @@ export type MainToWorker =
   | { type: 'tls-material'; entries: TlsMaterialEntry[]; recheck?: string[] }
   | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
   | { type: 'report-counters' }
+  /** at most `limit` peers in the answer (peers choose their subjects: the series must stay bounded) */
+  | { type: 'report-peers'; limit: number }
   | { type: 'report-positions' }
   | { type: 'stop'; reason: string; deadlineMs: number };
 
@@ -145,6 +161,7 @@ export type WorkerToMain =
   | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[]; disconnected?: number }
   | { type: 'settings-applied'; applied: boolean; reason?: string; changes?: ReloadChanges }
   | { type: 'counters'; counters: CounterValue[] }
+  | { type: 'peers'; peers: PeerCertificate[] }
   | { type: 'positions'; positions: PositionMap }
   | { type: 'stdin-eof' }
   /** `outcome` is undefined when the worker had built nothing */

@@ -10,6 +10,8 @@ import type { Ack, Route } from './types.ts';
 
 export class RouteSwitch {
   private current: Router;
+  /** messages each source (by declaration name) handed in since start, across reloads (metrics) */
+  readonly received = new Map<string, { n: number }>();
 
   constructor(router: Router) {
     this.current = router;
@@ -21,7 +23,14 @@ export class RouteSwitch {
 
   /** the Route a source named `source` is started with; it always reaches the current router */
   routeFor(source: string): Route {
-    return (msg: LogMessage, ack?: Ack) => this.current.route(msg, source, ack);
+    // one plain field per source, bumped in the closure: no lookup per message
+    let cell = this.received.get(source);
+    if (!cell) this.received.set(source, (cell = { n: 0 }));
+    const count = cell;
+    return (msg: LogMessage, ack?: Ack) => {
+      count.n++;
+      this.current.route(msg, source, ack);
+    };
   }
 
   /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */

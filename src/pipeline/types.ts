@@ -76,6 +76,9 @@ export interface DriverEnv {
   pid: number;
   /** destinations that are behind, for readers to wait on */
   congestion?: Congestion;
-  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
-  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
+  /**
+   * builds a TLS endpoint for a tls() block (the daemon decides where the material comes from);
+   * `driver`: the declaration that uses it, which the daemon adds (its metrics label the block with it)
+   */
+  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation, driver?: string): TlsEndpoint;
 }

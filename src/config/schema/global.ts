@@ -100,6 +100,11 @@ export const globalSchema: OptionSchema = {
     { name: 'file-template', type: { kind: 'string' }, doc: 'name of the template statement file() and stdout() destinations use without template()' },
     { name: 'proto-template', type: { kind: 'string' }, doc: 'name of the template statement network() destinations use without template()' },
     {
+      name: 'metrics-listen',
+      type: { kind: 'string' },
+      doc: 'logferry extension: ADDR:PORT of a Prometheus endpoint serving /metrics (counters, certificate expiry); off when unset; --metrics-listen wins',
+    },
+    {
       name: 'threaded',
       type: { kind: 'yesno' },
       default: true,

@@ -40,6 +40,8 @@ export interface GlobalSettings extends FileCreationSettings {
   fileTemplate: string | undefined;
   /** unset: network() destinations use the built-in format */
   protoTemplate: string | undefined;
+  /** unset: no /metrics endpoint (logferry extension) */
+  metricsListen: string | undefined;
 }
 
 export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
@@ -72,5 +74,6 @@ export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   localTimeZone: { row: 'local-time-zone' },
   fileTemplate: { row: 'file-template' },
   protoTemplate: { row: 'proto-template' },
+  metricsListen: { row: 'metrics-listen' },
   ...FILE_CREATION_FIELDS,
 };

@@ -1,0 +1,30 @@
+/**
+ * Per-source and per-destination message counts for the counters report.
+ * Counted in plain fields where messages pass (a counter increment per message
+ * would cost too much), and turned into named values only when asked.
+ */
+import type { DeliveryCounts, DestinationDriver } from '../../pipeline/types.ts';
+import type { RouteSwitch } from '../../pipeline/route-switch.ts';
+import type { CounterValue } from '../protocol.ts';
+
+export function driverCounters(routes: RouteSwitch | undefined, destinations: readonly DestinationDriver[]): CounterValue[] {
+  const out: CounterValue[] = [];
+  for (const [source, cell] of routes?.received ?? []) out.push({ name: 'source_received_messages_total', labels: { source }, value: cell.n });
+  // a declaration may build several drivers (one per destination driver in its block): sum by name
+  const byName = new Map<string, DeliveryCounts>();
+  for (const d of destinations) {
+    const c = d.deliveryCounts?.();
+    if (!c) continue;
+    const t = byName.get(d.name) ?? { written: 0, unwritten: 0, dropped: 0 };
+    t.written += c.written;
+    t.unwritten += c.unwritten;
+    t.dropped += c.dropped;
+    byName.set(d.name, t);
+  }
+  for (const [destination, c] of byName) {
+    out.push({ name: 'destination_written_messages_total', labels: { destination }, value: c.written });
+    out.push({ name: 'destination_dropped_messages_total', labels: { destination }, value: c.dropped });
+    out.push({ name: 'destination_queued_messages', labels: { destination }, value: c.unwritten });
+  }
+  return out;
+}
