@@ -19,6 +19,7 @@ import { CounterTotals } from './main/counter-totals.ts';
 import { eventKinds } from '../core/telemetry.ts';
 import { familiesOf, formatExposition } from './main/metrics-format.ts';
 import { MetricsServer } from './main/metrics-server.ts';
+import { ExpiryWarnings } from './main/expiry-warnings.ts';
 import { MAX_PEER_SERIES, tlsGaugeFamilies } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
@@ -66,6 +67,7 @@ export class Daemon {
   private plan: Plan;
   private control: ControlSocket | undefined;
   private metrics: MetricsServer | undefined;
+  private expiry: ExpiryWarnings | undefined;
   /** reloads run one after another */
   private reloading: Promise<unknown> = Promise.resolve();
   private readonly flags: DaemonFlags;
@@ -113,6 +115,8 @@ export class Daemon {
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
     this.startTlsWatch();
+    this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });
+    this.expiry.start();
   }
 
   /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
@@ -122,7 +126,10 @@ export class Daemon {
       entries: () => this.tls,
       apply: async (entries, recheck) => {
         this.tls = this.tls.map((e) => entries.find((n) => n.key === e.key) ?? e);
-        return this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+        const r = this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+        // a new certificate is a new item: warned about at once if it is also near its end
+        this.expiry?.check();
+        return r;
       },
     });
     this.rotation.start();
@@ -136,6 +143,7 @@ export class Daemon {
   async rotateTlsMaterial(): Promise<{ endpoints: number }> {
     const entries = rereadTlsMaterial(this.tls);
     this.tls = entries;
+    this.expiry?.check();
     const r = await this.ask({ type: 'tls-material', entries }, 'tls-material-applied');
     if (r.errors.length > 0) throw errorFromData(r.errors[0]);
     return { endpoints: r.endpoints };
@@ -150,6 +158,7 @@ export class Daemon {
       this.tls = compiled.tls;
       // the watchers follow the blocks the new plan uses
       if (this.rotation) this.startTlsWatch();
+      this.expiry?.check();
     }
     return r;
   }
@@ -243,6 +252,7 @@ export class Daemon {
       await this.control?.close();
       await this.metrics?.close();
       await this.rotation?.stop();
+      this.expiry?.stop();
       // the worker's last positions come with its stop
       this.persist?.cancel();
       if (this.worker) {

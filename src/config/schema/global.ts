@@ -100,6 +100,12 @@ export const globalSchema: OptionSchema = {
     { name: 'file-template', type: { kind: 'string' }, doc: 'name of the template statement file() and stdout() destinations use without template()' },
     { name: 'proto-template', type: { kind: 'string' }, doc: 'name of the template statement network() destinations use without template()' },
     {
+      name: 'tls-expiry-warning-days',
+      type: { kind: 'non-negative-int' },
+      default: 30,
+      doc: 'logferry extension: warn (once a day per item) when a certificate or CRL of a tls() block expires within this many days; 0 = never',
+    },
+    {
       name: 'metrics-listen',
       type: { kind: 'string' },
       doc: 'logferry extension: ADDR:PORT of a Prometheus endpoint serving /metrics (counters, certificate expiry); off when unset; --metrics-listen wins',

@@ -42,6 +42,8 @@ export interface GlobalSettings extends FileCreationSettings {
   protoTemplate: string | undefined;
   /** unset: no /metrics endpoint (logferry extension) */
   metricsListen: string | undefined;
+  /** days ahead of a certificate's or CRL's expiry to warn; 0: never (logferry extension) */
+  tlsExpiryWarningDays: number;
 }
 
 export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
@@ -75,5 +77,6 @@ export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   fileTemplate: { row: 'file-template' },
   protoTemplate: { row: 'proto-template' },
   metricsListen: { row: 'metrics-listen' },
+  tlsExpiryWarningDays: { row: 'tls-expiry-warning-days' },
   ...FILE_CREATION_FIELDS,
 };
