@@ -27,6 +27,8 @@ export interface DeliveryCounts {
   written: number;
   unwritten: number;
   dropped: number;
+  /** when a write last succeeded, ms since the epoch (0 or absent: never) */
+  lastWrittenAt?: number;
 }
 
 export interface SourceDriver {

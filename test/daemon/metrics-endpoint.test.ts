@@ -112,13 +112,17 @@ log { source(s_tls); destination(d_null); };
   assert.equal(first.type, 'text/plain; version=0.0.4; charset=utf-8');
   assert.match(first.body, /^# HELP logferry_tls_certificate_not_after_timestamp_seconds .+\n# TYPE logferry_tls_certificate_not_after_timestamp_seconds gauge$/m);
 
+  assert.equal(series(first.body, 'logferry_destination_last_write_timestamp_seconds').length, 0, 'no write yet: no last-write time');
   const N = 250;
+  const beforeSend = Math.floor(Date.now() / 1000);
   const sent = await runSendCli(['127.0.0.1', String(port), '--count', String(N), '--ca-file', path.join(pki, 'ca.pem'), '--cert', path.join(pki, 'client-a.pem'), '--key', path.join(pki, 'client-a.key')], undefined, 30_000);
   assert.equal(sent.code, 0, sent.stderr + sent.stdout);
   const received = await scrapeUntil(mport, (b) => series(b, 'logferry_source_received_messages_total').find((s) => s.labels.source === 's_tls' && s.value >= N), 10_000, `${N} received`);
   assert.equal(received.value, N);
   const written = await scrapeUntil(mport, (b) => series(b, 'logferry_destination_written_messages_total').find((s) => s.labels.destination === 'd_null' && s.value >= N), 10_000, `${N} written`);
   assert.equal(written.value, N);
+  const lastWrite = series((await get(mport, '/metrics')).body, 'logferry_destination_last_write_timestamp_seconds').find((s) => s.labels.destination === 'd_null');
+  assert.ok(lastWrite && lastWrite.value >= beforeSend && lastWrite.value <= Date.now() / 1000, `last write time within the run: ${JSON.stringify(lastWrite)}`);
   const accepted = series((await get(mport, '/metrics')).body, 'logferry_transport_accepted_connections_total');
   assert.ok(accepted.reduce((n, s) => n + s.value, 0) >= 1, 'the sender\'s connection is counted');
 

@@ -19,12 +19,15 @@ export function driverCounters(routes: RouteSwitch | undefined, destinations: re
     t.written += c.written;
     t.unwritten += c.unwritten;
     t.dropped += c.dropped;
+    t.lastWrittenAt = Math.max(t.lastWrittenAt ?? 0, c.lastWrittenAt ?? 0);
     byName.set(d.name, t);
   }
   for (const [destination, c] of byName) {
     out.push({ name: 'destination_written_messages_total', labels: { destination }, value: c.written });
     out.push({ name: 'destination_dropped_messages_total', labels: { destination }, value: c.dropped });
     out.push({ name: 'destination_queued_messages', labels: { destination }, value: c.unwritten });
+    // a destination that never wrote has no such time: no series rather than a 1970 date
+    if (c.lastWrittenAt) out.push({ name: 'destination_last_write_timestamp_seconds', labels: { destination }, value: Math.floor(c.lastWrittenAt / 1000) });
   }
   return out;
 }
