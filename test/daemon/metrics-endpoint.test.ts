@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { logferryCommand, startLogferry } from '../helpers/daemon.ts';
-import { startSyslogNgCompatible, tempDir } from '../helpers/peers.ts';
+import * as net from 'node:net';
+import { LOGFERRY_MAIN } from '../helpers/daemon.ts';
+import { runToExit, startSyslogNgCompatible, tempDir } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { certOk, openssl } from '../cli/cert-helpers.ts';
 import { runSendCli } from '../send/lib.ts';
@@ -190,6 +192,10 @@ log { source(s); destination(d); };
   assert.equal(r.status, 200);
   assert.match(r.body, /^logferry_source_received_messages_total\{source="s"\} 0$/m);
 
+  // the endpoint closes with the daemon
+  await d.stop();
+  await assert.rejects(get(mport, '/metrics'), /ECONNREFUSED/);
+
   const sport2 = await freePort();
   const plain = await startLogferry({
     config: `@version: 4.27
@@ -202,4 +208,19 @@ log { source(s); destination(d); };
   t.after(() => plain.stop());
   await plain.process.waitForStderr(/starting up/, 10_000);
   assert.doesNotMatch(plain.stderr(), /Metrics endpoint/);
+});
+
+test('a metrics address in use ends the start with one line naming it and the fix', async (t) => {
+  const dir = tempDir('lf-metrics-busy');
+  t.after(() => dir.remove());
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.after(() => busy.close());
+  const mport = (busy.address() as net.AddressInfo).port;
+  const conf = path.join(dir.path, 'busy.conf');
+  fs.writeFileSync(conf, `@version: 4.27\nsource s { network(ip("127.0.0.1") port(${await freePort()})); };\ndestination d { file("/dev/null"); };\nlog { source(s); destination(d); };\n`);
+  const r = await runToExit(process.execPath, [LOGFERRY_MAIN, '-F', '-f', conf, '--metrics-listen', `127.0.0.1:${mport}`], { name: 'logferry', timeoutMs: 20_000 });
+  assert.equal(r.exit.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`metrics-listen 127\\.0\\.0\\.1:${mport}: the address is in use; choose another port`));
+  assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack');
 });

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHelp, escapeLabelValue, familiesOf, formatExposition, sanitizeName } from '../../src/daemon/main/metrics-format.ts';
 import { parseListen as parseListenForTest } from '../../src/daemon/main/metrics-server.ts';
+import { parseArgs } from '../../src/cli/args.ts';
+import { parseConfigText } from '../../src/config/index.ts';
 
 test('label values escape backslash, double quote and newline; HELP escapes backslash and newline only', () => {
   assert.equal(escapeLabelValue('CN=a\\b,O="x"\nOU=y'), 'CN=a\\\\b,O=\\"x\\"\\nOU=y');
@@ -54,4 +56,15 @@ test('metrics-listen addresses: ADDR:PORT, [v6]:PORT and :PORT; anything else is
   for (const bad of ['9577', 'localhost', '1.2.3.4:70000', '::1:80']) {
     assert.throws(() => parseListenForTest(bad), /is not ADDR:PORT; write e\.g\. 127\.0\.0\.1:9577/, bad);
   }
+});
+
+test('a bad address is refused where it is written: --metrics-listen is a usage error, metrics-listen() a config error at its place', () => {
+  assert.equal(parseArgs(['--metrics-listen', '127.0.0.1:9577']).metricsListen, '127.0.0.1:9577');
+  assert.throws(() => parseArgs(['--metrics-listen', '9577']), (e: Error) => e.name === 'UsageError' && /--metrics-listen '9577' is not ADDR:PORT/.test(e.message));
+  const ok = parseConfigText('@version: 4.27\noptions { metrics-listen("[::1]:9577"); };\n', 'ok.conf');
+  assert.equal(ok.globals.metricsListen, '[::1]:9577');
+  assert.throws(
+    () => parseConfigText('@version: 4.27\noptions { metrics-listen("localhost"); };\n', 'bad.conf'),
+    (e: Error & { loc?: { line: number } }) => /metrics-listen\(\) 'localhost' is not ADDR:PORT/.test(e.message) && e.loc?.line === 2,
+  );
 });

@@ -1,5 +1,6 @@
 /** `options {}` (config-language.md §7) with the source-code defaults. */
 import type { OptionSchema } from './types.ts';
+import { listenAddressProblem } from '../../core/listen-address.ts';
 import { MARK_MODE, NO_MARK, TS_FORMAT, checkLogMsgSize, checkTimeZone, noEffectUnless } from './common.ts';
 
 const NO_STATS = 'logferry keeps no statistics counters and emits no STATS messages yet; remove it';
@@ -108,6 +109,7 @@ export const globalSchema: OptionSchema = {
     {
       name: 'metrics-listen',
       type: { kind: 'string' },
+      check: (v) => (typeof v === 'string' ? listenAddressProblem(v, 'metrics-listen()') : undefined),
       doc: 'logferry extension: ADDR:PORT of a Prometheus endpoint serving /metrics (counters, certificate expiry); off when unset; --metrics-listen wins',
     },
     {

@@ -5,6 +5,7 @@
  * gauges from the material held now), so nothing is cached between scrapes.
  */
 import * as http from 'node:http';
+import { parseListenAddress } from '../../core/listen-address.ts';
 import { NamedError } from '../../core/named-error.ts';
 import { METRICS_CONTENT_TYPE } from './metrics-format.ts';
 
@@ -12,13 +13,11 @@ export class MetricsListenError extends NamedError {}
 
 /** `ADDR:PORT`, `[v6]:PORT` or `:PORT` (all addresses); a clear error otherwise. */
 export function parseListen(spec: string): { host: string | undefined; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(spec.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new MetricsListenError(`metrics-listen '${spec}' is not ADDR:PORT; write e.g. 127.0.0.1:9577 or [::1]:9577`);
+  try {
+    return parseListenAddress(spec, 'metrics-listen');
+  } catch (err) {
+    throw new MetricsListenError((err as Error).message);
   }
-  const host = m[1] ?? m[2];
-  return { host: host === '' ? undefined : host, port };
 }
 
 export class MetricsServer {
