@@ -68,6 +68,8 @@ export class Daemon {
   private plan: Plan;
   private control: ControlSocket | undefined;
   private metrics: MetricsServer | undefined;
+  /** the address `metrics` listens on */
+  private metricsSpec: string | undefined;
   private expiry: ExpiryWarnings | undefined;
   /** reloads run one after another */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -195,6 +197,7 @@ export class Daemon {
       return { ok: false, text: `${reason}, previous config remained intact` };
     }
     for (const w of this.plan.warnings) internalLog('warning', w);
+    await this.followMetricsListen();
     const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
     const failed = c.failed.map((e) => e.message);
     emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
@@ -224,7 +227,25 @@ export class Daemon {
     if (!spec) return;
     // a failure ends the start like a port a source cannot bind (the caller stops the worker)
     this.metrics = await MetricsServer.open(spec, () => this.renderMetrics());
+    this.metricsSpec = spec;
     internalLog('notice', 'Metrics endpoint listening', { address: spec, port: this.metrics.port, path: '/metrics' });
+  }
+
+  /** Reload: options { metrics-listen() } changed (the flag, when given, stays): the endpoint moves, opens or closes. */
+  private async followMetricsListen(): Promise<void> {
+    if (this.flags.metricsListen !== undefined) return;
+    const spec = this.plan.globals.metricsListen;
+    if (spec === this.metricsSpec) return;
+    await this.metrics?.close();
+    this.metrics = undefined;
+    this.metricsSpec = undefined;
+    if (!spec) return;
+    try {
+      await this.openMetrics();
+    } catch (err) {
+      // the new configuration runs; only its endpoint is missing, and the line says why
+      internalLog('error', 'The metrics endpoint did not open; the rest of the new configuration runs', { error: (err as Error).message });
+    }
   }
 
   /** the port /metrics listens on (undefined without an endpoint) */

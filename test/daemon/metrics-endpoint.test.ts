@@ -175,26 +175,31 @@ log { source(s_tls); destination(d_null); };
   assert.equal(after.length, 1, 'the old own series is gone');
 });
 
-test('options { metrics-listen() } opens the endpoint; without it, none is announced', async (t) => {
-  const [sport, mport] = [await freePort(), await freePort()];
-  const d = await startLogferry({
-    config: `@version: 4.27
-options { use-dns(no); metrics-listen("127.0.0.1:${mport}"); };
+test('options { metrics-listen() } opens the endpoint and a reload moves it; without it, none is announced', async (t) => {
+  const [sport, mport, mport2] = [await freePort(), await freePort(), await freePort()];
+  const conf = (m: number) => `@version: 4.27
+options { use-dns(no); metrics-listen("127.0.0.1:${m}"); };
 source s { network(ip("127.0.0.1") port(${sport})); };
 destination d { file("/dev/null"); };
 log { source(s); destination(d); };
-`,
-    readyPorts: [sport],
-  });
+`;
+  const d = await startLogferry({ config: conf(mport), readyPorts: [sport] });
   t.after(() => d.stop());
   await d.process.waitForStderr(/Metrics endpoint listening/, 10_000);
   const r = await get(mport, '/metrics');
   assert.equal(r.status, 200);
   assert.match(r.body, /^logferry_source_received_messages_total\{source="s"\} 0$/m);
 
+  // SIGHUP with another address: the endpoint moves there
+  fs.writeFileSync(d.configPath, conf(mport2));
+  process.kill(d.pid, 'SIGHUP');
+  await d.process.waitForStderr(new RegExp(`Metrics endpoint listening[^\\n]*port='${mport2}'`), 10_000);
+  assert.equal((await get(mport2, '/metrics')).status, 200);
+  await assert.rejects(get(mport, '/metrics'), /ECONNREFUSED/);
+
   // the endpoint closes with the daemon
   await d.stop();
-  await assert.rejects(get(mport, '/metrics'), /ECONNREFUSED/);
+  await assert.rejects(get(mport2, '/metrics'), /ECONNREFUSED/);
 
   const sport2 = await freePort();
   const plain = await startLogferry({
