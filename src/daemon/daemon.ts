@@ -20,7 +20,7 @@ import { eventKinds } from '../core/telemetry.ts';
 import { familiesOf, formatExposition } from './main/metrics-format.ts';
 import { MetricsServer } from './main/metrics-server.ts';
 import { ExpiryWarnings } from './main/expiry-warnings.ts';
-import { MAX_PEER_SERIES, tlsGaugeFamilies } from './main/tls-gauges.ts';
+import { peerSeriesLimit, tlsGaugeFamilies } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
@@ -256,9 +256,10 @@ export class Daemon {
   /** The Prometheus text: counters freshly asked of the workers, certificate gauges from the material held now. */
   async renderMetrics(): Promise<string> {
     const counters = await this.counterTotals();
-    const peers = await this.ask({ type: 'report-peers', limit: MAX_PEER_SERIES }, 'peers');
+    const limit = peerSeriesLimit();
+    const peers = await this.ask({ type: 'report-peers', limit }, 'peers');
     const help = (name: string) => eventKinds().find((k) => k.counter === name)?.text ?? COUNTER_HELP[name] ?? `logferry ${name.replace(/_/g, ' ')}`;
-    return formatExposition([...familiesOf(counters, 'logferry_', help), ...tlsGaugeFamilies(this.tls, peers.peers)]);
+    return formatExposition([...familiesOf(counters, 'logferry_', help), ...tlsGaugeFamilies(this.tls, peers.peers, limit)]);
   }
 
   /** Counter totals over all workers, freshly reported. */

@@ -16,6 +16,12 @@ import type { MetricFamily, Sample } from './metrics-format.ts';
  */
 export const MAX_PEER_SERIES = 1000;
 
+/** the cap in force: LOGFERRY_MAX_PEER_SERIES lowers it for tests, which cannot connect a thousand peers cheaply */
+export function peerSeriesLimit(): number {
+  const v = Number(process.env.LOGFERRY_MAX_PEER_SERIES);
+  return Number.isInteger(v) && v > 0 ? v : MAX_PEER_SERIES;
+}
+
 export const CERT_NOT_AFTER = 'logferry_tls_certificate_not_after_timestamp_seconds';
 export const CRL_NEXT_UPDATE = 'logferry_tls_crl_next_update_timestamp_seconds';
 
@@ -57,7 +63,7 @@ function driversOf(e: TlsMaterialEntry): string[] {
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
-export function tlsGaugeFamilies(entries: readonly TlsMaterialEntry[], peers: readonly PeerCertificate[]): MetricFamily[] {
+export function tlsGaugeFamilies(entries: readonly TlsMaterialEntry[], peers: readonly PeerCertificate[], maxPeers = MAX_PEER_SERIES): MetricFamily[] {
   const certs = new Map<string, Sample>();
   const crls = new Map<string, Sample>();
   // the same certificate in two blocks of one driver is one series
@@ -78,10 +84,11 @@ export function tlsGaugeFamilies(entries: readonly TlsMaterialEntry[], peers: re
   const byKey = new Map(entries.map((e) => [e.key, e]));
   let n = 0;
   for (const peer of peers) {
-    if (n >= MAX_PEER_SERIES) break;
+    if (n >= maxPeers) break;
     const e = byKey.get(peer.key);
     if (!e) continue;
     for (const driver of driversOf(e)) {
+      if (n >= maxPeers) break;
       addCert({ driver, role: 'peer', subject: peer.subject, serial: peer.serial }, peer.notAfter);
       n++;
     }
