@@ -57,6 +57,7 @@ const COUNTER_HELP: Record<string, string> = {
   destination_written_messages_total: 'Messages a destination wrote',
   destination_dropped_messages_total: 'Messages a destination dropped because its queue was full',
   destination_queued_messages: 'Messages a destination accepted and has not written yet',
+  source_open_connections: 'Connections a stream source holds now (handshaking or established)',
   destination_last_write_timestamp_seconds: 'When a destination last wrote successfully, unix seconds',
 };
 

@@ -38,6 +38,8 @@ export interface SourceDriver {
   start(route: Route): Promise<void>;
   /** stop reading; resolve when no more messages will be routed */
   stop(): Promise<void>;
+  /** stream sources: connections holding a slot now (handshaking or established), for /metrics */
+  openConnections?(): number;
 }
 
 export interface DestinationDriver {

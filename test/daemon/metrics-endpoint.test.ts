@@ -158,12 +158,15 @@ log { source(s_tls); destination(d_null); };
   t.after(() => peer.destroy());
   await new Promise<void>((resolve, reject) => peer.once('secureConnect', resolve).once('error', reject));
   const serialB = serialOf(path.join(pki, 'client-b.pem'));
+  const open = series((await get(mport, '/metrics')).body, 'logferry_source_open_connections').find((s) => s.labels.source === 's_tls');
+  assert.equal(open?.value, 1, 'the connected peer holds one connection');
   const peerSeries = await scrapeUntil(mport, (b) => series(b, NOT_AFTER).find((s) => s.labels.role === 'peer' && s.labels.serial === serialB), 5000, 'the connected peer');
   assert.deepEqual(peerSeries.labels, { driver: 's_tls', role: 'peer', subject: 'CN=client-b', serial: serialB });
   assert.equal(peerSeries.value, notAfterOf(path.join(pki, 'client-b.pem')));
   peer.end();
   await new Promise<void>((resolve) => peer.once('close', () => resolve()));
   await scrapeUntil(mport, (b) => (series(b, NOT_AFTER).some((s) => s.labels.role === 'peer') ? undefined : true), 5000, 'the peer series gone after the disconnect');
+  await scrapeUntil(mport, (b) => (series(b, 'logferry_source_open_connections').find((s) => s.labels.source === 's_tls')?.value === 0 ? true : undefined), 5000, 'no open connection after the disconnect');
 
   // rotation: the server certificate files are replaced; the own gauge follows
   install('srv-2');

@@ -3,13 +3,16 @@
  * Counted in plain fields where messages pass (a counter increment per message
  * would cost too much), and turned into named values only when asked.
  */
-import type { DeliveryCounts, DestinationDriver } from '../../pipeline/types.ts';
+import type { DeliveryCounts, DestinationDriver, SourceDriver } from '../../pipeline/types.ts';
 import type { RouteSwitch } from '../../pipeline/route-switch.ts';
 import type { CounterValue } from '../protocol.ts';
 
-export function driverCounters(routes: RouteSwitch | undefined, destinations: readonly DestinationDriver[]): CounterValue[] {
+export function driverCounters(routes: RouteSwitch | undefined, destinations: readonly DestinationDriver[], sources: readonly SourceDriver[] = []): CounterValue[] {
   const out: CounterValue[] = [];
   for (const [source, cell] of routes?.received ?? []) out.push({ name: 'source_received_messages_total', labels: { source }, value: cell.n });
+  const open = new Map<string, number>();
+  for (const s of sources) if (s.openConnections) open.set(s.name, (open.get(s.name) ?? 0) + s.openConnections());
+  for (const [source, n] of open) out.push({ name: 'source_open_connections', labels: { source }, value: n });
   // a declaration may build several drivers (one per destination driver in its block): sum by name
   const byName = new Map<string, DeliveryCounts>();
   for (const d of destinations) {

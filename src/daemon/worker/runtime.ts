@@ -146,7 +146,7 @@ export class WorkerRuntime {
 
   private postCounters(): void {
     const counters = allCounters().map((c) => ({ name: c.name, labels: { ...c.labels }, value: c.value }));
-    counters.push(...driverCounters(this.running?.routes, this.running?.prepared.destinations ?? []));
+    counters.push(...driverCounters(this.running?.routes, this.running?.prepared.destinations ?? [], this.running?.prepared.sources ?? []));
     this.main.post({ type: 'counters', counters });
   }
 }
