@@ -16,11 +16,10 @@ import { controlCommands } from './main/control-commands.ts';
 import { ControlSocket } from './main/control-socket.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
-import { eventKinds } from '../core/telemetry.ts';
-import { familiesOf, formatExposition } from './main/metrics-format.ts';
 import { MetricsServer } from './main/metrics-server.ts';
+import { renderMetrics } from './main/metrics-render.ts';
 import { ExpiryWarnings } from './main/expiry-warnings.ts';
-import { peerSeriesLimit, tlsGaugeFamilies } from './main/tls-gauges.ts';
+import { peerSeriesLimit } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
@@ -50,16 +49,6 @@ export interface DaemonFlags {
 }
 
 export const VERSION = '0.1.0';
-
-/** HELP text of the counters that no telemetry event declares (worker/driver-counters.ts) */
-const COUNTER_HELP: Record<string, string> = {
-  source_received_messages_total: 'Messages a source handed to the log paths',
-  destination_written_messages_total: 'Messages a destination wrote',
-  destination_dropped_messages_total: 'Messages a destination dropped because its queue was full',
-  destination_queued_messages: 'Messages a destination accepted and has not written yet',
-  source_open_connections: 'Connections a stream source holds now (handshaking or established)',
-  destination_last_write_timestamp_seconds: 'When a destination last wrote successfully, unix seconds',
-};
 
 const zero = () => ({ kept: 0, restarted: 0, added: 0, removed: 0 });
 
@@ -259,8 +248,7 @@ export class Daemon {
     const counters = await this.counterTotals();
     const limit = peerSeriesLimit();
     const peers = await this.ask({ type: 'report-peers', limit }, 'peers');
-    const help = (name: string) => eventKinds().find((k) => k.counter === name)?.text ?? COUNTER_HELP[name] ?? `logferry ${name.replace(/_/g, ' ')}`;
-    return formatExposition([...familiesOf(counters, 'logferry_', help), ...tlsGaugeFamilies(this.tls, peers.peers, limit)]);
+    return renderMetrics(counters, this.tls, peers.peers, limit);
   }
 
   /** Counter totals over all workers, freshly reported. */

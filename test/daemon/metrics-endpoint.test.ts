@@ -125,6 +125,9 @@ log { source(s_tls); destination(d_null); };
   assert.equal(written.value, N);
   const lastWrite = series((await get(mport, '/metrics')).body, 'logferry_destination_last_write_timestamp_seconds').find((s) => s.labels.destination === 'd_null');
   assert.ok(lastWrite && lastWrite.value >= beforeSend && lastWrite.value <= Date.now() / 1000, `last write time within the run: ${JSON.stringify(lastWrite)}`);
+  const helpBody = (await get(mport, '/metrics')).body;
+  assert.match(helpBody, /^# HELP logferry_source_received_messages_total Messages a source handed to the log paths\n# TYPE logferry_source_received_messages_total counter$/m);
+  assert.match(helpBody, /^# TYPE logferry_destination_queued_messages gauge$/m);
   const accepted = series((await get(mport, '/metrics')).body, 'logferry_transport_accepted_connections_total');
   assert.ok(accepted.reduce((n, s) => n + s.value, 0) >= 1, 'the sender\'s connection is counted');
 

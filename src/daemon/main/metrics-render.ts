@@ -1,0 +1,27 @@
+/**
+ * What one scrape of /metrics shows: the counter totals under `logferry_`, with
+ * HELP from the telemetry event that bumps each (or the table below for the
+ * per-driver counts a worker reads from its drivers), and the certificate gauges.
+ */
+import { eventKinds } from '../../core/telemetry.ts';
+import type { CounterValue, PeerCertificate, TlsMaterialEntry } from '../protocol.ts';
+import { familiesOf, formatExposition } from './metrics-format.ts';
+import { tlsGaugeFamilies } from './tls-gauges.ts';
+
+/** HELP of the values no telemetry event declares (worker/driver-counters.ts) */
+const DRIVER_HELP: Record<string, string> = {
+  source_received_messages_total: 'Messages a source handed to the log paths',
+  source_open_connections: 'Connections a stream source holds now (handshaking or established)',
+  destination_written_messages_total: 'Messages a destination wrote',
+  destination_dropped_messages_total: 'Messages a destination dropped because its queue was full',
+  destination_queued_messages: 'Messages a destination accepted and has not written yet',
+  destination_last_write_timestamp_seconds: 'When a destination last wrote successfully, unix seconds',
+};
+
+export function helpOf(name: string): string {
+  return eventKinds().find((k) => k.counter === name)?.text ?? DRIVER_HELP[name] ?? `logferry ${name.replace(/_/g, ' ')}`;
+}
+
+export function renderMetrics(counters: readonly CounterValue[], tls: readonly TlsMaterialEntry[], peers: readonly PeerCertificate[], maxPeers: number): string {
+  return formatExposition([...familiesOf(counters, 'logferry_', helpOf), ...tlsGaugeFamilies(tls, peers, maxPeers)]);
+}
