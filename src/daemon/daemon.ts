@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { internalLog } from '../core/internal-log.ts';
+import { flushInternalLimits, internalLog } from '../core/internal-log.ts';
 import { emit } from '../core/telemetry.ts';
 import type { Plan } from '../config/plan.ts';
 import { loadConfig } from '../config/index.ts';
@@ -261,6 +261,8 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      // lines held back by the rate limit are counted before internal() closes
+      flushInternalLimits();
       await this.control?.close();
       await this.metrics?.close();
       await this.rotation?.stop();
