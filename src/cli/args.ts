@@ -3,6 +3,7 @@
  * --help, so they cannot disagree.
  */
 import { DEFAULT_STOP_DEADLINE_MS } from '../daemon/stop-deadline.ts';
+import { listenAddressProblem } from '../core/listen-address.ts';
 
 export interface CliOptions {
   cfgfile: string;
@@ -15,6 +16,7 @@ export interface CliOptions {
   pidfile: string | undefined;
   control: string | undefined;
   persistFile: string | undefined;
+  metricsListen: string | undefined;
   version: boolean;
   help: boolean;
   /** `--help-driver [NAME]`: undefined = not asked, '' = list the names */
@@ -47,6 +49,11 @@ export const flagTable: FlagRow[] = [
   { short: 'p', long: 'pidfile', arg: 'FILE', help: 'write the process id to FILE (removed on exit)', apply: (o, v) => (o.pidfile = v) },
   { short: 'c', long: 'control', arg: 'PATH', help: 'control socket for logferry ctl and syslog-ng-ctl, mode 0600, removed on exit (default /var/lib/logferry/logferry.ctl when that directory exists)', apply: (o, v) => (o.control = v) },
   { short: 'R', long: 'persist-file', arg: 'FILE', help: "where file() sources' positions are kept across restarts (default: the config file's name with .persist, in its directory)", apply: (o, v) => (o.persistFile = v) },
+  { long: 'metrics-listen', arg: 'ADDR:PORT', help: 'serve Prometheus metrics (counters, certificate expiry) at http://ADDR:PORT/metrics; also options { metrics-listen() }, off by default', apply: (o, v) => {
+    const problem = listenAddressProblem(v, '--metrics-listen');
+    if (problem) throw new UsageError(problem);
+    o.metricsListen = v;
+  } },
   { long: 'define', arg: 'NAME=VALUE', help: 'predefine a configuration @define value', apply: (o, v) => {
     const i = v.indexOf('=');
     if (i <= 0) throw new UsageError(`--define expects NAME=VALUE, got '${v}'`);
@@ -83,6 +90,7 @@ export function defaultCliOptions(): CliOptions {
     pidfile: undefined,
     control: undefined,
     persistFile: undefined,
+    metricsListen: undefined,
     version: false,
     help: false,
     helpDriver: undefined,

@@ -36,6 +36,7 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     control: o.control ?? DEFAULT_CONTROL_SOCKET,
     controlOptional: o.control === undefined,
     persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile),
+    metricsListen: o.metricsListen,
     load: () => loadConfig(o.cfgfile, { defines: o.defines }),
   });
   stopOnSignals(daemon);

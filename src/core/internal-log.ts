@@ -6,6 +6,8 @@
  * `Text; tag='value', tag2='value'`.
  */
 
+import { INTERNAL_LINES_PER_WINDOW, INTERNAL_WINDOW_MS, LineLimiter } from './line-limiter.ts';
+
 export type InternalLevel = 'error' | 'warning' | 'notice' | 'info' | 'verbose' | 'debug';
 
 /** syslog severity of each level (verbose is info in syslog terms) */
@@ -72,7 +74,25 @@ export function isLevelEnabled(level: InternalLevel): boolean {
 
 export function internalLog(level: InternalLevel, text: string, tags: Tags = {}): void {
   if (!isLevelEnabled(level)) return;
-  const ev: InternalEvent = { level, text, tags, time: Date.now() };
+  if (level !== 'verbose' && level !== 'debug' && !limiter.allow(text, level)) return;
+  write({ level, text, tags, time: Date.now() });
+}
+
+// the summary goes around the limiter: it is one line per window and text
+const limiter = new LineLimiter({
+  max: INTERNAL_LINES_PER_WINDOW,
+  windowMs: INTERNAL_WINDOW_MS,
+  summary: (text, suppressed, level) =>
+    write({ level: level as InternalLevel, text: 'Suppressed repeated internal messages', tags: { message: text, suppressed, window_s: INTERNAL_WINDOW_MS / 1000 }, time: Date.now() }),
+});
+
+/** ends the rate-limit windows now, writing their summaries (stop, tests) */
+export function flushInternalLimits(): void {
+  limiter.flush(true);
+}
+
+function write(ev: InternalEvent): void {
+  const level = ev.level;
   if (sinks.length === 0) {
     if (level === 'error' || level === 'warning') stderrSink(ev);
     return;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { internalLog } from '../core/internal-log.ts';
+import { flushInternalLimits, internalLog } from '../core/internal-log.ts';
 import { emit } from '../core/telemetry.ts';
 import type { Plan } from '../config/plan.ts';
 import { loadConfig } from '../config/index.ts';
@@ -16,6 +16,10 @@ import { controlCommands } from './main/control-commands.ts';
 import { ControlSocket } from './main/control-socket.ts';
 import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
+import { MetricsServer } from './main/metrics-server.ts';
+import { renderMetrics } from './main/metrics-render.ts';
+import { ExpiryWarnings } from './main/expiry-warnings.ts';
+import { peerSeriesLimit } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
@@ -38,6 +42,8 @@ export interface DaemonFlags {
   control?: string;
   /** the path is the default, not asked for: when its directory is missing, run without a control socket */
   controlOptional?: boolean;
+  /** --metrics-listen ADDR:PORT (wins over options { metrics-listen() }); unset and not configured: no endpoint */
+  metricsListen?: string;
   /** reads the configuration again for a reload (default: the plan's file, without --define values) */
   load?: () => Plan;
 }
@@ -51,6 +57,10 @@ type Reply<T extends WorkerToMain['type']> = Extract<WorkerToMain, { type: T }>;
 export class Daemon {
   private plan: Plan;
   private control: ControlSocket | undefined;
+  private metrics: MetricsServer | undefined;
+  /** the address `metrics` listens on */
+  private metricsSpec: string | undefined;
+  private expiry: ExpiryWarnings | undefined;
   /** reloads run one after another */
   private reloading: Promise<unknown> = Promise.resolve();
   private readonly flags: DaemonFlags;
@@ -96,9 +106,12 @@ export class Daemon {
     // after the worker connected the daemon's own log, so the internal() source gets these too
     for (const w of this.plan.warnings) internalLog('warning', w);
     this.persist?.reportLoad();
+    await this.openMetrics();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
     this.startTlsWatch();
+    this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });
+    this.expiry.start();
   }
 
   /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
@@ -108,7 +121,10 @@ export class Daemon {
       entries: () => this.tls,
       apply: async (entries, recheck) => {
         this.tls = this.tls.map((e) => entries.find((n) => n.key === e.key) ?? e);
-        return this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+        const r = this.ask({ type: 'tls-material', entries, recheck }, 'tls-material-applied');
+        // a new certificate is a new item: warned about at once if it is also near its end
+        this.expiry?.check();
+        return r;
       },
     });
     this.rotation.start();
@@ -122,6 +138,7 @@ export class Daemon {
   async rotateTlsMaterial(): Promise<{ endpoints: number }> {
     const entries = rereadTlsMaterial(this.tls);
     this.tls = entries;
+    this.expiry?.check();
     const r = await this.ask({ type: 'tls-material', entries }, 'tls-material-applied');
     if (r.errors.length > 0) throw errorFromData(r.errors[0]);
     return { endpoints: r.endpoints };
@@ -136,6 +153,7 @@ export class Daemon {
       this.tls = compiled.tls;
       // the watchers follow the blocks the new plan uses
       if (this.rotation) this.startTlsWatch();
+      this.expiry?.check();
     }
     return r;
   }
@@ -171,6 +189,7 @@ export class Daemon {
       return { ok: false, text: `${reason}, previous config remained intact` };
     }
     for (const w of this.plan.warnings) internalLog('warning', w);
+    await this.followMetricsListen();
     const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
     const failed = c.failed.map((e) => e.message);
     emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
@@ -192,6 +211,45 @@ export class Daemon {
       if (!this.flags.controlOptional) throw err;
       internalLog('warning', 'Running without a control socket', { error: (err as Error).message });
     }
+  }
+
+  /** The /metrics endpoint, when asked for: by flag, else by options { metrics-listen() }. */
+  private async openMetrics(): Promise<void> {
+    const spec = this.flags.metricsListen ?? this.plan.globals.metricsListen;
+    if (!spec) return;
+    // a failure ends the start like a port a source cannot bind (the caller stops the worker)
+    this.metrics = await MetricsServer.open(spec, () => this.renderMetrics());
+    this.metricsSpec = spec;
+    internalLog('notice', 'Metrics endpoint listening', { address: spec, port: this.metrics.port, path: '/metrics' });
+  }
+
+  /** Reload: options { metrics-listen() } changed (the flag, when given, stays): the endpoint moves, opens or closes. */
+  private async followMetricsListen(): Promise<void> {
+    if (this.flags.metricsListen !== undefined) return;
+    const spec = this.plan.globals.metricsListen;
+    if (spec === this.metricsSpec) return;
+    await this.metrics?.close();
+    this.metrics = undefined;
+    this.metricsSpec = undefined;
+    if (!spec) return;
+    try {
+      await this.openMetrics();
+    } catch (err) {
+      // the new configuration runs; only its endpoint is missing, and the line says why
+      internalLog('error', 'The metrics endpoint did not open; the rest of the new configuration runs', { error: (err as Error).message });
+    }
+  }
+
+  /** the port /metrics listens on (undefined without an endpoint) */
+  get metricsPort(): number | undefined {
+    return this.metrics?.port;
+  }
+
+  /** The Prometheus text (/metrics, STATS PROMETHEUS): counts freshly asked of the workers, certificate gauges from the material held now. */
+  async renderMetrics(): Promise<string> {
+    const maxPeers = peerSeriesLimit();
+    const [rows, counters, peers] = await Promise.all([this.driverStats(), this.counterTotals(), this.ask({ type: 'report-peers', limit: maxPeers }, 'peers')]);
+    return renderMetrics({ rows, counters, tls: this.tls, peers: peers.peers, maxPeers });
   }
 
   /** Counter totals over all workers, freshly reported. */
@@ -224,8 +282,12 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      // lines held back by the rate limit are counted before internal() closes
+      flushInternalLimits();
       await this.control?.close();
+      await this.metrics?.close();
       await this.rotation?.stop();
+      this.expiry?.stop();
       // the worker's last positions come with its stop
       this.persist?.cancel();
       if (this.worker) {

@@ -65,3 +65,32 @@ export const reloadFailed = defineEvent<{ trigger: string; location: string | un
   labels: ({ trigger }) => ({ trigger }),
   tags: ({ trigger, location, reason }) => ({ location, reason, trigger }),
 });
+
+export interface ExpiryNear {
+  /** own, ca (certificates) or crl */
+  role: 'own' | 'ca' | 'crl';
+  driver: string;
+  /** the certificate's subject, or the CRL's issuer */
+  subject: string;
+  serial: string | undefined;
+  /** not-after or next-update, unix seconds */
+  expires: number;
+  daysLeft: number;
+}
+
+/** At most once a day per certificate or CRL (main/expiry-warnings.ts), not per connection. */
+export const tlsExpiryNear = defineEvent<ExpiryNear>({
+  name: 'tls_expiry_near',
+  level: 'warning',
+  text: 'TLS material expires soon; replace it before it does (a CRL: re-sign it)',
+  counter: 'tls_expiry_warnings_total',
+  labels: ({ role }) => ({ role }),
+  tags: ({ role, driver, subject, serial, expires, daysLeft }) => ({
+    role,
+    driver,
+    subject,
+    ...(serial !== undefined ? { serial } : {}),
+    expires: new Date(expires * 1000).toISOString(),
+    days_left: daysLeft,
+  }),
+});

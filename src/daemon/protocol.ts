@@ -44,6 +44,8 @@
  *   stats      `report-stats` → `stats`: per source and destination, what syslog-ng-ctl's STATS
  *              shows (worker/driver-stats.ts); the main thread sums the workers' rows.
  *   reopen     `reopen` → `reopened`: file() destinations let go of their files (control REOPEN).
+ *   peers      `report-peers` (a limit) → `peers`: the certificates of the TLS peers connected
+ *              now, per tls() block, for the /metrics certificate gauges (main/tls-gauges.ts).
  *   positions  the main thread owns the persist file (main/persist-keeper.ts): `init` carries the
  *              positions it loaded, keyed by persist name; periodically `report-positions` →
  *              `positions` (each file() source's acknowledged offset, inode and size), which it
@@ -72,6 +74,8 @@ export interface TlsMaterialEntry {
   opts: TlsOptions;
   location: SourceLocation | undefined;
   snapshot: MaterialSnapshot;
+  /** the source and destination declarations that use this block (for metric labels) */
+  drivers?: string[];
 }
 
 /** Identifies a tls() block across threads and re-reads: the same block compiles to the same key. */
@@ -104,6 +108,16 @@ export interface CounterValue {
   name: string;
   labels: Labels;
   value: number;
+}
+
+/** A connected TLS peer's certificate, as /metrics labels it. */
+export interface PeerCertificate {
+  /** the tls() block (TlsMaterialEntry.key) whose endpoint holds the session */
+  key: string;
+  subject: string;
+  serial: string;
+  /** notAfter, unix seconds */
+  notAfter: number;
 }
 
 /** An error as data; a ConfigError keeps what its rendering needs. */
@@ -152,6 +166,8 @@ export type MainToWorker =
   | { type: 'tls-material'; entries: TlsMaterialEntry[]; recheck?: string[] }
   | { type: 'apply-settings'; plan: Plan; tls: TlsMaterialEntry[] }
   | { type: 'report-counters' }
+  /** at most `limit` peers in the answer (peers choose their subjects: the series must stay bounded) */
+  | { type: 'report-peers'; limit: number }
   | { type: 'report-positions' }
   | { type: 'report-stats' }
   | { type: 'reopen' }
@@ -163,6 +179,7 @@ export type WorkerToMain =
   | { type: 'tls-material-applied'; keys: string[]; endpoints: number; errors: ErrorData[]; disconnected?: number }
   | { type: 'settings-applied'; applied: boolean; reason?: string; changes?: ReloadChanges }
   | { type: 'counters'; counters: CounterValue[] }
+  | { type: 'peers'; peers: PeerCertificate[] }
   | { type: 'positions'; positions: PositionMap }
   | { type: 'stats'; rows: StatsRow[] }
   /** how many destinations were asked to reopen (those that have files) */

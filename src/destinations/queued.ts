@@ -61,6 +61,8 @@ export abstract class QueuedDestination implements DestinationDriver {
   private retryTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   written = 0;
+  /** when a batch was last written (ms since the epoch); 0: never */
+  lastWrittenAt = 0;
   private readonly congestion: Congestion | undefined;
   /** queue length from which readers are asked to wait, and the one at which they may go on */
   private readonly highMark: number;
@@ -192,6 +194,8 @@ export abstract class QueuedDestination implements DestinationDriver {
         return;
       }
       this.written += batch.length;
+      // per batch, not per message: what the delivery-health gauge of /metrics reads
+      this.lastWrittenAt = Date.now();
       for (const e of batch) if (e.ack) e.ack();
       if (this.queue.length > 0) this.kick();
       else this.notifyIdle();
@@ -289,6 +293,6 @@ export abstract class QueuedDestination implements DestinationDriver {
   }
 
   deliveryCounts(): DeliveryCounts {
-    return { written: this.written, unwritten: this.queue.length + this.inFlight, dropped: this.queue.dropped };
+    return { written: this.written, unwritten: this.queue.length + this.inFlight, dropped: this.queue.dropped, lastWrittenAt: this.lastWrittenAt };
   }
 }

@@ -38,6 +38,11 @@ export class RouteSwitch {
     return this.counts.get(source)?.n ?? 0;
   }
 
+  /** every source's count, for the /metrics counters (the same numbers STATS shows) */
+  *receivedBySource(): IterableIterator<[string, number]> {
+    for (const [source, slot] of this.counts) yield [source, slot.n];
+  }
+
   /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */
   swap(router: Router): void {
     // the counts are since start, not since the last reload (the stop report adds them up)

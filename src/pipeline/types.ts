@@ -27,6 +27,8 @@ export interface DeliveryCounts {
   written: number;
   unwritten: number;
   dropped: number;
+  /** when a write last succeeded, ms since the epoch (0 or absent: never) */
+  lastWrittenAt?: number;
 }
 
 export interface SourceDriver {
@@ -36,6 +38,8 @@ export interface SourceDriver {
   start(route: Route): Promise<void>;
   /** stop reading; resolve when no more messages will be routed */
   stop(): Promise<void>;
+  /** stream sources: connections holding a slot now (handshaking or established), for /metrics */
+  openConnections?(): number;
 }
 
 export interface DestinationDriver {
@@ -76,6 +80,9 @@ export interface DriverEnv {
   pid: number;
   /** destinations that are behind, for readers to wait on */
   congestion?: Congestion;
-  /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
-  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
+  /**
+   * builds a TLS endpoint for a tls() block (the daemon decides where the material comes from);
+   * `driver`: the declaration that uses it, which the daemon adds (its metrics label the block with it)
+   */
+  tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation, driver?: string): TlsEndpoint;
 }

@@ -177,6 +177,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
       for (const r of readers) r.flush();
       readers.clear();
     },
+    openConnections: () => listener?.connectionCount ?? 0,
   };
 }
 

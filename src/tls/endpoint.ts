@@ -9,7 +9,7 @@ import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
+import type { CertFacts, PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
@@ -163,6 +163,8 @@ export interface RotatableTlsEndpoint extends TlsEndpoint {
   useMaterial(snapshot: MaterialSnapshot): void;
   /** after new CA or CRL files: judge the live peers again, disconnect (and report) those now refused; how many */
   recheckPeers(): number;
+  /** the certificates of the peers connected now (sessions whose peer sent one), at most `limit` */
+  livePeers(limit: number): CertFacts[];
 }
 
 /**
@@ -399,6 +401,14 @@ export function buildTlsEndpoint(
       cur = compile(s);
     },
     recheckPeers,
+    livePeers(limit: number): CertFacts[] {
+      const out: CertFacts[] = [];
+      for (const e of live) {
+        if (out.length >= limit) break;
+        if (e.session.peer && !e.session.socket.destroyed) out.push(e.session.peer);
+      }
+      return out;
+    },
     async reload(): Promise<void> {
       if (!reread) throw new Error("this TLS endpoint takes its certificates from the daemon's main thread (a tls-material message); it reads no files itself");
       cur = compile(reread());

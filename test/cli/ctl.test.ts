@@ -13,7 +13,8 @@ import { runToExit, tempDir } from '../helpers/peers.ts';
 import { documentedHelp } from '../helpers/cli-doc.ts';
 import { csvToJson, ctlHelpText, requestFor, splitCsvLine } from '../../src/cli/ctl.ts';
 import { helpText } from '../../src/cli/args.ts';
-import { counterRows, statsCsv, statsPrometheus, statsQuery } from '../../src/daemon/main/stats-formats.ts';
+import { counterRows, statsCsv, statsQuery } from '../../src/daemon/main/stats-formats.ts';
+import { renderMetrics } from '../../src/daemon/main/metrics-render.ts';
 import type { StatsRow } from '../../src/daemon/protocol.ts';
 
 function ctl(...args: string[]) {
@@ -85,12 +86,14 @@ test('QUERY: globs over component.id.instance.type; GET, GET_SUM, LIST; the _RES
   assert.equal(statsQuery('GET_RESET *', rows).ok, false);
 });
 
-test('STATS PROMETHEUS: AxoSyslog names, escaped label values, our counters as logferry_*', () => {
-  const text = statsPrometheus(rows, [{ name: 'tls_handshake_failures_total', labels: { reason: 'bad "cert"\n' }, value: 2 }]);
+test('STATS PROMETHEUS and /metrics: AxoSyslog names, escaped label values, our counters as logferry_*', () => {
+  const counters = [{ name: 'tls_handshake_failures_total', labels: { reason: 'bad "cert"\n' }, value: 2 }];
+  const text = renderMetrics({ rows, counters, tls: [], peers: [], maxPeers: 0 });
   assert.ok(text.includes('syslogng_input_events_total{driver="network",id="s#0",instance="tcp,127.0.0.1:601"} 5\n'), text);
   assert.ok(text.includes('syslogng_output_events_total{driver="file",id="d#0",instance="/var/log/a;b\\"c",result="delivered"} 4\n'), text);
   assert.ok(text.includes('result="dropped"} 1\n'));
   assert.ok(text.includes('# TYPE logferry_tls_handshake_failures_total counter\nlogferry_tls_handshake_failures_total{reason="bad \\"cert\\"\\n"} 2\n'), text);
+  assert.ok(text.includes('# TYPE syslogng_output_events_total counter\n'), text);
   // dropped_messages_total is what the dst rows' dropped says: not repeated
   assert.deepEqual(counterRows([{ name: 'dropped_messages_total', labels: {}, value: 1 }]), []);
 });

@@ -200,6 +200,13 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'global local-time-zone': H('local-time-zone("+05:00")'),
   'global file-template': H('file-template(t_probe)'),
   'global proto-template': H('proto-template(t_probe)'),
+  // the daemon reads these (no driver does): what it does with them is tested in test/daemon/metrics-endpoint.test.ts and tls-expiry-warning.test.ts
+  'global metrics-listen': H('metrics-listen("127.0.0.1:9577")', {
+    probe: (b, v) => (b.globals.metricsListen === undefined && v.globals.metricsListen === '127.0.0.1:9577' ? undefined : `the daemon does not get the address: ${v.globals.metricsListen}`),
+  }),
+  'global tls-expiry-warning-days': H('tls-expiry-warning-days(7)', {
+    probe: (b, v) => (b.globals.tlsExpiryWarningDays === 30 && v.globals.tlsExpiryWarningDays === 7 ? undefined : `the daemon does not get the days: ${v.globals.tlsExpiryWarningDays}`),
+  }),
   'global threaded': W('threaded(no)', { match: /one event-loop thread/ }),
   'global stats': W('stats(freq(10))', { match: /stats\(freq\(10\)\)/ }),
   'global stats-freq': W('stats-freq(10)', { match: /stats\(freq\(10\)\)/ }),

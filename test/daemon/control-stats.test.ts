@@ -131,6 +131,7 @@ test('ctl: stats through syslog-ng-ctl and logferry ctl, prometheus, query, heal
   assert.equal(viaCtl.exit.code, 0, viaCtl.stderr);
   const seen = new Set<string>();
   for (const line of prom.trimEnd().split('\n')) {
+    if (line.startsWith('# HELP ')) continue;
     if (line.startsWith('# TYPE ')) {
       const name = line.split(' ')[2];
       assert.ok(!seen.has(name), `${name} is declared once, its series together`);

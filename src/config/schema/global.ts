@@ -1,5 +1,6 @@
 /** `options {}` (config-language.md §7) with the source-code defaults. */
 import type { OptionSchema } from './types.ts';
+import { listenAddressProblem } from '../../core/listen-address.ts';
 import { MARK_MODE, NO_MARK, TS_FORMAT, checkLogMsgSize, checkTimeZone, noEffectUnless } from './common.ts';
 
 const NO_STATS = 'logferry keeps no statistics counters and emits no STATS messages yet; remove it';
@@ -99,6 +100,18 @@ export const globalSchema: OptionSchema = {
     { name: 'local-time-zone', type: { kind: 'string' }, check: checkTimeZone, doc: 'zone of dates in file() destination names (default: local)' },
     { name: 'file-template', type: { kind: 'string' }, doc: 'name of the template statement file() and stdout() destinations use without template()' },
     { name: 'proto-template', type: { kind: 'string' }, doc: 'name of the template statement network() destinations use without template()' },
+    {
+      name: 'tls-expiry-warning-days',
+      type: { kind: 'non-negative-int' },
+      default: 30,
+      doc: 'logferry extension: warn (once a day per item) when a certificate or CRL of a tls() block expires within this many days; 0 = never',
+    },
+    {
+      name: 'metrics-listen',
+      type: { kind: 'string' },
+      check: (v) => (typeof v === 'string' ? listenAddressProblem(v, 'metrics-listen()') : undefined),
+      doc: 'logferry extension: ADDR:PORT of a Prometheus endpoint serving /metrics (counters, certificate expiry); off when unset; --metrics-listen wins',
+    },
     {
       name: 'threaded',
       type: { kind: 'yesno' },

@@ -40,6 +40,10 @@ export interface GlobalSettings extends FileCreationSettings {
   fileTemplate: string | undefined;
   /** unset: network() destinations use the built-in format */
   protoTemplate: string | undefined;
+  /** unset: no /metrics endpoint (logferry extension) */
+  metricsListen: string | undefined;
+  /** days ahead of a certificate's or CRL's expiry to warn; 0: never (logferry extension) */
+  tlsExpiryWarningDays: number;
 }
 
 export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
@@ -72,5 +76,7 @@ export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   localTimeZone: { row: 'local-time-zone' },
   fileTemplate: { row: 'file-template' },
   protoTemplate: { row: 'proto-template' },
+  metricsListen: { row: 'metrics-listen' },
+  tlsExpiryWarningDays: { row: 'tls-expiry-warning-days' },
   ...FILE_CREATION_FIELDS,
 };

@@ -25,9 +25,11 @@ function checkedOnly(role: 'server' | 'client', location: SourceLocation): TlsEn
 
 export function compileForWorkers(plan: Plan, ctx: { pid?: number } = {}): CompiledForWorkers {
   const tls = new Map<string, TlsMaterialEntry>();
-  const record = (role: 'server' | 'client', opts: TlsOptions, location: SourceLocation): TlsEndpoint => {
+  const record = (role: 'server' | 'client', opts: TlsOptions, location: SourceLocation, driver?: string): TlsEndpoint => {
     const key = materialKey(role, opts, location);
-    if (!tls.has(key)) tls.set(key, { key, role, opts, location, snapshot: loadTlsBlock(role, opts, location) });
+    if (!tls.has(key)) tls.set(key, { key, role, opts, location, snapshot: loadTlsBlock(role, opts, location), drivers: [] });
+    const drivers = tls.get(key)!.drivers!;
+    if (driver !== undefined && !drivers.includes(driver)) drivers.push(driver);
     return checkedOnly(role, location);
   };
   prepare(plan, { dryRun: true, pid: ctx.pid, tlsEndpoint: record });

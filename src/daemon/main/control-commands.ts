@@ -6,7 +6,7 @@
  */
 import type { ControlCommand } from './control-socket.ts';
 import type { CounterValue, StatsRow } from '../protocol.ts';
-import { counterRows, statsCsv, statsPrometheus, statsQuery } from './stats-formats.ts';
+import { counterRows, statsCsv, statsQuery } from './stats-formats.ts';
 
 /** what the commands need of the daemon */
 export interface Controllable {
@@ -14,6 +14,8 @@ export interface Controllable {
   /** the workers' per-driver rows, summed */
   driverStats(): Promise<StatsRow[]>;
   counterTotals(): Promise<CounterValue[]>;
+  /** the Prometheus text /metrics serves */
+  renderMetrics(): Promise<string>;
   /** file() destinations let go of their files; resolves to how many were asked */
   reopen(): Promise<number>;
   stop(reason: string): Promise<void>;
@@ -35,8 +37,7 @@ export function controlCommands(daemon: Controllable): Map<string, ControlComman
       async (args) => {
         const form = args.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
         if (form === 'PROMETHEUS') {
-          const [rows, counters] = await Promise.all([daemon.driverStats(), daemon.counterTotals()]);
-          return { ok: true, raw: true, text: statsPrometheus(rows, counters) };
+          return { ok: true, raw: true, text: await daemon.renderMetrics() };
         }
         if (form !== '' && form !== 'CSV') return { ok: false, text: `STATS ${form} is not a stats format; logferry answers STATS, STATS CSV and STATS PROMETHEUS` };
         return { ok: true, raw: true, text: statsCsv(await allRows(daemon)) };

@@ -5,11 +5,12 @@
  * (worker/driver-stats.ts) and the event counters (core/stats.ts).
  *
  * Event counters that have no syslog-ng equivalent keep their logferry name:
- * in the CSV as `logferry;NAME;LABELS;a;processed;N` (LABELS `k=v,k=v`), in
- * the exposition as `logferry_NAME{labels}`. The per-driver rows already say
+ * in the CSV as `logferry;NAME;LABELS;a;processed;N` (LABELS `k=v,k=v`); the
+ * exposition (STATS PROMETHEUS and /metrics) is metrics-render.ts's. The per-driver rows already say
  * what dropped_messages_total says per destination, so it is not repeated.
  */
 import type { CounterValue, StatsRow } from '../protocol.ts';
+import type { MetricFamily } from './metrics-format.ts';
 
 export const CSV_HEADER = 'SourceName;SourceId;SourceInstance;State;Type;Number';
 
@@ -42,46 +43,28 @@ export function statsCsv(rows: StatsRow[]): string {
   return lines.join('\n') + '\n';
 }
 
-function promLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function promName(n: string): string {
-  return n.replace(/[^a-zA-Z0-9_:]/g, '_');
-}
-
 const RESULT: Record<string, string> = { written: 'delivered', dropped: 'dropped', queued: 'queued' };
 
 /**
- * The text exposition of STATS PROMETHEUS: sources as
+ * The per-driver rows under AxoSyslog's exposition names: sources as
  * syslogng_input_events_total{id}, destinations as
- * syslogng_output_events_total{id, driver, result="delivered|dropped|queued"}
- * (AxoSyslog's names), then logferry's own counters. Series of one name stay together.
+ * syslogng_output_events_total{id, driver, result="delivered|dropped|queued"}.
+ * STATS PROMETHEUS and /metrics both show these beside logferry's own series
+ * (metrics-render.ts), so a dashboard built for either daemon reads logferry.
  */
-export function statsPrometheus(rows: StatsRow[], counters: CounterValue[]): string {
-  const series = new Map<string, string[]>();
-  const add = (name: string, labels: Record<string, string>, value: number) => {
-    const ls = Object.keys(labels)
-      .sort()
-      .filter((k) => labels[k] !== '')
-      .map((k) => `${promName(k)}="${promLabel(labels[k])}"`)
-      .join(',');
-    const list = series.get(name) ?? [];
-    list.push(`${name}${ls ? `{${ls}}` : ''} ${value}`);
-    series.set(name, list);
-  };
+export function syslogNgFamilies(rows: readonly StatsRow[]): MetricFamily[] {
+  const input: MetricFamily = { name: 'syslogng_input_events_total', type: 'counter', help: 'Messages a source handed to the log paths (syslog-ng name)', samples: [] };
+  const output: MetricFamily = { name: 'syslogng_output_events_total', type: 'counter', help: 'Messages a destination delivered, dropped or holds queued (syslog-ng name)', samples: [] };
+  const labels = (l: Record<string, string>) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== ''));
   const perDriver = new Set(rows.filter((r) => r.component.startsWith('src.')).map((r) => r.id.replace(/#\d+$/, '')));
   for (const r of rows) {
-    if (r.component === 'source' && !perDriver.has(r.id)) add('syslogng_input_events_total', { id: r.id }, r.value);
-    else if (r.component.startsWith('src.')) add('syslogng_input_events_total', { id: r.id, driver: r.component.slice(4), instance: r.instance }, r.value);
+    if (r.component === 'source' && !perDriver.has(r.id)) input.samples.push({ labels: labels({ id: r.id }), value: r.value });
+    else if (r.component.startsWith('src.')) input.samples.push({ labels: labels({ id: r.id, driver: r.component.slice(4), instance: r.instance }), value: r.value });
     else if (r.component.startsWith('dst.') && RESULT[r.type]) {
-      add('syslogng_output_events_total', { id: r.id, driver: r.component.slice(4), instance: r.instance, result: RESULT[r.type] }, r.value);
+      output.samples.push({ labels: labels({ id: r.id, driver: r.component.slice(4), instance: r.instance, result: RESULT[r.type] }), value: r.value });
     }
   }
-  for (const c of counters) if (!SHOWN_AS_ROWS.has(c.name)) add(`logferry_${promName(c.name)}`, c.labels, c.value);
-  const out: string[] = [];
-  for (const [name, lines] of series) out.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, ...lines);
-  return out.join('\n') + '\n';
+  return [input, output].filter((f) => f.samples.length > 0);
 }
 
 /** a row's name for QUERY: its non-empty fields joined by '.', as syslog-ng-ctl query lists them */

@@ -19,6 +19,8 @@ import type { DestinationDriver, Route, SourceDriver } from '../../pipeline/type
 import { createSourceDrivers } from '../../sources/index.ts';
 import { createDestinationDrivers } from '../../destinations/index.ts';
 import { createTlsEndpoint } from '../../tls/endpoint.ts';
+import type { TlsOptions } from '../../tls/types.ts';
+import type { SourceLocation } from '../../core/location.ts';
 import type { SourceEnv } from '../../sources/common.ts';
 import type { DestinationDecl, SourceDecl } from '../../config/plan.ts';
 import type { InternalSource } from '../../sources/internal.ts';
@@ -95,9 +97,12 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   const dryRun = !!ctx.dryRun;
   const congestion = ctx.congestion ?? new Congestion();
   const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
+  const tlsEndpoint = env.tlsEndpoint;
+  // each declaration's drivers name it when they ask for a TLS endpoint
+  const envFor = (name: string) => ({ ...env, tlsEndpoint: (role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation) => tlsEndpoint(role, opts, loc, name) });
 
   const destinations = new Map<string, DestinationDriver[]>();
-  for (const [name, decl] of plan.destinations) destinations.set(name, ctx.reuse?.destination(decl) ?? createDestinationDrivers(decl, env));
+  for (const [name, decl] of plan.destinations) destinations.set(name, ctx.reuse?.destination(decl) ?? createDestinationDrivers(decl, envFor(name)));
 
   const lookup = (name: string) => plan.filters.get(name)?.expr;
   const router = new Router(plan, {
@@ -112,7 +117,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   for (const [name, decl] of plan.sources) {
     // a source no log path reads from would only hold sockets open
     if (!router.usedSources.has(name) && !router.hasCatchall) continue;
-    const created = ctx.reuse?.source(decl) ?? createSourceDrivers(decl, env);
+    const created = ctx.reuse?.source(decl) ?? createSourceDrivers(decl, envFor(name));
     sourcesByName.set(name, created);
     sources.push(...created.drivers);
     for (const i of created.internal) internalSinks.push(i.sink);

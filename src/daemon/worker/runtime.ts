@@ -11,6 +11,7 @@ import type { LoggingFlags, MainPort, MainToWorker, TlsMaterialEntry, WorkerInit
 import type { Plan } from '../../config/plan.ts';
 import { RouteSwitch } from '../../pipeline/route-switch.ts';
 import { driverStats } from './driver-stats.ts';
+import { driverCounters } from './driver-counters.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { commitReload, planReload, type Running } from './reload.ts';
@@ -71,6 +72,9 @@ export class WorkerRuntime {
         return this.reload(msg.plan, msg.tls);
       case 'report-counters':
         this.postCounters();
+        return;
+      case 'report-peers':
+        this.main.post({ type: 'peers', peers: this.built?.tls.peers(msg.limit) ?? [] });
         return;
       case 'report-positions':
         this.postPositions();
@@ -154,6 +158,8 @@ export class WorkerRuntime {
   }
 
   private postCounters(): void {
-    this.main.post({ type: 'counters', counters: allCounters().map((c) => ({ name: c.name, labels: { ...c.labels }, value: c.value })) });
+    const counters = allCounters().map((c) => ({ name: c.name, labels: { ...c.labels }, value: c.value }));
+    counters.push(...driverCounters(this.running?.routes, this.running?.prepared.destinations ?? [], this.running?.prepared.sources ?? []));
+    this.main.post({ type: 'counters', counters });
   }
 }

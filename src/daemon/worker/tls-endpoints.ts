@@ -7,7 +7,7 @@ import type { SourceLocation } from '../../core/location.ts';
 import { buildTlsEndpoint, type RotatableTlsEndpoint } from '../../tls/endpoint.ts';
 import type { TlsEndpoint, TlsOptions } from '../../tls/types.ts';
 import { errorToData } from '../error-data.ts';
-import { materialKey, type ErrorData, type TlsMaterialEntry } from '../protocol.ts';
+import { materialKey, type ErrorData, type PeerCertificate, type TlsMaterialEntry } from '../protocol.ts';
 
 export class WorkerTlsEndpoints {
   private readonly material = new Map<string, TlsMaterialEntry>();
@@ -72,5 +72,20 @@ export class WorkerTlsEndpoints {
       }
     }
     return { endpoints, errors, disconnected };
+  }
+
+  /** The certificates of the peers connected now, at most `limit`, distinct per block, subject and serial. */
+  peers(limit: number): PeerCertificate[] {
+    const out = new Map<string, PeerCertificate>();
+    for (const [key, eps] of this.built) {
+      for (const ep of eps) {
+        for (const f of ep.livePeers(limit - out.size)) {
+          const id = JSON.stringify([key, f.subject, f.serial]);
+          if (!out.has(id)) out.set(id, { key, subject: f.subject, serial: f.serial, notAfter: Math.floor(Date.parse(f.validTo) / 1000) });
+        }
+        if (out.size >= limit) return [...out.values()];
+      }
+    }
+    return [...out.values()];
   }
 }
