@@ -56,29 +56,50 @@ function utf8SeqLen(buf: Buffer, i: number, end: number): number {
   return n;
 }
 
+/** UTF-16 units of the field being escaped; grown on demand, shared (decoding is synchronous) */
+let units = new Uint16Array(4096);
+
 /**
  * Bytes that are not UTF-8 become U+DC80..U+DCFF (one lone surrogate per
  * byte, as Python's surrogateescape does), so a destination can write the
  * original bytes back exactly (message/raw-bytes.ts) while valid parts stay text.
+ *
+ * The units are written into one array and turned into one flat string:
+ * appending a string per escaped byte built a rope of thousands of pieces per
+ * field (about 55 bytes of heap per input byte until it was flattened).
  */
 export function decodeEscaped(buf: Buffer, start: number, end: number): string {
   decodeState.escaped = true;
-  const fast = buf as unknown as FastSlices;
-  let out = '';
-  let run = start;
+  // every byte gives at most one unit (a 4-byte sequence gives two)
+  if (units.length < end - start) units = new Uint16Array(Math.max(end - start, units.length * 2));
+  const u = units;
+  let n = 0;
   let i = start;
   while (i < end) {
-    const n = utf8SeqLen(buf, i, end);
-    if (n > 0) {
-      i += n;
+    const c = buf[i];
+    if (c < 0x80) {
+      u[n++] = c;
+      i++;
       continue;
     }
-    if (run < i) out += fast.utf8Slice(run, i);
-    out += String.fromCharCode(0xdc00 + buf[i]);
-    i++;
-    run = i;
+    const len = utf8SeqLen(buf, i, end);
+    if (len === 0) {
+      u[n++] = 0xdc00 + c;
+      i++;
+      continue;
+    }
+    let cp = c & (0xff >> (len + 1));
+    for (let k = 1; k < len; k++) cp = (cp << 6) | (buf[i + k] & 0x3f);
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      u[n++] = 0xd800 + (cp >> 10);
+      u[n++] = 0xdc00 + (cp & 0x3ff);
+    } else u[n++] = cp;
+    i += len;
   }
-  if (run < end) out += fast.utf8Slice(run, end);
+  const out = Buffer.from(u.buffer, u.byteOffset, n * 2).toString('utf16le');
+  // a field far larger than usual should not keep its scratch array alive
+  if (units.length > 65536) units = new Uint16Array(4096);
   return out;
 }
 
