@@ -53,15 +53,13 @@ export class HostsSeen {
 
   /** the entry of `host` on `source`, made (and stamped now) when new */
   entry(source: string, host: string, now = Date.now()): HostEntry {
-    let hosts = this.bySource.get(source);
-    if (!hosts) this.bySource.set(source, (hosts = new Map()));
-    const e = hosts.get(host);
+    const e = this.bySource.get(source)?.get(host);
     if (e) {
       e.at = now;
       return e;
     }
     const made: HostEntry = { source, host, at: now, present: false };
-    this.add(made, hosts);
+    this.add(made);
     return made;
   }
 
@@ -69,19 +67,20 @@ export class HostsSeen {
   touch(e: HostEntry, now = Date.now()): void {
     e.at = now;
     if (!e.present) {
-      let hosts = this.bySource.get(e.source);
-      if (!hosts) this.bySource.set(e.source, (hosts = new Map()));
       // another connection of the same host may have made a new entry meanwhile
-      const other = hosts.get(e.host);
+      const other = this.bySource.get(e.source)?.get(e.host);
       if (other) other.at = now;
-      else this.add(e, hosts);
+      else this.add(e);
     }
   }
 
-  private add(e: HostEntry, hosts: Map<string, HostEntry>): void {
+  private add(e: HostEntry): void {
     while (this.size >= this.limit && this.evictOldest()) {
       // bounded: each round removes one entry
     }
+    // looked up after evicting, which may have removed the source's last host and its map
+    let hosts = this.bySource.get(e.source);
+    if (!hosts) this.bySource.set(e.source, (hosts = new Map()));
     hosts.set(e.host, e);
     e.present = true;
     this.size++;
