@@ -5,12 +5,13 @@
  * last-seen time appears, survives its disconnect, and the table keeps at most
  * LOGFERRY_MAX_HOST_SERIES hosts (evicting the longest silent, counted); a
  * destination whose peer is down shows the age of its oldest waiting message,
- * 0 once it delivered, and its written bytes equal what its peer received; a
- * reload is counted.
+ * 0 once it delivered, and its written bytes equal what its peer received (a
+ * file destination's, the file's size); a reload is counted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -140,6 +141,9 @@ log { source(s_udp); destination(d_file); };
   body = await scrapeUntil(mport, (b) => valueOf(b, 'source_host_series_evicted_total', {}) === 1, 'one eviction');
   assert.deepEqual(series(body, 'source_host_last_seen_timestamp_seconds').map((s) => `${s.labels.source}/${s.labels.host}`).sort(), ['s_udp/127.0.0.1', 's_udp/127.0.0.2']);
   assert.equal(valueOf(body, 'source_received_bytes_total', { source: 's_udp' }), 2 * Buffer.byteLength(dg));
+  // file(): the bytes written are the file's size
+  body = await scrapeUntil(mport, (b) => valueOf(b, 'destination_written_messages_total', { destination: 'd_file' }) === 2, 'two datagrams in the file');
+  assert.equal(valueOf(body, 'destination_written_bytes_total', { destination: 'd_file' }), fs.statSync(path.join(dir.path, 'udp.log')).size);
 
   // the peer comes up: the lines go out, the age is 0 again, and the bytes written are the bytes it got
   let got = 0;
