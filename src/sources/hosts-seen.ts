@@ -11,7 +11,9 @@
  * above the fleet's size, or alert on the eviction counter.
  *
  * Updated per read (a stream chunk) or datagram, not per message: a stream
- * connection holds its entry, and a read only stores the time in it.
+ * connection holds its entry, and a read stores the time in it and moves it to
+ * the end of the recency order (two Set operations, no allocation), so finding
+ * the longest silent host costs nothing even in a flood of new senders.
  */
 import { defineEvent, emit } from '../core/telemetry.ts';
 
@@ -44,18 +46,19 @@ export interface HostEntry {
 
 export class HostsSeen {
   private readonly bySource = new Map<string, Map<string, HostEntry>>();
-  private size = 0;
+  /** every entry, the longest silent first: a refresh moves an entry to the end, so eviction takes the first */
+  private readonly byRecency = new Set<HostEntry>();
   limit: number;
 
   constructor(limit = hostSeriesLimit()) {
     this.limit = limit;
   }
 
-  /** the entry of `host` on `source`, made (and stamped now) when new */
+  /** the entry of `host` on `source`, made when new; either way stamped `now` */
   entry(source: string, host: string, now = Date.now()): HostEntry {
     const e = this.bySource.get(source)?.get(host);
     if (e) {
-      e.at = now;
+      this.refresh(e, now);
       return e;
     }
     const made: HostEntry = { source, host, at: now, present: false };
@@ -65,43 +68,40 @@ export class HostsSeen {
 
   /** a read on a connection that holds `e` */
   touch(e: HostEntry, now = Date.now()): void {
+    if (e.present) return this.refresh(e, now);
     e.at = now;
-    if (!e.present) {
-      // another connection of the same host may have made a new entry meanwhile
-      const other = this.bySource.get(e.source)?.get(e.host);
-      if (other) other.at = now;
-      else this.add(e);
-    }
+    // evicted while its connection stayed: back in, unless another connection of the host made a new entry
+    const other = this.bySource.get(e.source)?.get(e.host);
+    if (other) this.refresh(other, now);
+    else this.add(e);
+  }
+
+  private refresh(e: HostEntry, now: number): void {
+    e.at = now;
+    this.byRecency.delete(e);
+    this.byRecency.add(e);
   }
 
   private add(e: HostEntry): void {
-    while (this.size >= this.limit && this.evictOldest()) {
-      // bounded: each round removes one entry
+    // bounded: each round removes one entry, and the table is not empty while it is full
+    while (this.byRecency.size >= this.limit) {
+      const oldest = this.byRecency.values().next().value!;
+      this.remove(oldest);
+      emit(hostSeriesEvicted, { source: oldest.source, host: oldest.host, lastSeen: oldest.at, limit: this.limit });
     }
-    // looked up after evicting, which may have removed the source's last host and its map
     let hosts = this.bySource.get(e.source);
     if (!hosts) this.bySource.set(e.source, (hosts = new Map()));
     hosts.set(e.host, e);
+    this.byRecency.add(e);
     e.present = true;
-    this.size++;
-  }
-
-  /** a linear scan: runs only when a new host comes to a full table */
-  private evictOldest(): boolean {
-    let oldest: HostEntry | undefined;
-    for (const hosts of this.bySource.values()) for (const e of hosts.values()) if (!oldest || e.at < oldest.at) oldest = e;
-    if (!oldest) return false;
-    this.remove(oldest);
-    emit(hostSeriesEvicted, { source: oldest.source, host: oldest.host, lastSeen: oldest.at, limit: this.limit });
-    return true;
   }
 
   private remove(e: HostEntry): void {
+    this.byRecency.delete(e);
+    e.present = false;
     const hosts = this.bySource.get(e.source);
     if (!hosts || hosts.get(e.host) !== e) return;
     hosts.delete(e.host);
-    e.present = false;
-    this.size--;
     if (hosts.size === 0) this.bySource.delete(e.source);
   }
 
@@ -113,12 +113,12 @@ export class HostsSeen {
     }
   }
 
-  *entries(): Iterable<HostEntry> {
-    for (const hosts of this.bySource.values()) yield* hosts.values();
+  entries(): Iterable<HostEntry> {
+    return this.byRecency.values();
   }
 
   get count(): number {
-    return this.size;
+    return this.byRecency.size;
   }
 }
 

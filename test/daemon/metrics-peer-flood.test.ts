@@ -135,6 +135,7 @@ log { source(s_flood); destination(d_null); };
 
   const after = await scrapeUntil(mport, (b) => peerSerials(b).length === 0, 10_000, 'no peer series after every peer left');
   assert.equal(accepted(after), PEERS, 'every peer was accepted once');
+  assert.equal(valueOf(after, /^logferry_tls_handshakes_total\{protocol="[^"]+",side="source"\} (\d+)$/gm), PEERS, 'one completed handshake per peer');
   const end = rssOf(d.pid);
   t.diagnostic(`${PEERS} handshakes in ${Math.round(handshakeMs)} ms (${Math.round(PEERS / (handshakeMs / 1000))}/s); daemon RSS: ${before.rss} MiB before, ${peak.rss} MiB at most during the flood, ${end.rss} MiB after (peak VmHWM ${end.peak} MiB); whole test ${Math.round(performance.now() - t0)} ms`);
 });

@@ -53,3 +53,12 @@ test('LOGFERRY_MAX_HOST_SERIES sets the limit; anything but a positive integer k
   assert.equal(hostSeriesLimit({ LOGFERRY_MAX_HOST_SERIES: '0' }), MAX_HOST_SERIES);
   assert.equal(hostSeriesLimit({ LOGFERRY_MAX_HOST_SERIES: 'many' }), MAX_HOST_SERIES);
 });
+
+test('a flood of 10 000 new senders keeps the newest 1000, each eviction counted', () => {
+  const h = new HostsSeen(1000);
+  const before = evicted();
+  for (let i = 0; i < 10_000; i++) h.entry('s_udp', `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, i);
+  assert.equal(h.count, 1000);
+  assert.equal(evicted() - before, 9000);
+  assert.equal(Math.min(...[...h.entries()].map((e) => e.at)), 9000, 'the survivors are the last 1000');
+});
