@@ -50,7 +50,7 @@ export function driverCounters(
     out.push({ name: 'destination_queued_messages', labels: { destination }, value: c.unwritten });
     out.push({ name: 'destination_written_bytes_total', labels: { destination }, value: c.writtenBytes ?? 0 });
     // 0 when nothing waits: the series stays, so an alert on it never mistakes an empty queue for missing data
-    const age = c.oldestUnwrittenAt ? Math.max(0, (now - c.oldestUnwrittenAt) / 1000) : 0;
+    const age = c.oldestUnwrittenAt ? Math.max(0, now - c.oldestUnwrittenAt) / 1000 : 0;
     out.push({ name: 'destination_oldest_queued_message_age_seconds', labels: { destination }, value: age });
     if (c.diskBufferBytes !== undefined) out.push({ name: 'destination_disk_buffer_bytes', labels: { destination }, value: c.diskBufferBytes });
     // a destination that never wrote has no such time: no series rather than a 1970 date
