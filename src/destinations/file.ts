@@ -204,6 +204,8 @@ export class FileDestination extends QueuedDestination {
       // with fsync(yes) the batch counts as written (acked) only once it is on disk
       writeAll(this.write, fd, buf, skip, (err, upTo) => {
         r.upTo = upTo;
+        // what reached the file, a failed write's first part included (a retry skips it)
+        this.addWrittenBytes(upTo - skip);
         if (err || !this.o.fsync) return after(err);
         // a failed fsync leaves the bytes written: the retry does not write them again
         fs.fsync(fd, after);

@@ -56,7 +56,11 @@ class StreamDestination extends QueuedDestination {
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
     for (const e of entries) this.encoder.add(this.encode(e.msg));
     const buf = this.encoder.take();
-    this.connector!.write(buf, (err) => done(err ?? undefined));
+    this.connector!.write(buf, (err) => {
+      // a broken connection sends the whole batch again: only an accepted write counts its bytes
+      if (!err) this.addWrittenBytes(buf.length);
+      done(err ?? undefined);
+    });
   }
 
   protected override onWriteError(): void {
@@ -91,7 +95,10 @@ class DgramDestination extends QueuedDestination {
       const r = this.encode(e.msg);
       return typeof r === 'string' ? Buffer.from(r, 'utf8') : r;
     });
-    this.sender!.send(bufs, (err) => done(err ?? undefined));
+    this.sender!.send(bufs, (err) => {
+      if (!err) for (const b of bufs) this.addWrittenBytes(b.length);
+      done(err ?? undefined);
+    });
   }
 
   protected async close(): Promise<void> {

@@ -63,6 +63,10 @@ export abstract class QueuedDestination implements DestinationDriver {
   written = 0;
   /** when a batch was last written (ms since the epoch); 0: never */
   lastWrittenAt = 0;
+  /** bytes the writer got out (socket, file, stdout): subclasses add them with addWrittenBytes() */
+  private writtenBytes = 0;
+  /** receipt time (ms) of the first message of the write under way; 0: none */
+  private inFlightSince = 0;
   private readonly congestion: Congestion | undefined;
   /** queue length from which readers are asked to wait, and the one at which they may go on */
   private readonly highMark: number;
@@ -170,11 +174,13 @@ export abstract class QueuedDestination implements DestinationDriver {
     if (this.throttle > 0) this.tokens -= batch.length;
     this.writing = true;
     this.inFlight = batch.length;
+    this.inFlightSince = receivedAt(batch[0].msg);
     this.stallTimer = setTimeout(this.onStall, STALL_MS);
     this.stallTimer.unref();
     this.writeBatch(batch, (err) => {
       this.writing = false;
       this.inFlight = 0;
+      this.inFlightSince = 0;
       clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
       if (!err && this.queue.length <= this.lowMark) this.slow = false;
@@ -250,6 +256,11 @@ export abstract class QueuedDestination implements DestinationDriver {
     this.kick();
   }
 
+  /** bytes that reached the socket, file or stdout (a failed write may still have put some there) */
+  protected addWrittenBytes(n: number): void {
+    this.writtenBytes += n;
+  }
+
   protected onWriteError(err: Error): void {
     internalLog('error', 'I/O error occurred while writing', { destination: this.name, error: err.message });
   }
@@ -293,6 +304,14 @@ export abstract class QueuedDestination implements DestinationDriver {
   }
 
   deliveryCounts(): DeliveryCounts {
-    return { written: this.written, unwritten: this.queue.length + this.inFlight, dropped: this.queue.dropped, lastWrittenAt: this.lastWrittenAt };
+    // the write under way holds the oldest messages; without one, the queue's front does
+    const front = this.queue.peek();
+    const oldestUnwrittenAt = this.inFlightSince || (front ? receivedAt(front.msg) : 0);
+    return { written: this.written, unwritten: this.queue.length + this.inFlight, dropped: this.queue.dropped, lastWrittenAt: this.lastWrittenAt, writtenBytes: this.writtenBytes, oldestUnwrittenAt };
   }
+}
+
+/** when logferry received a message (not the sender's own timestamp, whose clock may be off), ms since the epoch */
+function receivedAt(msg: LogMessage): number {
+  return msg.recvd.sec * 1000 + Math.floor(msg.recvd.usec / 1000);
 }

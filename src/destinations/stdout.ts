@@ -25,7 +25,11 @@ export class StdoutDestination extends QueuedDestination {
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
     for (const e of entries) this.batch.add(this.format(e.msg));
     if (this.batch.count === 0) return done();
-    process.stdout.write(this.batch.take(), (err) => done(err ?? undefined));
+    const buf = this.batch.take();
+    process.stdout.write(buf, (err) => {
+      if (!err) this.addWrittenBytes(buf.length);
+      done(err ?? undefined);
+    });
   }
 
   protected async close(): Promise<void> {}

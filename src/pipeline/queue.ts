@@ -44,6 +44,11 @@ export class MemoryQueue {
     return true;
   }
 
+  /** the entry at the front (the oldest), without taking it */
+  peek(): QueueEntry | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   /** removes and returns up to `max` entries from the front */
   take(max: number): QueueEntry[] {
     const n = Math.min(max, this.length);

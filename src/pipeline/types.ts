@@ -29,6 +29,15 @@ export interface DeliveryCounts {
   dropped: number;
   /** when a write last succeeded, ms since the epoch (0 or absent: never) */
   lastWrittenAt?: number;
+  /** bytes written (to the socket, file or stdout) since start */
+  writtenBytes?: number;
+  /**
+   * when the oldest message still unwritten (queued or in a write not confirmed)
+   * was received, ms since the epoch; 0 or absent: nothing is waiting
+   */
+  oldestUnwrittenAt?: number;
+  /** bytes a disk buffer holds now: filled by disk-buffered destinations (absent: none) */
+  diskBufferBytes?: number;
 }
 
 export interface SourceDriver {
@@ -40,6 +49,8 @@ export interface SourceDriver {
   stop(): Promise<void>;
   /** stream sources: connections holding a slot now (handshaking or established), for /metrics */
   openConnections?(): number;
+  /** network sources: bytes read from sockets since start (stream chunks and datagrams), for /metrics */
+  receivedBytes?(): number;
 }
 
 export interface DestinationDriver {

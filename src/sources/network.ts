@@ -15,6 +15,7 @@ import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, t
 import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
+import { hostsSeen } from './hosts-seen.ts';
 
 /** where and how a source listens, whatever its socket */
 function listenAt(s: NetworkSourceSettings, name: string) {
@@ -78,6 +79,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   const common = listenAt(s, name);
 
   const effective = { transport, base, common, useDns, dnsCache: dnsCacheOpts };
+  /** bytes read from sockets, for /metrics: a plain number, added per chunk or datagram */
+  let receivedBytes = 0;
 
   if (datagram) {
     let listener: DgramListener | undefined;
@@ -92,6 +95,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
         listener = await createDgramListener(dgramListenerOptions(s, name), (buf, rinfo, local) => {
+          receivedBytes += buf.length;
+          hostsSeen.entry(name, rinfo.address);
           decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
@@ -117,6 +122,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
       async stop() {
         await listener?.close();
       },
+      receivedBytes: () => receivedBytes,
     };
   }
 
@@ -151,6 +157,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
               ended: () => readers.delete(reader),
             });
             readers.add(reader);
+            // the host's last-seen time outlives the connection (hosts-seen.ts)
+            const seen = hostsSeen.entry(name, conn.peer.address);
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
@@ -161,6 +169,8 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             }
             return {
               onData(chunk) {
+                receivedBytes += chunk.length;
+                hostsSeen.touch(seen);
                 if (!reader.push(chunk)) conn.destroy();
               },
               onClose(reason) {
@@ -178,6 +188,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
       readers.clear();
     },
     openConnections: () => listener?.connectionCount ?? 0,
+    receivedBytes: () => receivedBytes,
   };
 }
 

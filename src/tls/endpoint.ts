@@ -15,7 +15,7 @@ import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
 import { rejectPeer } from './reject.ts';
 import { emit as emitEvent } from '../core/telemetry.ts';
-import { reportTlsFailure, tlsPeerDisconnected } from './events.ts';
+import { reportTlsFailure, tlsHandshakeCompleted, tlsPeerDisconnected } from './events.ts';
 import { neverMatching, parseFingerprints, type FingerprintEntry } from './fingerprint.ts';
 import { loadMaterial, materialFrom, snapshotOf, TlsConfigError, type Material, type MaterialSnapshot } from './material.ts';
 import { createContext, planContext, type ContextPlan } from './context-options.ts';
@@ -325,6 +325,8 @@ export function buildTlsEndpoint(
   /** sessions this endpoint opened that are still up: what a CA or CRL change checks again */
   const live = new Set<{ session: TlsSession; peer: PeerAddress; host: string | undefined }>();
   const track = (session: TlsSession, peer: PeerAddress, host: string | undefined): TlsSession => {
+    // every handshake the endpoint accepted passes here once, on either side
+    emitEvent(tlsHandshakeCompleted, { side, protocol: session.protocol, peer: formatPeer(peer), subject: session.peer?.subject, cipher: session.cipher });
     const entry = { session, peer, host };
     live.add(entry);
     session.socket.once('close', () => live.delete(entry));

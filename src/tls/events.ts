@@ -32,6 +32,20 @@ export const tlsHandshakeFailed = defineEvent<{ failure: TlsFailure; side: TlsSi
   }),
 });
 
+/**
+ * A handshake that ended with a session the endpoint accepted (one per
+ * connection). Labelled by side and protocol version only, both bounded; who
+ * the peer was goes to the debug line.
+ */
+export const tlsHandshakeCompleted = defineEvent<{ side: TlsSide; protocol: string; peer: string; subject: string | undefined; cipher: string }>({
+  name: 'tls_handshake_completed',
+  level: 'debug',
+  text: 'TLS handshake completed',
+  counter: 'tls_handshakes_total',
+  labels: ({ side, protocol }) => ({ side, protocol }),
+  tags: ({ peer, subject, protocol, cipher }) => ({ peer, subject, protocol, cipher }),
+});
+
 /** Reports a refused handshake: one line, one count. Call it once, where the refusal is decided. */
 export function reportTlsFailure(failure: TlsFailure, side: TlsSide): void {
   emit(tlsHandshakeFailed, { failure, side });

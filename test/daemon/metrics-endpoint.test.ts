@@ -130,6 +130,8 @@ log { source(s_tls); destination(d_null); };
   assert.match(helpBody, /^# TYPE logferry_destination_queued_messages gauge$/m);
   const accepted = series((await get(mport, '/metrics')).body, 'logferry_transport_accepted_connections_total');
   assert.ok(accepted.reduce((n, s) => n + s.value, 0) >= 1, 'the sender\'s connection is counted');
+  const handshakes = series((await get(mport, '/metrics')).body, 'logferry_tls_handshakes_total').filter((s) => s.labels.side === 'source');
+  assert.equal(handshakes.reduce((n, s) => n + s.value, 0), accepted.reduce((n, s) => n + s.value, 0), 'each accepted TLS connection is one completed handshake');
 
   const body = (await get(mport, '/metrics')).body;
   const certs = series(body, NOT_AFTER);

@@ -14,8 +14,8 @@ export class CounterTotals {
       for (const c of snap) {
         const k = JSON.stringify([c.name, Object.entries(c.labels).sort()]);
         const t = sum.get(k);
-        // a time is the latest over the workers, not their sum
-        if (t) t.value = c.name.endsWith('_timestamp_seconds') ? Math.max(t.value, c.value) : t.value + c.value;
+        // a time is the latest over the workers, an age the largest: neither is a sum
+        if (t) t.value = c.name.endsWith('_timestamp_seconds') || c.name.endsWith('_age_seconds') ? Math.max(t.value, c.value) : t.value + c.value;
         else sum.set(k, { name: c.name, labels: { ...c.labels }, value: c.value });
       }
     }

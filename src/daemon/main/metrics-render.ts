@@ -19,6 +19,11 @@ const DRIVER_HELP: Record<string, string> = {
   destination_dropped_messages_total: 'Messages a destination dropped because its queue was full',
   destination_queued_messages: 'Messages a destination accepted and has not written yet',
   destination_last_write_timestamp_seconds: 'When a destination last wrote successfully, unix seconds',
+  source_received_bytes_total: 'Bytes a network source read from its sockets (stream reads and datagrams)',
+  source_host_last_seen_timestamp_seconds: 'When a sending host (peer address) was last read from by a source, unix seconds; kept after it disconnects, at most LOGFERRY_MAX_HOST_SERIES hosts',
+  destination_written_bytes_total: 'Bytes a destination wrote to its socket, file or stdout',
+  destination_oldest_queued_message_age_seconds: 'Age of the oldest message a destination accepted and has not written yet (from its receipt), seconds; 0 when none waits',
+  destination_disk_buffer_bytes: 'Bytes a disk-buffered destination holds in its disk buffer',
 };
 
 export function helpOf(name: string): string {
