@@ -16,3 +16,6 @@ npm ci --no-audit --no-fund
 npm run build
 npm run typecheck
 npm test
+# the floods and long acceptance runs, one at a time after the rest: at full CPU they would slow
+# the timing-sensitive tests running beside them
+npm run test:heavy
