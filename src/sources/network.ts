@@ -32,6 +32,7 @@ export function streamListenerOptions(s: NetworkSourceSettings, name: string, tl
     idleTimeout: s.idleTimeout,
     soKeepalive: s.soKeepalive,
     tcpKeepaliveTime: s.tcpKeepaliveTime,
+    proxy: s.transport.proxy,
   };
 }
 
@@ -133,17 +134,20 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         streamOpts,
         {
           onConnection(conn) {
+            // behind a balancer the PROXY header names the client and the address it connected to (as AxoSyslog 4.27)
+            const from = conn.proxied?.source ?? conn.peer;
+            const to = conn.proxied?.destination ?? conn.local;
             const values: Array<[string, string]> = [
-              ['SOURCEIP', conn.peer.address],
-              ['SOURCEPORT', String(conn.peer.port)],
-              ['DESTIP', conn.local.address],
-              ['DESTPORT', String(conn.local.port)],
+              ['SOURCEIP', from.address],
+              ['SOURCEPORT', String(from.port)],
+              ['DESTIP', to.address],
+              ['DESTPORT', String(to.port)],
               ['PROTO', '6'],
-              ['IP_PROTO', conn.peer.family === 'IPv6' && !conn.peer.address.startsWith('::ffff:') ? '6' : '4'],
+              ['IP_PROTO', ipProtoOf(from, conn.proxied !== undefined)],
               ['TRANSPORT', trName],
             ];
             if (conn.tls?.peer) values.push(...certFactsToValues(conn.tls.peer));
-            const sender = { ip: conn.peer.address, resolvedName: undefined as string | undefined };
+            const sender = { ip: from.address, resolvedName: undefined as string | undefined };
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),
@@ -154,7 +158,7 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
-              void reverseLookup(conn.peer.address, dnsCacheOpts).then((n) => {
+              void reverseLookup(from.address, dnsCacheOpts).then((n) => {
                 sender.resolvedName = n;
                 conn.resume();
               });
@@ -181,3 +185,12 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   };
 }
 
+
+/**
+ * ${IP_PROTO}: an accepted IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d and is 4;
+ * a PROXY header's family is taken as written (4.27 builds an AF_INET6 address from TCP6).
+ */
+function ipProtoOf(a: { address: string; family: string }, proxied: boolean): '4' | '6' {
+  if (a.family !== 'IPv6') return '4';
+  return proxied || !a.address.startsWith('::ffff:') ? '6' : '4';
+}

@@ -82,3 +82,30 @@ export const udpReceiveDropped = defineEvent<{ group: string; local: string; dro
   amount: ({ dropped }) => dropped,
   tags: ({ group, local, dropped, total }) => ({ group_name: group, local, dropped, dropped_total: total }),
 });
+
+/**
+ * A proxied source (transport(proxied-*)) closed a connection whose PROXY header was missing,
+ * malformed, truncated or late: a sender that bypasses the balancer, or a balancer not configured
+ * to send the header. `client` is the TCP peer (the balancer, or whoever connected).
+ */
+export const proxyHeaderRefused = defineEvent<ListenerFields & { reason: string; location?: string }>({
+  name: 'proxy_header_refused',
+  level: 'error',
+  text: 'Connection closed: no valid PROXY protocol header; send through the load balancer with the PROXY protocol (v1 or v2) turned on',
+  counter: 'transport_proxy_refused_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, reason, location }) => ({ client, local, reason, location }),
+});
+
+/**
+ * A PROXY header with command LOCAL (v2) or without the client's address (v1 UNKNOWN, v2
+ * AF_UNSPEC): a balancer's health check. AxoSyslog closes such a connection quietly; so does logferry.
+ */
+export const proxyHealthCheck = defineEvent<ListenerFields & { version: number; command: string }>({
+  name: 'proxy_health_check',
+  level: 'debug',
+  text: 'PROXY header without a client address (LOCAL or UNKNOWN), closing the connection as a health check',
+  counter: 'transport_proxy_health_checks_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, version, command }) => ({ client, local, version, command }),
+});
