@@ -183,9 +183,9 @@ export function preview(buf: Buffer, max = 16): string {
   let s = '';
   for (let i = 0; i < Math.min(buf.length, max); i++) {
     const c = buf[i]!;
-    s += c >= 0x20 && c <= 0x7e && c !== 0x5c && c !== 0x27 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+    s += c >= 0x20 && c <= 0x7e && c !== 0x5c && c !== 0x22 && c !== 0x27 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   }
-  return `'${s}'${buf.length > max ? '...' : ''}`;
+  return `"${s}"${buf.length > max ? '...' : ''}`;
 }
 
 /**

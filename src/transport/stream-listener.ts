@@ -167,6 +167,8 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
    * `raw` holds its slot. Undefined: the connection is closed, and reported when it was refused.
    */
   async function takeProxyHeader(from: net.Socket, raw: net.Socket, abort: AbortController): Promise<ProxiedAddresses | undefined> {
+    // taken now: a destroyed socket no longer knows its peer
+    const client = formatSockAddr(remoteOf(raw));
     const r = await readProxyHeader(from, { timeoutMs: proxyMs, signal: abort.signal });
     if (r.outcome === 'proxied') {
       if (!closed && !abort.signal.aborted) {
@@ -179,7 +181,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     raw.destroy();
     // cut short by our own close(): not the peer's doing
     if (closed || abort.signal.aborted) return undefined;
-    const fields = { group, client: formatSockAddr(remoteOf(raw)), local: localText };
+    const fields = { group, client, local: localText };
     if (r.outcome === 'refused') emit(proxyHeaderRefused, { ...fields, reason: r.reason, location });
     else if (r.outcome === 'health_check') emit(proxyHealthCheck, { ...fields, version: r.header.version, command: r.header.kind === 'local' ? 'LOCAL' : 'UNKNOWN' });
     else internalLog('debug', 'Connection closed before it sent a PROXY header', fields);

@@ -137,7 +137,7 @@ test('v1 UNKNOWN, with or without the ignored rest of the line', () => {
 
 test('v1 refusals say exactly what is wrong', () => {
   const cases: Array<[string, RegExp]> = [
-    ['<13>Oct 11 22:14:15 host app: hi\n', /does not start with a PROXY protocol header \(first bytes '<13>Oct 11 22:14'\.\.\.\)/],
+    ['<13>Oct 11 22:14:15 host app: hi\n', /does not start with a PROXY protocol header \(first bytes "<13>Oct 11 22:14"\.\.\.\)/],
     ['PROXZ TCP4', /does not start with a PROXY protocol header/],
     ['PROXY TCP4 1.1.1.1 2.2.2.2 3333 4444\n', /bare LF; the specification requires CRLF/],
     ['PROXY TCP3 1.1.1.1 2.2.2.2 3333 4444\r\n', /protocol is 'TCP3'; it must be TCP4, TCP6 or UNKNOWN/],
@@ -187,7 +187,7 @@ test('v2 refusals say exactly what is wrong', () => {
     return b;
   };
   const cases: Array<[Buffer, RegExp]> = [
-    [patch(7, 0x50), /does not start with a PROXY protocol header \(first bytes '\\x0d\\x0a\\x0d\\x0a\\x00\\x0d\\x0aPUIT\\x0a/],
+    [patch(7, 0x50), /does not start with a PROXY protocol header \(first bytes "\\x0d\\x0a\\x0d\\x0a\\x00\\x0d\\x0aPUIT\\x0a/],
     [patch(12, 0x11), /v2 version is 1; only 2 exists/],
     [patch(12, 0x22), /command is 2; it must be 0 \(LOCAL\) or 1 \(PROXY\)/],
     [patch(13, 0x31), /AF_UNIX addresses; only AF_INET, AF_INET6 and AF_UNSPEC/],
