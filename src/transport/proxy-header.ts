@@ -178,14 +178,16 @@ function error(reason: string): ProxyParse {
   return { state: 'error', reason };
 }
 
-/** The first bytes as the log line shows them: printable ASCII as is, the rest as \xNN. */
+/**
+ * The first bytes as the log line shows them: as text when they are printable
+ * ASCII (a syslog line), else in hex (a TLS ClientHello, binary), so the log's
+ * own quoting never has to escape them.
+ */
 export function preview(buf: Buffer, max = 16): string {
-  let s = '';
-  for (let i = 0; i < Math.min(buf.length, max); i++) {
-    const c = buf[i]!;
-    s += c >= 0x20 && c <= 0x7e && c !== 0x5c && c !== 0x22 && c !== 0x27 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
-  }
-  return `"${s}"${buf.length > max ? '...' : ''}`;
+  const head = buf.subarray(0, max);
+  const more = buf.length > max ? '...' : '';
+  const printable = head.every((c) => c >= 0x20 && c <= 0x7e && c !== 0x5c && c !== 0x22 && c !== 0x27);
+  return printable ? `"${head.toString('latin1')}"${more}` : `0x${head.toString('hex')}${more}`;
 }
 
 /**

@@ -116,7 +116,8 @@ export async function sendThrough(
   });
   s.on('error', () => {});
   const closed = once(raw, 'close');
-  await Promise.race([once(s, 'secureConnect'), closed]);
+  // a refused handshake ends in an error or a close, not in secureConnect
+  await Promise.race([new Promise((resolve) => s.once('secureConnect', resolve)), new Promise((resolve) => s.once('error', resolve)), closed]);
   if (!s.destroyed) s.end(wire === 'tls-first' && header ? Buffer.concat([header, body]) : body);
   await closed;
 }
