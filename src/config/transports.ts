@@ -41,8 +41,6 @@ export interface TransportRow {
   maxPayload?: number;
 }
 
-/** AxoSyslog 4.27 reads a v2 header in every datagram of proxied-udp; logferry does not yet */
-const NO_PROXY = 'PROXY protocol over UDP';
 const UDP_PAYLOAD = 65507;
 
 function row(r: TransportRow): TransportRow {
@@ -57,7 +55,7 @@ export const TRANSPORT_TABLE: readonly TransportRow[] = [
   row({ name: 'tls', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: false, port: { network: 514, syslog: 6514 }, legacySyslogPort: 601, macro: { network: 'bsdsyslog+tls', syslog: 'rfc5425' }, listen: 'tls', proxy: 'none' }),
   row({ name: 'auto', socket: 'stream', framing: both('auto'), tls: 'allowed', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+auto', syslog: 'rfc5424+auto' }, listen: 'auto', proxy: 'none' }),
   row({ name: 'proxied-tcp', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'forbidden', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tcp', syslog: 'rfc6587+proxied-tcp' }, listen: 'tcp', proxy: 'plain' }),
-  row({ name: 'proxied-udp', socket: 'datagram', framing: both('datagram'), tls: 'forbidden', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+proxied-udp', syslog: 'rfc6587+proxied-udp' }, listen: 'tcp', proxy: 'plain', notImplemented: NO_PROXY, maxPayload: UDP_PAYLOAD }),
+  row({ name: 'proxied-udp', socket: 'datagram', framing: both('datagram'), tls: 'forbidden', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+proxied-udp', syslog: 'rfc6587+proxied-udp' }, listen: 'tcp', proxy: 'plain', maxPayload: UDP_PAYLOAD }),
   row({ name: 'proxied-tls', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls', syslog: 'rfc5425+proxied-tls' }, listen: 'tls', proxy: 'inside-tls' }),
   row({ name: 'proxied-tls-passthrough', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls-passthrough', syslog: 'rfc5425+proxied-tls-passthrough' }, listen: 'tls', proxy: 'before-tls' }),
   // LogProto plugins of their own: TLS is theirs to start, and logferry's listener does not start it

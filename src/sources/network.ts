@@ -4,7 +4,7 @@
  * in framing, default parse flags and the ${TRANSPORT} name.
  */
 import type { NetworkSourceSettings } from '../config/settings/index.ts';
-import { LocatedError } from '../core/location.ts';
+import { LocatedError, formatLocation } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
@@ -14,6 +14,7 @@ import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
+import { unwrapProxyDatagram } from '../transport/proxy-datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 
 /** where and how a source listens, whatever its socket */
@@ -92,15 +93,30 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         const recipe = { ...base, sourceName: name };
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, rinfo, local) => {
-          decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
+        const proxied = s.transport.proxy !== 'none';
+        const proxyCtx = { group: name, location: s.loc ? formatLocation(s.loc) : undefined };
+        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, peer, bound) => {
+          let rinfo = peer;
+          let local = bound;
+          let payload = buf;
+          let ipP = ipProto;
+          if (proxied) {
+            // proxied-udp: the header in front of each datagram names the client (as AxoSyslog 4.27)
+            const p = unwrapProxyDatagram(buf, peer, bound, proxyCtx);
+            if (p === undefined) return;
+            rinfo = p.source;
+            local = p.destination;
+            payload = p.payload;
+            ipP = p.source.family === 'IPv6' ? '6' : '4';
+          }
+          decodeDatagram(payload, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
               ['SOURCEPORT', String(rinfo.port)],
               ['DESTIP', local.address],
               ['DESTPORT', String(local.port)],
               ['PROTO', '17'],
-              ['IP_PROTO', ipProto],
+              ['IP_PROTO', ipP],
               ['TRANSPORT', trName],
             ];
             // a datagram is not held back for DNS: the first ones from a new sender carry its address

@@ -104,8 +104,21 @@ export const proxyHeaderRefused = defineEvent<ListenerFields & { reason: string;
 export const proxyHealthCheck = defineEvent<ListenerFields & { version: number; command: string }>({
   name: 'proxy_health_check',
   level: 'debug',
-  text: 'PROXY header without a client address (LOCAL or UNKNOWN), closing the connection as a health check',
+  text: 'PROXY header without a client address (LOCAL or UNKNOWN), a health check: its connection is closed, its datagram dropped',
   counter: 'transport_proxy_health_checks_total',
   labels: ({ group }) => ({ group }),
   tags: ({ client, local, version, command }) => ({ client, local, version, command }),
+});
+
+/**
+ * transport(proxied-udp): a datagram without a valid PROXY v2 header in front of its payload was
+ * dropped (AxoSyslog 4.27 reads v2 only in datagrams). Lines are rate-limited by internal-log.
+ */
+export const proxyDatagramRefused = defineEvent<ListenerFields & { reason: string; location?: string }>({
+  name: 'proxy_datagram_refused',
+  level: 'error',
+  text: 'Datagram dropped: no valid PROXY protocol v2 header; send through the load balancer with PROXY protocol v2 turned on',
+  counter: 'transport_proxy_datagrams_refused_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, reason, location }) => ({ client, local, reason, location }),
 });
