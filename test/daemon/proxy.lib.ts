@@ -69,7 +69,7 @@ export async function startProxied(t: TestContext, transport: string, peerVerify
   const pki = await makePki(path.join(dir.path, 'pki'), 'ec');
   const port = await freePort();
   const out = path.join(dir.path, 'out.log');
-  const tlsBlock = transport === 'proxied-tcp' ? '' : ' ' + sngTls({ keyFile: pki.serverKey, certFile: pki.serverCert, caFile: pki.caFile, peerVerify });
+  const tlsBlock = !transport.startsWith('proxied-tls') ? '' : ' ' + sngTls({ keyFile: pki.serverKey, certFile: pki.serverCert, caFile: pki.caFile, peerVerify });
   const d = await startLogferry({
     config: `@version: 4.27
 options { use-dns(no); };
@@ -77,7 +77,8 @@ source s { network(ip(127.0.0.1) port(${port}) transport(${transport})${tlsBlock
 destination d { file("${out}" template("\${SOURCEIP} \${SOURCEPORT} \${DESTIP} \${DESTPORT} \${MSG}\\n")); };
 log { source(s); destination(d); };
 `,
-    readyPorts: [port],
+    // a UDP port takes no connection to probe: the start-up line says it is bound
+    ...(transport === 'proxied-udp' ? { readyStderr: /starting up/ } : { readyPorts: [port] }),
   });
   t.after(() => d.stop());
   return { d, port, out, pki };
