@@ -1,7 +1,7 @@
 /**
  * transport(proxied-tcp) end to end: a balancer's PROXY header (v1 and v2) in
  * plain text before the syslog lines sets ${SOURCEIP} ${SOURCEPORT} ${DESTIP}
- * ${DESTPORT}; a sender that bypasses the balancer is refused with one line and
+ * ${DESTPORT}, and HOST; a sender that bypasses the balancer is refused with one line and
  * none of its bytes are written; a LOCAL health check is closed quietly.
  */
 import { test } from 'node:test';
@@ -35,6 +35,8 @@ test('proxied-tcp: v1 and v2 headers give the client address; a connection witho
   await sendThrough(p, 'plain', proxyHeader(1, CLIENT, VIP), ['after']);
   await expectLines(p.out, [...good, expectedLine(CLIENT, VIP, 'after')]);
 
+  // HOST is the header's client too (use-dns(no): its address), and IP_PROTO its family
+  await expectLines(p.hostOut, ['203.0.113.7 4 v1 one', '203.0.113.7 4 v1 two', '203.0.113.7 4 v2 one', '2001:db8::7 6 v2 six', '203.0.113.7 4 after']);
   const refused = refusalLines(p.d);
   assert.equal(refused.length, 1, p.d.stderr());
   assert.match(refused[0]!, /client='AF_INET\(127\.0\.0\.1:\d+\)'/);

@@ -56,6 +56,8 @@ export interface ProxiedDaemon {
   d: DaemonHandle;
   port: number;
   out: string;
+  /** the same messages as "${HOST} ${IP_PROTO} ${MSG}" */
+  hostOut: string;
   pki: Pki;
 }
 
@@ -69,19 +71,21 @@ export async function startProxied(t: TestContext, transport: string, peerVerify
   const pki = await makePki(path.join(dir.path, 'pki'), 'ec');
   const port = await freePort();
   const out = path.join(dir.path, 'out.log');
+  const hostOut = path.join(dir.path, 'host.log');
   const tlsBlock = !transport.startsWith('proxied-tls') ? '' : ' ' + sngTls({ keyFile: pki.serverKey, certFile: pki.serverCert, caFile: pki.caFile, peerVerify });
   const d = await startLogferry({
     config: `@version: 4.27
 options { use-dns(no); };
 source s { network(ip(127.0.0.1) port(${port}) transport(${transport})${tlsBlock}); };
 destination d { file("${out}" template("\${SOURCEIP} \${SOURCEPORT} \${DESTIP} \${DESTPORT} \${MSG}\\n")); };
-log { source(s); destination(d); };
+destination h { file("${hostOut}" template("\${HOST} \${IP_PROTO} \${MSG}\\n")); };
+log { source(s); destination(d); destination(h); };
 `,
     // a UDP port takes no connection to probe: the start-up line says it is bound
     ...(transport === 'proxied-udp' ? { readyStderr: /starting up/ } : { readyPorts: [port] }),
   });
   t.after(() => d.stop());
-  return { d, port, out, pki };
+  return { d, port, out, hostOut, pki };
 }
 
 export type Wire = 'plain' | 'tls-first' | 'header-then-tls';
