@@ -201,7 +201,6 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   };
 }
 
-
 /**
  * ${IP_PROTO}: an accepted IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d and is 4;
  * a PROXY header's family is taken as written (4.27 builds an AF_INET6 address from TCP6).
