@@ -9,11 +9,13 @@
  *   signature; anything else is refused. logferry decides on the first byte
  *   already, so a sender that bypasses the balancer and writes syslog at once
  *   is refused at once instead of after a timeout.
- * - v1 is one line of at most 107 bytes with its CRLF. 4.27 also takes a bare
- *   LF, extra spaces, extra fields, addresses of the wrong family and
- *   out-of-range ports (with a warning); logferry refuses each of them with
- *   its reason: a header the specification forbids is a broken balancer or
- *   someone writing headers by hand, and it cannot give a trustworthy address.
+ * - v1 is one line of at most 107 bytes with its CRLF. Like 4.27, logferry
+ *   also takes a bare LF: syslog-ng's own loggen (3.38 and 4.27) ends the line
+ *   so. 4.27 also takes extra spaces, extra fields, addresses of the wrong
+ *   family and out-of-range ports (with a warning); logferry refuses each of
+ *   them with its reason: a header the specification forbids is a broken
+ *   balancer or someone writing headers by hand, and it gives no trustworthy
+ *   address.
  * - v2: the whole header (16 bytes plus its length field) is limited to 1500
  *   bytes as in 4.27; command LOCAL (health checks) and v1 `UNKNOWN` / v2
  *   AF_UNSPEC are answered by 4.27 with closing the connection, the caller
@@ -66,8 +68,9 @@ function parseV1(buf: Buffer): ProxyParse {
     return buf.length >= V1_MAX_LENGTH ? error(`the PROXY v1 line has no end within ${V1_MAX_LENGTH} bytes, the limit of the specification`) : INCOMPLETE;
   }
   const length = lf + 1;
-  if (lf === 0 || buf[lf - 1] !== 0x0d) return error('the PROXY v1 line ends with a bare LF; the specification requires CRLF');
-  const line = buf.toString('latin1', 0, lf - 1);
+  const end = buf[lf - 1] === 0x0d ? lf - 1 : lf;
+  if (end > V1_MAX_LENGTH - 2) return error(`the PROXY v1 line is longer than ${V1_MAX_LENGTH} bytes with its CRLF, the limit of the specification`);
+  const line = buf.toString('latin1', 0, end);
   const rest = buf.subarray(length);
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);

@@ -130,6 +130,18 @@ test('v1 TCP4 and TCP6: addresses and ports, the bytes after the header are hand
   assert.equal(r6.rest.length, 0);
 });
 
+test('v1 ended by a bare LF is taken, as AxoSyslog does (its loggen writes it so); a CR alone ends nothing', () => {
+  const r = done(parseProxyHeader(Buffer.from('PROXY TCP4 203.0.113.7 198.51.100.1 4242 514\nnext')));
+  assert.equal(r.header.length, 45);
+  assert.equal(r.rest.toString(), 'next');
+  assert.equal(parseProxyHeader(Buffer.from('PROXY TCP4 1.1.1.1 2.2.2.2 3333 4444\r')).state, 'incomplete');
+  assert.match(reason(parseProxyHeader(Buffer.from('PROXY TCP4 1.1.1.1 2.2.2.2 3333 4444\rx\r\n'))), /byte 0x0d at offset 36/);
+  // 106 bytes of text and a bare LF fit in 107 bytes, but not in 105 + CRLF
+  const head = 'PROXY UNKNOWN ';
+  assert.match(reason(parseProxyHeader(Buffer.from(head + 'x'.repeat(106 - head.length) + '\n'))), /longer than 107 bytes with its CRLF/);
+  assert.equal(done(parseProxyHeader(Buffer.from(head + 'x'.repeat(105 - head.length) + '\n'))).header.length, 106);
+});
+
 test('v1 UNKNOWN, with or without the ignored rest of the line', () => {
   assert.deepEqual(done(parseProxyHeader(Buffer.from('PROXY UNKNOWN\r\nx'))).header, { kind: 'unknown', version: 1, length: 15 });
   assert.equal(done(parseProxyHeader(Buffer.from('PROXY UNKNOWN ffff::1 ::1 1 2\r\n'))).header.kind, 'unknown');
@@ -139,7 +151,6 @@ test('v1 refusals say exactly what is wrong', () => {
   const cases: Array<[string, RegExp]> = [
     ['<13>Oct 11 22:14:15 host app: hi\n', /does not start with a PROXY protocol header \(first bytes "<13>Oct 11 22:14"\.\.\.\)/],
     ['PROXZ TCP4', /does not start with a PROXY protocol header/],
-    ['PROXY TCP4 1.1.1.1 2.2.2.2 3333 4444\n', /bare LF; the specification requires CRLF/],
     ['PROXY TCP3 1.1.1.1 2.2.2.2 3333 4444\r\n', /protocol is 'TCP3'; it must be TCP4, TCP6 or UNKNOWN/],
     ['PROXY TCP4 1.1.1.1 2.2.2.2 3333\r\n', /has 3 fields after the protocol; it needs exactly 4/],
     ['PROXY TCP4  1.1.1.1 2.2.2.2 3333 4444\r\n', /has 5 fields after the protocol/],
@@ -267,12 +278,13 @@ test('property: bytes that are no header are refused (never taken as one), withi
     }),
     { numRuns: 2000 },
   );
-  // mutations of a valid v1 header: a changed byte in the fixed words or the separators is refused
+  // mutations of a valid v1 header: a changed byte in the fixed words, the separators or the LF is never taken
   fc.assert(
     fc.property(addrsArb, fc.nat(), byte, (a, at, v) => {
       const b = encodeV1(a);
       const i = at % b.length;
-      const structural = i < 11 || b[i] === 0x20 || i >= b.length - 2;
+      // the CR is left out: without it the line still ends with a bare LF, which is taken
+      const structural = i < 11 || b[i] === 0x20 || i === b.length - 1;
       fc.pre(structural && b[i] !== v);
       const m = Buffer.from(b);
       m[i] = v;
