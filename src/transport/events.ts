@@ -14,13 +14,14 @@ interface ListenerFields {
   local: string;
 }
 
-export const connectionAccepted = defineEvent<ListenerFields>({
+export const connectionAccepted = defineEvent<ListenerFields & { proxied?: string }>({
   name: 'connection_accepted',
   level: 'verbose',
   text: 'Syslog connection accepted',
   counter: 'transport_accepted_connections_total',
   labels: ({ group }) => ({ group }),
-  tags: ({ fd, client, local }) => ({ fd, client, local }),
+  // proxied: the client a PROXY header named (client is then the balancer)
+  tags: ({ fd, client, local, proxied }) => ({ fd, client, local, proxied }),
 });
 
 export const connectionRejected = defineEvent<ListenerFields & { location?: string; max: number }>({

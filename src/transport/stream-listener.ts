@@ -271,7 +271,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     const conn = new StreamConnection(sock, session, { idleMs, onGone, proxied });
     established.add(conn);
     const client = formatSockAddr(conn.peer);
-    emit(connectionAccepted, { group, fd, client, local: localText });
+    emit(connectionAccepted, { group, fd, client, local: localText, proxied: proxied ? formatSockAddr(proxied.source) : undefined });
     let sink: ConnectionSink;
     try {
       sink = handlers.onConnection(conn);

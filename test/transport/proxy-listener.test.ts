@@ -89,6 +89,9 @@ test('proxied-tcp: a header written byte by byte, data in the same write as its 
     assert.equal(g.text(c), 'first line\nsecond line\n');
     assert.deepEqual(c.proxied, { source: { address: '203.0.113.7', port: 4242, family: 'IPv4' }, destination: { address: '198.51.100.10', port: 514, family: 'IPv4' } });
     assert.equal(c.peer.address, '127.0.0.1', 'the TCP peer stays the balancer');
+    const accepted = logs.events.filter((e) => e.text === 'Syslog connection accepted').pop();
+    assert.equal(accepted?.tags?.proxied, 'AF_INET(203.0.113.7:4242)');
+    assert.match(String(accepted?.tags?.client), /^AF_INET\(127\.0\.0\.1:\d+\)$/);
     s.destroy();
   } finally {
     await g.l.close();
