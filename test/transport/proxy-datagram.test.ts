@@ -12,7 +12,7 @@ import { unwrapProxyDatagram } from '../../src/transport/proxy-datagram.ts';
 import { V2_SIGNATURE } from '../../src/transport/proxy-header.ts';
 
 // the lines themselves are the listener tests' business; here the events are read
-before(() => setInternalSinks([]));
+before(() => setInternalSinks([() => {}]));
 
 const peer = { address: '127.0.0.1', port: 40000, family: 'IPv4' as const };
 const local = { address: '127.0.0.1', port: 514, family: 'IPv4' as const };
