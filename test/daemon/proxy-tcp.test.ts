@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { skipUnlessLogferry } from '../helpers/daemon.ts';
 import { skipUnlessPeers } from '../helpers/peers.ts';
-import { CLIENT, CLIENT6, VIP, VIP6, expectLines, expectedLine, proxyHeader, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
+import { CLIENT, CLIENT6, VIP, VIP6, expectLines, expectedLine, proxyHeader, REFUSED, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
 
 const skip = skipUnlessLogferry() || skipUnlessPeers('openssl');
 
@@ -37,6 +37,7 @@ test('proxied-tcp: v1 and v2 headers give the client address; a connection witho
 
   // HOST is the header's client too (use-dns(no): its address), and IP_PROTO its family
   await expectLines(p.hostOut, ['203.0.113.7 4 v1 one', '203.0.113.7 4 v1 two', '203.0.113.7 4 v2 one', '2001:db8::7 6 v2 six', '203.0.113.7 4 after']);
+  await p.d.process.waitForStderr(REFUSED, 5000);
   const refused = refusalLines(p.d);
   assert.equal(refused.length, 1, p.d.stderr());
   assert.match(refused[0]!, /client='AF_INET\(127\.0\.0\.1:\d+\)'/);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { skipUnlessLogferry } from '../helpers/daemon.ts';
 import { skipUnlessPeers } from '../helpers/peers.ts';
-import { CLIENT, CLIENT6, VIP, VIP6, expectLines, expectedLine, proxyHeader, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
+import { CLIENT, CLIENT6, VIP, VIP6, expectLines, expectedLine, proxyHeader, REFUSED, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
 
 const skip = skipUnlessLogferry() || skipUnlessPeers('openssl');
 
@@ -26,6 +26,7 @@ test('proxied-tls-passthrough: header before the client\'s TLS; mutual auth chec
   await sendThrough(p, 'header-then-tls', proxyHeader(2, CLIENT, VIP), ['rogue client'], { cert: `${p.pki.dir}/rogue.pem`, key: `${p.pki.dir}/rogue.key` });
   // a valid header, then a client without any certificate
   await sendThrough(p, 'header-then-tls', proxyHeader(1, CLIENT, VIP), ['anonymous client']);
+  await p.d.process.waitForStderr(/TLS handshake failed;.*reason='no_peer_certificate'/, 5000);
   const tlsRefusals = p.d.stderr().slice(before);
   // a client that connects straight to the receiver: its ClientHello is no PROXY header
   await sendThrough(p, 'tls-first', undefined, ['bypass attempt'], client);
@@ -35,6 +36,7 @@ test('proxied-tls-passthrough: header before the client\'s TLS; mutual auth chec
   // the TLS layer checked the client behind the header: another CA's certificate, then none
   assert.match(tlsRefusals, /TLS handshake failed;.*reason='unknown_ca'/);
   assert.match(tlsRefusals, /TLS handshake failed;.*reason='no_peer_certificate'/);
+  await p.d.process.waitForStderr(REFUSED, 5000);
   const refused = refusalLines(p.d);
   assert.equal(refused.length, 1, p.d.stderr());
   assert.match(refused[0]!, /reason='the connection does not start with a PROXY protocol header \(first bytes 0x160301/);

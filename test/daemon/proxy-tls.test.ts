@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { skipUnlessLogferry } from '../helpers/daemon.ts';
 import { skipUnlessPeers } from '../helpers/peers.ts';
-import { CLIENT, VIP, expectLines, expectedLine, proxyHeader, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
+import { CLIENT, VIP, expectLines, expectedLine, proxyHeader, REFUSED, refusalLines, sendThrough, startProxied } from './proxy.lib.ts';
 
 const skip = skipUnlessLogferry() || skipUnlessPeers('openssl');
 
@@ -28,11 +28,12 @@ test('proxied-tls: v1 and v2 headers inside the balancer\'s TLS; a trusted sende
   await sendThrough(p, 'tls-first', proxyHeader(1, CLIENT, VIP), ['after'], balancer);
   await expectLines(p.out, [...good, expectedLine(CLIENT, VIP, 'after')]);
 
+  await p.d.process.waitForStderr(REFUSED, 5000);
   const refused = refusalLines(p.d);
   assert.equal(refused.length, 1, p.d.stderr());
   assert.match(refused[0]!, /client='AF_INET\(127\.0\.0\.1:\d+\)'.*reason='the connection does not start with a PROXY protocol header \(first bytes "<13>Nov 26 11:00"/);
   // the TLS layer checked the balancer: the one without a certificate was refused there
-  assert.match(p.d.stderr(), /TLS handshake failed;.*reason='no_peer_certificate'/);
+  await p.d.process.waitForStderr(/TLS handshake failed;.*reason='no_peer_certificate'/, 5000);
   const text = readFileSync(p.out, 'utf8');
   assert.ok(!text.includes('bypass') && !text.includes('no balancer cert'), text);
 });
