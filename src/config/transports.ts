@@ -41,7 +41,6 @@ export interface TransportRow {
   maxPayload?: number;
 }
 
-const NO_PROXY = 'PROXY protocol';
 const UDP_PAYLOAD = 65507;
 
 function row(r: TransportRow): TransportRow {
@@ -55,10 +54,10 @@ export const TRANSPORT_TABLE: readonly TransportRow[] = [
   row({ name: 'udp', socket: 'datagram', framing: both('datagram'), tls: 'forbidden', sourceOnly: false, port: both(514), legacySyslogPort: 601, macro: { network: 'bsdsyslog+udp', syslog: 'rfc5426' }, listen: 'tcp', proxy: 'none', maxPayload: UDP_PAYLOAD }),
   row({ name: 'tls', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: false, port: { network: 514, syslog: 6514 }, legacySyslogPort: 601, macro: { network: 'bsdsyslog+tls', syslog: 'rfc5425' }, listen: 'tls', proxy: 'none' }),
   row({ name: 'auto', socket: 'stream', framing: both('auto'), tls: 'allowed', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+auto', syslog: 'rfc5424+auto' }, listen: 'auto', proxy: 'none' }),
-  row({ name: 'proxied-tcp', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'forbidden', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tcp', syslog: 'rfc6587+proxied-tcp' }, listen: 'tcp', proxy: 'plain', notImplemented: NO_PROXY }),
-  row({ name: 'proxied-udp', socket: 'datagram', framing: both('datagram'), tls: 'forbidden', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+proxied-udp', syslog: 'rfc6587+proxied-udp' }, listen: 'tcp', proxy: 'plain', notImplemented: NO_PROXY, maxPayload: UDP_PAYLOAD }),
-  row({ name: 'proxied-tls', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls', syslog: 'rfc5425+proxied-tls' }, listen: 'tls', proxy: 'inside-tls', notImplemented: NO_PROXY }),
-  row({ name: 'proxied-tls-passthrough', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls-passthrough', syslog: 'rfc5425+proxied-tls-passthrough' }, listen: 'tls', proxy: 'before-tls', notImplemented: NO_PROXY }),
+  row({ name: 'proxied-tcp', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'forbidden', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tcp', syslog: 'rfc6587+proxied-tcp' }, listen: 'tcp', proxy: 'plain' }),
+  row({ name: 'proxied-udp', socket: 'datagram', framing: both('datagram'), tls: 'forbidden', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+proxied-udp', syslog: 'rfc6587+proxied-udp' }, listen: 'tcp', proxy: 'plain', maxPayload: UDP_PAYLOAD }),
+  row({ name: 'proxied-tls', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls', syslog: 'rfc5425+proxied-tls' }, listen: 'tls', proxy: 'inside-tls' }),
+  row({ name: 'proxied-tls-passthrough', socket: 'stream', framing: { network: 'newline', syslog: 'octet-counted' }, tls: 'required', sourceOnly: true, port: { network: 514, syslog: 601 }, macro: { network: 'bsdsyslog+proxied-tls-passthrough', syslog: 'rfc5425+proxied-tls-passthrough' }, listen: 'tls', proxy: 'before-tls' }),
   // LogProto plugins of their own: TLS is theirs to start, and logferry's listener does not start it
   row({ name: 'text-with-nuls', socket: 'stream', framing: both('text-with-nuls'), tls: 'allowed', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+text-with-nuls', syslog: 'rfc5424+text-with-nuls' }, listen: 'tcp', proxy: 'none' }),
   row({ name: 'nul-terminated', socket: 'stream', framing: both('nul-terminated'), tls: 'allowed', sourceOnly: true, port: both(514), macro: { network: 'bsdsyslog+nul-terminated', syslog: 'rfc5424+nul-terminated' }, listen: 'tcp', proxy: 'none' }),
@@ -82,8 +81,10 @@ export interface TransportFacts {
   /** `${TRANSPORT}` of received messages */
   macro: string;
   listen: ListenMode;
+  /** where a PROXY protocol header comes (proxied-* transports), or 'none' */
+  proxy: TransportRow['proxy'];
 }
 
 export function transportFacts(r: TransportRow, driver: InetDriver): TransportFacts {
-  return { name: r.name, socket: r.socket, framing: r.framing[driver], tls: r.tls, macro: r.macro[driver], listen: r.listen };
+  return { name: r.name, socket: r.socket, framing: r.framing[driver], tls: r.tls, macro: r.macro[driver], listen: r.listen, proxy: r.proxy };
 }

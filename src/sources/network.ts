@@ -4,7 +4,7 @@
  * in framing, default parse flags and the ${TRANSPORT} name.
  */
 import type { NetworkSourceSettings } from '../config/settings/index.ts';
-import { LocatedError } from '../core/location.ts';
+import { LocatedError, formatLocation } from '../core/location.ts';
 import { DEFAULT_PARSE_FLAGS, ParseFlag } from '../syslog/parse.ts';
 import { certFactsToValues } from '../tls/cert-facts.ts';
 import type { TlsEndpoint } from '../tls/types.ts';
@@ -14,6 +14,7 @@ import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, type SourceEnv } from './common.ts';
 import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
+import { unwrapProxyDatagram } from '../transport/proxy-datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 import { hostsSeen } from './hosts-seen.ts';
 
@@ -33,6 +34,7 @@ export function streamListenerOptions(s: NetworkSourceSettings, name: string, tl
     idleTimeout: s.idleTimeout,
     soKeepalive: s.soKeepalive,
     tcpKeepaliveTime: s.tcpKeepaliveTime,
+    proxy: s.transport.proxy,
   };
 }
 
@@ -94,17 +96,32 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         const recipe = { ...base, sourceName: name };
         const pending = new Set<string>();
         const hostRules = localizedHostRules(recipe);
-        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, rinfo, local) => {
+        const proxied = s.transport.proxy !== 'none';
+        const proxyCtx = { group: name, location: s.loc ? formatLocation(s.loc) : undefined };
+        listener = await createDgramListener(dgramListenerOptions(s, name), (buf, peer, bound) => {
           receivedBytes += buf.length;
+          let rinfo = peer;
+          let local = bound;
+          let payload = buf;
+          let ipP = ipProto;
+          if (proxied) {
+            // proxied-udp: the header in front of each datagram names the client (as AxoSyslog 4.27)
+            const p = unwrapProxyDatagram(buf, peer, bound, proxyCtx);
+            if (p === undefined) return;
+            rinfo = p.source;
+            local = p.destination;
+            payload = p.payload;
+            ipP = p.source.family === 'IPv6' ? '6' : '4';
+          }
           hostsSeen.entry(name, rinfo.address);
-          decodeDatagram(buf, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
+          decodeDatagram(payload, { maxMsgSize: base.maxMsgSize }, (fb, s, e) => {
             const values: Array<[string, string]> = [
               ['SOURCEIP', rinfo.address],
               ['SOURCEPORT', String(rinfo.port)],
               ['DESTIP', local.address],
               ['DESTPORT', String(local.port)],
               ['PROTO', '17'],
-              ['IP_PROTO', ipProto],
+              ['IP_PROTO', ipP],
               ['TRANSPORT', trName],
             ];
             // a datagram is not held back for DNS: the first ones from a new sender carry its address
@@ -139,17 +156,20 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
         streamOpts,
         {
           onConnection(conn) {
+            // behind a balancer the PROXY header names the client and the address it connected to (as AxoSyslog 4.27)
+            const from = conn.proxied?.source ?? conn.peer;
+            const to = conn.proxied?.destination ?? conn.local;
             const values: Array<[string, string]> = [
-              ['SOURCEIP', conn.peer.address],
-              ['SOURCEPORT', String(conn.peer.port)],
-              ['DESTIP', conn.local.address],
-              ['DESTPORT', String(conn.local.port)],
+              ['SOURCEIP', from.address],
+              ['SOURCEPORT', String(from.port)],
+              ['DESTIP', to.address],
+              ['DESTPORT', String(to.port)],
               ['PROTO', '6'],
-              ['IP_PROTO', conn.peer.family === 'IPv6' && !conn.peer.address.startsWith('::ffff:') ? '6' : '4'],
+              ['IP_PROTO', ipProtoOf(from, conn.proxied !== undefined)],
               ['TRANSPORT', trName],
             ];
             if (conn.tls?.peer) values.push(...certFactsToValues(conn.tls.peer));
-            const sender = { ip: conn.peer.address, resolvedName: undefined as string | undefined };
+            const sender = { ip: from.address, resolvedName: undefined as string | undefined };
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),
@@ -158,11 +178,11 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             });
             readers.add(reader);
             // the host's last-seen time outlives the connection (hosts-seen.ts)
-            const seen = hostsSeen.entry(name, conn.peer.address);
+            const seen = hostsSeen.entry(name, from.address);
             if (useDns) {
               // hold the first bytes until the sender's name is known, so every message gets the same HOST
               conn.pause();
-              void reverseLookup(conn.peer.address, dnsCacheOpts).then((n) => {
+              void reverseLookup(from.address, dnsCacheOpts).then((n) => {
                 sender.resolvedName = n;
                 conn.resume();
               });
@@ -192,3 +212,11 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
   };
 }
 
+/**
+ * ${IP_PROTO}: an accepted IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d and is 4;
+ * a PROXY header's family is taken as written (4.27 builds an AF_INET6 address from TCP6).
+ */
+function ipProtoOf(a: { address: string; family: string }, proxied: boolean): '4' | '6' {
+  if (a.family !== 'IPv6') return '4';
+  return proxied || !a.address.startsWith('::ffff:') ? '6' : '4';
+}

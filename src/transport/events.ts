@@ -14,13 +14,14 @@ interface ListenerFields {
   local: string;
 }
 
-export const connectionAccepted = defineEvent<ListenerFields>({
+export const connectionAccepted = defineEvent<ListenerFields & { proxied?: string }>({
   name: 'connection_accepted',
   level: 'verbose',
   text: 'Syslog connection accepted',
   counter: 'transport_accepted_connections_total',
   labels: ({ group }) => ({ group }),
-  tags: ({ fd, client, local }) => ({ fd, client, local }),
+  // proxied: the client a PROXY header named (client is then the balancer)
+  tags: ({ fd, client, local, proxied }) => ({ fd, client, local, proxied }),
 });
 
 export const connectionRejected = defineEvent<ListenerFields & { location?: string; max: number }>({
@@ -81,4 +82,44 @@ export const udpReceiveDropped = defineEvent<{ group: string; local: string; dro
   labels: ({ group }) => ({ group }),
   amount: ({ dropped }) => dropped,
   tags: ({ group, local, dropped, total }) => ({ group_name: group, local, dropped, dropped_total: total }),
+});
+
+/**
+ * A proxied source (transport(proxied-*)) closed a connection whose PROXY header was missing,
+ * malformed, truncated or late: a sender that bypasses the balancer, or a balancer not configured
+ * to send the header. `client` is the TCP peer (the balancer, or whoever connected).
+ */
+export const proxyHeaderRefused = defineEvent<ListenerFields & { reason: string; location?: string }>({
+  name: 'proxy_header_refused',
+  level: 'error',
+  text: 'Connection closed: no valid PROXY protocol header; send through the load balancer with the PROXY protocol (v1 or v2) turned on',
+  counter: 'transport_proxy_refused_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, reason, location }) => ({ client, local, reason, location }),
+});
+
+/**
+ * A PROXY header with command LOCAL (v2) or without the client's address (v1 UNKNOWN, v2
+ * AF_UNSPEC): a balancer's health check. AxoSyslog closes such a connection quietly; so does logferry.
+ */
+export const proxyHealthCheck = defineEvent<ListenerFields & { version: number; command: string }>({
+  name: 'proxy_health_check',
+  level: 'debug',
+  text: 'PROXY header without a client address (LOCAL or UNKNOWN), a health check: its connection is closed, its datagram dropped',
+  counter: 'transport_proxy_health_checks_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, version, command }) => ({ client, local, version, command }),
+});
+
+/**
+ * transport(proxied-udp): a datagram without a valid PROXY v2 header in front of its payload was
+ * dropped (AxoSyslog 4.27 reads v2 only in datagrams). Lines are rate-limited by internal-log.
+ */
+export const proxyDatagramRefused = defineEvent<ListenerFields & { reason: string; location?: string }>({
+  name: 'proxy_datagram_refused',
+  level: 'error',
+  text: 'Datagram dropped: no valid PROXY protocol v2 header; send through the load balancer with PROXY protocol v2 turned on',
+  counter: 'transport_proxy_datagrams_refused_total',
+  labels: ({ group }) => ({ group }),
+  tags: ({ client, local, reason, location }) => ({ client, local, reason, location }),
 });

@@ -35,6 +35,17 @@ export interface StreamConnectionOptions {
   idleMs: number;
   /** called once, after the socket is gone (the listener frees the slot here) */
   onGone?: (conn: StreamConnection, reason: CloseReason, error?: Error) => void;
+  /** the addresses a PROXY protocol header gave (proxied-* transports) */
+  proxied?: ProxiedAddresses;
+}
+
+/**
+ * What a PROXY header said: the balancer's client (`source`) and the address
+ * that client connected to (`destination`). The TCP peer stays in `peer`.
+ */
+export interface ProxiedAddresses {
+  source: PeerAddress;
+  destination: PeerAddress;
 }
 
 let nextId = 1;
@@ -51,6 +62,8 @@ export class StreamConnection {
   /** present on TLS connections: protocol, cipher and the peer's certificate facts */
   readonly tls: TlsSession | undefined;
   readonly socket: net.Socket;
+  /** set when a PROXY header named the client: messages take their addresses from here, logs name `peer` */
+  readonly proxied: ProxiedAddresses | undefined;
   #sink: ConnectionSink | undefined;
   #paused = false;
   #closing = false;
@@ -69,6 +82,7 @@ export class StreamConnection {
     this.peer = remoteOf(socket);
     this.local = localOf(socket);
     this.fd = fdOf(session ? (socket as unknown as { _parent?: net.Socket })._parent ?? socket : socket);
+    this.proxied = opts.proxied;
     this.#idleMs = opts.idleMs;
     this.#onGone = opts.onGone;
   }

@@ -9,6 +9,10 @@
  *      endpoint, all under one handshake timer that frees the slot of a silent
  *      or slow peer;
  *   4. the owner gets a StreamConnection and returns its sink; reading starts.
+ * A proxied transport adds one step, under its own timer: the PROXY header is
+ * read from the raw socket before step 3 (proxied-tcp, and proxied-tls-
+ * passthrough, whose client starts TLS after the balancer's header), or from
+ * the TLS socket after it (proxied-tls: the balancer's own TLS session).
  * A failing peer only ever costs its own connection.
  */
 import * as net from 'node:net';
@@ -17,12 +21,13 @@ import { formatLocation, type SourceLocation } from '../core/location.ts';
 import { emit } from '../core/telemetry.ts';
 import { reportTlsFailure } from '../tls/events.ts';
 import { TlsFailure, type PeerAddress, type TlsEndpoint, type TlsSession } from '../tls/types.ts';
-import { connectionAccepted, connectionRejected, tlsOnPlainPort } from './events.ts';
+import { connectionAccepted, connectionRejected, proxyHeaderRefused, proxyHealthCheck, tlsOnPlainPort } from './events.ts';
+import { readProxyHeader } from './proxy-intake.ts';
 import { fdOf, formatSockAddr, remoteOf, type IpProtocol } from './addresses.ts';
 import { looksLikeClientHello, noteClientHello, offeredText, parseClientHello } from '../tls/client-hello.ts';
 import { looksLikeTls, peekFirstChunk } from './first-bytes.ts';
 import { applyStreamSocketOptions, type StreamSocketOptions } from './socket-options.ts';
-import { StreamConnection, type CloseReason, type ConnectionSink } from './stream-connection.ts';
+import { StreamConnection, type CloseReason, type ConnectionSink, type ProxiedAddresses } from './stream-connection.ts';
 
 export type StreamTransport = 'tcp' | 'tls' | 'auto';
 
@@ -45,6 +50,13 @@ export interface StreamListenerOptions extends StreamSocketOptions {
   idleTimeout: number;
   /** time allowed from accept to a finished TLS handshake (and, for auto, the first byte); default 10 000 */
   handshakeTimeoutMs?: number;
+  /**
+   * PROXY protocol header (proxied-* transports): in plain text first (`plain`), inside the
+   * TLS session (`inside-tls`), or in plain text before the client's TLS handshake (`before-tls`)
+   */
+  proxy?: 'none' | 'plain' | 'inside-tls' | 'before-tls';
+  /** time allowed for the PROXY header to arrive; default handshakeTimeoutMs */
+  proxyTimeoutMs?: number;
   /** the source's name, for the `group_name` tag */
   groupName?: string;
   location?: SourceLocation;
@@ -85,6 +97,9 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
   const endpoint = opts.tls;
   const max = opts.maxConnections;
   const handshakeMs = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const proxy = opts.proxy ?? 'none';
+  if (proxy !== 'none' && proxy !== 'plain' && !useTls) throw new Error(`a PROXY header ${proxy} needs TLS, but tls() options are missing`);
+  const proxyMs = opts.proxyTimeoutMs ?? handshakeMs;
   const idleMs = opts.idleTimeout * 1000;
   const host = opts.ip;
   const location = opts.location ? formatLocation(opts.location) : undefined;
@@ -128,16 +143,52 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
       return;
     }
     applyStreamSocketOptions(raw, opts);
-    if (!useTls) {
+    if (!useTls && proxy === 'none') {
       establish(raw, undefined, fdOf(raw));
       return;
     }
     const abort = new AbortController();
     handshaking.set(raw, abort);
+    if (proxy === 'plain' || proxy === 'before-tls') {
+      const fd = fdOf(raw);
+      void takeProxyHeader(raw, raw, abort).then((addrs) => {
+        if (addrs === undefined) return;
+        if (useTls) return handshake(raw, abort, addrs);
+        handshaking.delete(raw);
+        establish(raw, undefined, fd, addrs);
+      });
+      return;
+    }
     void handshake(raw, abort);
   }
 
-  async function handshake(raw: net.Socket, abort: AbortController): Promise<void> {
+  /**
+   * Reads the PROXY header off `from` (the raw socket, or the TLS socket of proxied-tls) while
+   * `raw` holds its slot. Undefined: the connection is closed, and reported when it was refused.
+   */
+  async function takeProxyHeader(from: net.Socket, raw: net.Socket, abort: AbortController): Promise<ProxiedAddresses | undefined> {
+    // taken now: a destroyed socket no longer knows its peer
+    const client = formatSockAddr(remoteOf(raw));
+    const r = await readProxyHeader(from, { timeoutMs: proxyMs, signal: abort.signal });
+    if (r.outcome === 'proxied') {
+      if (!closed && !abort.signal.aborted) {
+        const h = r.header;
+        return { source: { ...h.source, family: h.family }, destination: { ...h.destination, family: h.family } };
+      }
+    }
+    handshaking.delete(raw);
+    from.destroy();
+    raw.destroy();
+    // cut short by our own close(): not the peer's doing
+    if (closed || abort.signal.aborted) return undefined;
+    const fields = { group, client, local: localText };
+    if (r.outcome === 'refused') emit(proxyHeaderRefused, { ...fields, reason: r.reason, location });
+    else if (r.outcome === 'health_check') emit(proxyHealthCheck, { ...fields, version: r.header.version, command: r.header.kind === 'local' ? 'LOCAL' : 'UNKNOWN' });
+    else internalLog('debug', 'Connection closed before it sent a PROXY header', fields);
+    return undefined;
+  }
+
+  async function handshake(raw: net.Socket, abort: AbortController, proxied?: ProxiedAddresses): Promise<void> {
     const peer = remoteOf(raw);
     const fd = fdOf(raw);
     let settled = false;
@@ -200,18 +251,27 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     }
     release();
     if (session.socket.destroyed) return;
-    establish(session.socket, session, fd);
+    if (proxy === 'inside-tls') {
+      // the balancer's TLS is up; its header is the first thing inside, and the slot stays held until it came
+      handshaking.set(raw, abort);
+      const addrs = await takeProxyHeader(session.socket, raw, abort);
+      if (addrs === undefined) return;
+      handshaking.delete(raw);
+      establish(session.socket, session, fd, addrs);
+      return;
+    }
+    establish(session.socket, session, fd, proxied);
   }
 
-  function establish(sock: net.Socket, session: TlsSession | undefined, fd: number | undefined): void {
+  function establish(sock: net.Socket, session: TlsSession | undefined, fd: number | undefined, proxied?: ProxiedAddresses): void {
     if (closed) {
       sock.destroy();
       return;
     }
-    const conn = new StreamConnection(sock, session, { idleMs, onGone });
+    const conn = new StreamConnection(sock, session, { idleMs, onGone, proxied });
     established.add(conn);
     const client = formatSockAddr(conn.peer);
-    emit(connectionAccepted, { group, fd, client, local: localText });
+    emit(connectionAccepted, { group, fd, client, local: localText, proxied: proxied ? formatSockAddr(proxied.source) : undefined });
     let sink: ConnectionSink;
     try {
       sink = handlers.onConnection(conn);

@@ -122,13 +122,14 @@ test('flags() words: those that change nothing in logferry warn once (file:line:
   assert.ok(warned >= 10, `${warned} no-effect flag words checked`);
 });
 
-test('transport(proxied-*) is refused while compiling, even in a source no log path uses', () => {
-  for (const t of ['proxied-tcp', 'proxied-udp', 'proxied-tls']) {
-    const tls = t === 'proxied-tls' ? ' tls(peer-verify(optional-untrusted))' : '';
-    assert.throws(
-      () => compile(`source s { network(port(0) transport(${t})${tls}); };\n`, t),
-      (e: unknown) => e instanceof ConfigError && e.loc?.line === 1 && /PROXY protocol\) is not implemented by logferry yet/.test(e.message),
-    );
+test('transport(proxied-*) compiles, with the header position the listener needs', () => {
+  const where: Record<string, string> = { 'proxied-tcp': 'plain', 'proxied-udp': 'plain', 'proxied-tls': 'inside-tls', 'proxied-tls-passthrough': 'before-tls' };
+  for (const [t, proxy] of Object.entries(where)) {
+    const tls = t.startsWith('proxied-tls') ? ' tls(peer-verify(optional-untrusted))' : '';
+    const plan = compile(`source s { network(port(0) transport(${t})${tls}); };\n`, t);
+    const st = plan.sources.get('s')!.drivers[0]!.settings;
+    assert.ok(st.kind === 'network-source');
+    assert.equal(st.transport.proxy, proxy, t);
   }
 });
 

@@ -20,8 +20,9 @@ test('every row is consistent in itself', () => {
     assert.equal(r.listen === 'tls', r.tls === 'required', `${r.name}: a TLS listener exactly where TLS is required`);
     if (r.proxy === 'inside-tls' || r.proxy === 'before-tls') assert.equal(r.tls, 'required', `${r.name}: a PROXY header around TLS needs TLS`);
     if (r.legacySyslogPort !== undefined) assert.notEqual(r.legacySyslogPort, r.port.syslog, `${r.name}: the @version < 3.3 port differs`);
-    // logferry reads no PROXY header yet: every proxied row must be refused, not half-served
-    if (r.proxy !== 'none') assert.ok(r.notImplemented, `${r.name}: PROXY rows are refused until implemented`);
+    // the PROXY header is read on every proxied row (stream and datagram), so none is refused
+    if (r.proxy !== 'none') assert.equal(r.notImplemented, undefined, `${r.name}: PROXY rows are implemented`);
+    if (r.proxy === 'plain') assert.equal(r.tls, 'forbidden', `${r.name}: a plain PROXY header comes without TLS`);
     assert.equal(r.macro.network, `bsdsyslog+${r.name}`);
   }
 });

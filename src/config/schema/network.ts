@@ -155,7 +155,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
     },
   ];
   if (withTransport) {
-    rows.unshift({ name: 'transport', type: { kind: 'string' }, default: 'tcp', doc: 'tcp, udp or tls; sources also auto, text-with-nuls, nul-terminated (proxied-* are refused: not implemented yet)' });
+    rows.unshift({ name: 'transport', type: { kind: 'string' }, default: 'tcp', doc: 'tcp, udp or tls; sources also auto, text-with-nuls, nul-terminated, and proxied-tcp, proxied-udp, proxied-tls, proxied-tls-passthrough (a PROXY protocol header from a load balancer gives ${SOURCEIP}, ${SOURCEPORT}, ${DESTIP}, ${DESTPORT}; a connection without one is closed)' });
   }
   return rows;
 }
