@@ -30,6 +30,7 @@ import { createConnector, type Connector, type ConnectorOptions } from '../trans
 import { leaseBuffer, type BufferLease } from './buffer-leases.ts';
 import { chooseLink } from './choose-link.ts';
 import type { DeliveryLink, LinkFactory } from './delivery-link.ts';
+import { resendWindowLink, type ResendWindow } from './resend-window-link.ts';
 import { diskBufferFailed, diskBufferFullDropped } from './events.ts';
 
 export interface DiskBufferedOptions {
@@ -46,8 +47,8 @@ export interface DiskBufferedOptions {
   frame(m: LogMessage): Buffer;
   /** a new connection is up (the formatter numbers messages per connection) */
   onConnected?(): void;
-  /** the plain link (resend window) chooseLink() falls back to */
-  plain: LinkFactory;
+  /** the plain link's resend window (resend-window-link.ts), which chooseLink() falls back to */
+  resendWindow: ResendWindow;
   /** records one read takes at most */
   readBatch?: number;
   dropReportMs?: number;
@@ -102,9 +103,11 @@ export class DiskBufferedDestination implements DestinationDriver {
   /** records acknowledged (left the buffer) since start */
   private delivered = 0;
   private keptAtStop: number | undefined;
+  private readonly plain: LinkFactory;
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
+    this.plain = resendWindowLink(o.resendWindow);
     this.name = o.name;
     this.effective = { ...o, ...o.connector, format: o.frame };
     this.drops = new IntervalTally(o.dropReportMs ?? DROP_REPORT_INTERVAL_MS, (dropped, total) =>
@@ -267,7 +270,7 @@ export class DiskBufferedDestination implements DestinationDriver {
     this.inFlightBytes = 0;
     const gen = this.connGen;
     this.linkGen = gen;
-    const link = chooseLink({ socket: this.socket!, senderId: buffer.senderId, firstSeq: buffer.acknowledged + 1 }, this.o.plain);
+    const link = chooseLink({ socket: this.socket!, senderId: buffer.senderId, firstSeq: buffer.acknowledged + 1 }, this.plain);
     link.onAckable = (seq) => {
       if (gen === this.linkGen) this.ackUpTo(seq);
     };

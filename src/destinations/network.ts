@@ -19,7 +19,6 @@ import { QueuedDestination, type QueuedOptions } from './queued.ts';
 import { DiskBufferedDestination } from './disk-buffered.ts';
 import { bufferDir } from './buffer-dir.ts';
 import { ACK_ALPN } from './delivery-link.ts';
-import { resendWindowLink } from './resend-window-link.ts';
 
 class StreamDestination extends QueuedDestination {
   private readonly o: ConnectorOptions;
@@ -170,7 +169,7 @@ function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: strin
       encoder.add(encode(m));
       return encoder.take();
     },
-    plain: resendWindowLink({ windowMs: db.resendWindowTime * 1000, windowBytes: db.resendWindowBytes }),
+    resendWindow: { windowMs: db.resendWindowTime * 1000, windowBytes: db.resendWindowBytes },
     readBatch: Math.max(flushLines, 64),
     location: at,
   });

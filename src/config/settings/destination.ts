@@ -179,5 +179,5 @@ export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> 
   soSndbuf: { row: 'so-sndbuf' },
   soBroadcast: { row: 'so-broadcast' },
   ipTtl: { row: 'ip-ttl' },
-  diskBuffer: { row: 'disk-buffer', by: 'DISK_BUFFER_FIELDS of the block' },
+  diskBuffer: { row: 'disk-buffer' },
 };
