@@ -129,7 +129,7 @@ export const globalSchema: OptionSchema = {
     {
       name: 'disk-buffer',
       type: { kind: 'opaque' },
-      ignored: noEffectUnless('disk-buffer', undefined, 'its prealloc(), truncate-size-ratio() and stats(freq()) tune AxoSyslog\'s queue files, which logferry does not have (docs/disk-buffer.md); remove it'),
+      ignored: "options { disk-buffer() } is accepted but has no effect in logferry: its prealloc(), truncate-size-ratio() and stats(freq()) tune AxoSyslog's queue files, which logferry does not have (docs/disk-buffer.md); remove it",
       doc: 'global disk-buffer defaults: prealloc(), truncate-size-ratio(), stats(freq()) (no effect in logferry)',
     },
   ],
