@@ -241,7 +241,8 @@ export class DiskBuffer {
 
   /** Puts the reader just after the cursor: the first unacknowledged record is read next. */
   private readFromCursor(): void {
-    const first = this.segments[0];
+    // not a segment wholly before the cursor: an ack may be deleting those right now
+    const first = this.segments.find((s) => s.id >= this.cursor.segment);
     if (first) {
       const atCursor = first.id === this.cursor.segment && this.cursor.offset > HEADER_SIZE;
       this.readSeg = first.id;

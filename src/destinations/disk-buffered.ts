@@ -26,7 +26,7 @@ import { DROP_REPORT_INTERVAL_MS, IntervalTally } from '../core/interval-tally.t
 import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { emit } from '../core/telemetry.ts';
 import type { LogMessage } from '../message/log-message.ts';
-import type { Ack, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
+import type { Ack, BufferCounters, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
 import { createConnector, type Connector, type ConnectorOptions } from '../transport/connector.ts';
 import { leaseBuffer, type BufferLease } from './buffer-leases.ts';
 import { chooseLink } from './choose-link.ts';
@@ -59,13 +59,6 @@ export interface DiskBufferedOptions {
 interface Held {
   payload: Buffer;
   ack: Ack;
-}
-
-export interface DiskBufferCounters {
-  /** bytes the buffer's segment files take */
-  bytes: number;
-  /** records in the buffer not yet acknowledged */
-  records: number;
 }
 
 const DEFAULT_READ_BATCH = 1024;
@@ -157,7 +150,7 @@ export class DiskBufferedDestination implements DestinationDriver {
   }
 
   /** Bytes and records in the buffer (for /metrics). */
-  bufferCounters(): DiskBufferCounters {
+  bufferCounters(): BufferCounters {
     return { bytes: this.buffer?.size ?? 0, records: this.buffer?.unacknowledged ?? 0 };
   }
 

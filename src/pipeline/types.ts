@@ -62,6 +62,15 @@ export interface DestinationDriver {
    * because the queue was full.
    */
   deliveryCounts?(): DeliveryCounts;
+  /** disk-buffer(): what its buffer holds now (for /metrics) */
+  bufferCounters?(): BufferCounters;
+}
+
+export interface BufferCounters {
+  /** bytes the buffer's files take */
+  bytes: number;
+  /** records appended and not yet acknowledged (released by the link) */
+  records: number;
 }
 
 /**

@@ -353,3 +353,21 @@ test('sender id: 32 hex digits made at the first open, kept across reopens; rewi
   await fill(b2, 1, 5);
   assertInOrder(await readAll(b2), 1, 5);
 });
+
+test('rewind while an ack is still deleting the segments before the cursor: reading starts at the cursor, not in a deleted segment', async (t) => {
+  const tmp = tempDir('lf-dbuf-rewind');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  t.after(() => b.close());
+  await fill(b, 1, 4000);
+  assertInOrder(await readAll(b), 1, 4000);
+  const segs = segmentFiles(tmp.path).length;
+  assert.ok(segs >= 4);
+  // not awaited: the ack writes the cursor, then unlinks whole segments one by one
+  const acking = b.ack(3000);
+  b.rewind();
+  const again = await readAll(b);
+  await acking;
+  assertInOrder(again, 3001, 4000);
+  assert.ok(segmentFiles(tmp.path).length < segs, 'the acknowledged segments went');
+});
