@@ -354,7 +354,7 @@ test('sender id: 32 hex digits made at the first open, kept across reopens; rewi
   assertInOrder(await readAll(b2), 1, 5);
 });
 
-test('rewind while an ack is still deleting the segments before the cursor: reading starts at the cursor, not in a deleted segment', async (t) => {
+test('rewind right after an ack, its segment deletes still running: reading starts again at the cursor', async (t) => {
   const tmp = tempDir('lf-dbuf-rewind');
   t.after(() => tmp.remove());
   const b = await DiskBuffer.open(tmp.path, SMALL);
