@@ -17,6 +17,12 @@ export interface DeliveryLink {
   onAckable: (seq: number) => void;
   /** the connection ended: stop timers; unacked records will be re-read from the buffer and resent */
   close(): void;
+  /**
+   * (added by dbdest, optional) we ended the connection and the peer answered with its own end:
+   * it read everything written before its end of file. A plain link may release every record
+   * written; a link that waits for the receiver's acknowledgements ignores it.
+   */
+  peerClosed?(): void;
 }
 export interface LinkContext { socket: import('node:net').Socket; senderId: string; firstSeq: number; }
 export type LinkFactory = (ctx: LinkContext) => DeliveryLink;

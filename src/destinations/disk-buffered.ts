@@ -15,9 +15,11 @@
  *
  * A broken connection: the link is closed and reading starts again after the
  * buffer's cursor, so whatever was not acknowledged is sent again. Stop:
- * sending goes on while connected until the buffer is empty or the deadline;
- * what is left stays in the buffer (reported as kept, not lost) and is sent
- * after the next start, which finds the same directory.
+ * sending goes on while connected until everything is written (plain link)
+ * or acknowledged, or the deadline; the stream is ended, and a peer that
+ * ends its side in answer has read it all (the plain link then releases
+ * it). What is left stays in the buffer (reported as kept, not lost) and is
+ * sent after the next start, which finds the same directory.
  */
 import type * as net from 'node:net';
 import { DiskBufferError, type DiskBuffer } from '../buffer/disk-buffer.ts';
@@ -89,7 +91,7 @@ export class DiskBufferedDestination implements DestinationDriver {
   private kicked = false;
   private signal: (() => void) | undefined;
   private ackChain: Promise<void> = Promise.resolve();
-  private ackWaiters: Array<() => void> = [];
+  private progressWaiters: Array<() => void> = [];
   /** no more reading: the pump ends */
   private halted = false;
   private failed = false;
@@ -97,6 +99,8 @@ export class DiskBufferedDestination implements DestinationDriver {
   /** records acknowledged (left the buffer) since start */
   private delivered = 0;
   private keptAtStop: number | undefined;
+  /** the newest record whose bytes the socket accepted, on this connection */
+  private writtenSeq = 0;
   private readonly plain: LinkFactory;
 
   constructor(o: DiskBufferedOptions) {
@@ -263,6 +267,7 @@ export class DiskBufferedDestination implements DestinationDriver {
     this.inFlight = [];
     this.inFlightHead = 0;
     this.inFlightBytes = 0;
+    this.writtenSeq = 0;
     const gen = this.connGen;
     this.linkGen = gen;
     const link = chooseLink({ socket: this.socket!, senderId: buffer.senderId, firstSeq: buffer.acknowledged + 1 }, this.plain);
@@ -282,7 +287,10 @@ export class DiskBufferedDestination implements DestinationDriver {
       this.inFlightBytes += r.payload.length;
     }
     const ok = this.connector!.write(bytes, (err) => {
-      if (!err && gen === this.linkGen) link.written(last, bytes.length);
+      if (err || gen !== this.linkGen) return;
+      link.written(last, bytes.length);
+      this.writtenSeq = last;
+      this.progress();
     });
     if (!ok && this.connected) this.blocked = true;
   }
@@ -306,12 +314,16 @@ export class DiskBufferedDestination implements DestinationDriver {
           // acknowledged segments were deleted: room for held messages
           if (this.held.length > 0) this.retryHeld();
           this.wake();
-          const w = this.ackWaiters;
-          this.ackWaiters = [];
-          for (const f of w) f();
+          this.progress();
         },
         (err: Error) => this.fail(err),
       );
+  }
+
+  private progress(): void {
+    const w = this.progressWaiters;
+    this.progressWaiters = [];
+    for (const f of w) f();
   }
 
   /** everything appended has been acknowledged */
@@ -319,21 +331,35 @@ export class DiskBufferedDestination implements DestinationDriver {
     return this.held.length === 0 && (this.buffer?.unacknowledged ?? 0) === 0;
   }
 
+  /**
+   * A stop need not wait longer: everything is acknowledged, or the link
+   * releases what was written on a clean close (the plain link) and all of
+   * it was written.
+   */
+  private get stopReady(): boolean {
+    if (this.drained) return true;
+    const b = this.buffer;
+    return !!b && !!this.link?.peerClosed && this.held.length === 0 && this.writtenSeq >= b.acknowledged + b.unacknowledged;
+  }
+
   async stop(deadlineMs: number): Promise<void> {
     const end = Date.now() + deadlineMs;
     // while connected, send on until the buffer is empty or the deadline: what is left stays on disk
-    while (this.connected && !this.failed && !this.drained && Date.now() < end) {
+    while (this.connected && !this.failed && !this.stopReady && Date.now() < end) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise<void>((r) => this.ackWaiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, end - Date.now()))))]);
+      await Promise.race([new Promise<void>((r) => this.progressWaiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, end - Date.now()))))]);
       clearTimeout(timer);
     }
     this.halted = true;
     this.wake();
     await this.pumpDone;
+    // the connector ends our side; a peer that ends its own in answer has read all we wrote
+    const link = this.link;
+    if (link && this.connected && this.socket) this.socket.once('end', () => link.peerClosed?.());
+    await this.connector?.close();
     this.link?.close();
     this.link = undefined;
     this.lease?.releaseReader();
-    await this.connector?.close();
     await this.ackChain;
     this.drops.flush();
     this.keptAtStop = this.buffer?.unacknowledged ?? 0;

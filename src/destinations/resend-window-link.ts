@@ -85,6 +85,14 @@ export class ResendWindowLink implements DeliveryLink {
     if (ackable !== undefined) this.onAckable(ackable);
   }
 
+  /** a clean close: the receiver read up to its end of file, so everything written may go */
+  peerClosed(): void {
+    if (this.closed || this.head >= this.pending.length) return;
+    const last = this.pending[this.pending.length - 1].seq;
+    this.head = this.pending.length;
+    this.onAckable(last);
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

@@ -177,3 +177,35 @@ test('reliable(no): a flow-controlled message is acknowledged when appended; sto
   await p.until(() => p.lines.length >= 10, 10_000, 'the kept records');
   assert.deepEqual(p.lines.slice(0, 10), Array.from({ length: 10 }, (_, i) => `m${i + 1}`));
 });
+
+test('a clean stop inside the resend window: the peer answers our end of stream with its own, so everything written leaves the buffer', async (t) => {
+  const tmp = tempDir('lf-dbdest-clean');
+  t.after(() => tmp.remove());
+  const port = await freePort();
+  const p = peer(port);
+  await p.listen();
+  t.after(() => p.close());
+  const d = dest(tmp.path, port, { resendWindow: { windowMs: 60_000, windowBytes: 0 } });
+  await d.start();
+  for (let i = 1; i <= 1000; i++) d.deliver(msg(`m${i}`), () => {});
+  await p.until(() => p.lines.length >= 1000, 10_000, '1000 lines');
+  assert.equal(d.bufferCounters().records, 1000, 'nothing released inside the window');
+  const started = Date.now();
+  await d.stop(20_000);
+  assert.ok(Date.now() - started < 10_000, 'the stop did not wait out its deadline');
+  assert.deepEqual(d.deliveryCounts(), { written: 1000, unwritten: 0, dropped: 0, kept: 0 });
+  const { inspectBuffer } = await import('../../src/buffer/inspect.ts');
+  const r = inspectBuffer(join(tmp.path, 'buf'));
+  assert.equal(r.segments.reduce((n, s) => n + s.unacknowledged, 0), 0, 'a restart sends nothing again');
+});
+
+test('a stop while the peer is down keeps everything (nothing was read): kept, not released', async (t) => {
+  const tmp = tempDir('lf-dbdest-down');
+  t.after(() => tmp.remove());
+  const port = await freePort();
+  const d = dest(tmp.path, port, { resendWindow: { windowMs: 10, windowBytes: 0 } });
+  await d.start();
+  for (let i = 1; i <= 50; i++) d.deliver(msg(`m${i}`), () => {});
+  await d.stop(200);
+  assert.deepEqual(d.deliveryCounts(), { written: 0, unwritten: 0, dropped: 0, kept: 50 });
+});

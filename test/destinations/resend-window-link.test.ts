@@ -87,3 +87,19 @@ test('resend-window-bytes(0): time only, however much follows', (t) => {
   assert.deepEqual(acks, [99]);
   l.close();
 });
+
+test('peerClosed (a clean close: the peer read to its end of file) releases everything written, at once; after close() nothing', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  const { l, acks } = link(60_000);
+  l.written(1, 10);
+  l.written(7, 10);
+  l.peerClosed();
+  assert.deepEqual(acks, [7]);
+  l.peerClosed();
+  assert.deepEqual(acks, [7], 'once');
+  const other = link(60_000);
+  other.l.written(1, 10);
+  other.l.close();
+  other.l.peerClosed();
+  assert.deepEqual(other.acks, []);
+});
