@@ -27,6 +27,7 @@ import { LockError } from '../buffer/lock.ts';
 import { DROP_REPORT_INTERVAL_MS, IntervalTally } from '../core/interval-tally.ts';
 import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { emit } from '../core/telemetry.ts';
+import { internalLog } from '../core/internal-log.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import type { Ack, BufferCounters, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
 import { createConnector, type Connector, type ConnectorOptions } from '../transport/connector.ts';
@@ -102,6 +103,12 @@ export class DiskBufferedDestination implements DestinationDriver {
   /** the newest record whose bytes the socket accepted, on this connection */
   private writtenSeq = 0;
   private readonly plain: LinkFactory;
+  /** a connection ended for its lifetime, until its peer closed (see retire()) */
+  private retiring: Promise<void> | undefined;
+  /** resolves when stop() halts the pump */
+  private halt!: () => void;
+  private readonly halting = new Promise<void>((r) => (this.halt = r));
+  private warnedHuge = false;
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
@@ -133,12 +140,13 @@ export class DiskBufferedDestination implements DestinationDriver {
         this.o.onConnected?.();
         this.wake();
       },
-      onDisconnect: () => {
+      onDisconnect: (reason) => {
         if (!this.connected) return;
         this.connected = false;
         this.connGen++;
+        if (reason === 'lifetime' && this.link && this.socket) this.retire(this.link, this.socket);
         // no more acks from this connection: what it did not make ackable is resent on the next
-        this.link?.close();
+        else this.link?.close();
         this.link = undefined;
         this.blocked = false;
         this.wake();
@@ -151,6 +159,24 @@ export class DiskBufferedDestination implements DestinationDriver {
     this.connector.start();
     // the predecessor of a reload may still be reading: this one reads once it let go
     this.pumpDone = lease.readerTurn.then(() => this.pump());
+  }
+
+  /**
+   * max-connection-lifetime(): the old connection was flushed and ended, and
+   * its peer is reading the rest. If it ends its side in answer it read it
+   * all: its link releases what was written, and the next connection starts
+   * after that, so a renewal sends nothing twice.
+   */
+  private retire(link: DeliveryLink, sock: net.Socket): void {
+    this.retiring = new Promise<void>((resolve) => {
+      const done = () => {
+        link.close();
+        resolve();
+      };
+      if (sock.closed) return done();
+      sock.once('end', () => link.peerClosed?.());
+      sock.once('close', done);
+    });
   }
 
   /** Bytes and records in the buffer (for /metrics). */
@@ -183,8 +209,11 @@ export class DiskBufferedDestination implements DestinationDriver {
     try {
       r = this.buffer!.append(payload);
     } catch (err) {
-      // a record over the format's limit (64 MiB): no buffer takes it
-      this.fail(err as Error);
+      if (!(err instanceof RangeError)) throw err;
+      // a record over the format's limit (64 MiB): this one is dropped, the buffer goes on
+      this.drops.add();
+      if (!this.warnedHuge) internalLog('error', 'Message too large for the disk buffer, dropped', { destination: this.name, bytes: payload.length });
+      this.warnedHuge = true;
       ack?.();
       return true;
     }
@@ -238,7 +267,16 @@ export class DiskBufferedDestination implements DestinationDriver {
         await this.waitSignal();
         continue;
       }
-      if (this.linkGen !== this.connGen) this.newLink(buffer);
+      if (this.linkGen !== this.connGen) {
+        if (this.retiring) {
+          // what the retired connection's peer read is released before reading from the cursor again
+          await Promise.race([this.retiring, this.halting]);
+          this.retiring = undefined;
+          await this.ackChain;
+          continue;
+        }
+        this.newLink(buffer);
+      }
       if (this.blocked || this.inFlightBytes >= this.o.memBufSize) {
         await this.waitSignal();
         continue;
@@ -351,6 +389,7 @@ export class DiskBufferedDestination implements DestinationDriver {
       clearTimeout(timer);
     }
     this.halted = true;
+    this.halt();
     this.wake();
     await this.pumpDone;
     // the connector ends our side; a peer that ends its own in answer has read all we wrote

@@ -19,10 +19,13 @@ import { freePort } from '../helpers/ports.ts';
 function peer(port: number) {
   const lines: string[] = [];
   const conns = new Set<net.Socket>();
+  let seen = 0;
   let rest = '';
   const waiters: Array<() => void> = [];
   const server = net.createServer((s) => {
     conns.add(s);
+    seen++;
+    for (const w of waiters.splice(0)) w();
     s.setEncoding('latin1');
     s.on('data', (d: string) => {
       const all = (rest + d).split('\n');
@@ -35,6 +38,7 @@ function peer(port: number) {
   });
   return {
     lines,
+    connectionsSeen: () => seen,
     listen: () => new Promise<void>((r) => server.listen(port, '127.0.0.1', r)),
     cut: () => {
       rest = '';
@@ -208,4 +212,32 @@ test('a stop while the peer is down keeps everything (nothing was read): kept, n
   for (let i = 1; i <= 50; i++) d.deliver(msg(`m${i}`), () => {});
   await d.stop(200);
   assert.deepEqual(d.deliveryCounts(), { written: 0, unwritten: 0, dropped: 0, kept: 50 });
+});
+
+test('max-connection-lifetime(): a renewal inside the resend window sends nothing twice (the retired peer read it all)', async (t) => {
+  const tmp = tempDir('lf-dbdest-life');
+  t.after(() => tmp.remove());
+  const port = await freePort();
+  const p = peer(port);
+  let connections = 0;
+  await p.listen();
+  t.after(() => p.close());
+  const d = dest(tmp.path, port, { resendWindow: { windowMs: 60_000, windowBytes: 0 }, connector: { ...connector(port), maxLifetimeMs: 150 } });
+  await d.start();
+  t.after(() => d.stop(0));
+  const N = 3000;
+  // spread over several lifetimes: a batch each time the previous one arrived
+  for (let i = 1; i <= N; i++) {
+    d.deliver(msg(`m${i}`), () => {});
+    if (i % 500 === 0) {
+      await p.until(() => numbers(p.lines).distinct.size >= i, 10_000, `${i} lines`);
+      const before = p.connectionsSeen();
+      await p.until(() => p.connectionsSeen() > before, 10_000, 'a renewal');
+      connections = p.connectionsSeen();
+    }
+  }
+  await p.until(() => numbers(p.lines).distinct.size === N, 10_000, 'every line');
+  assert.ok(connections >= 6, `${connections} connections: renewed every 150 ms`);
+  assert.equal(numbers(p.lines).dups, 0, 'no record sent twice across renewals');
+  assert.ok(d.bufferCounters().records < N, 'records of retired connections were released');
 });
