@@ -93,7 +93,8 @@ interface Pending {
   /** the record starts a new segment */
   rotate: boolean;
   firstSeq: number;
-  durable: { resolve(): void; reject(err: Error): void };
+  /** absent for appendRecord(): its callers follow onDurable() instead */
+  durable: { resolve(): void; reject(err: Error): void } | undefined;
 }
 
 /** Thrown for a directory this logferry must not use; its message is the one sentence to show. */
@@ -293,6 +294,39 @@ export class DiskBuffer {
   append(payload: Buffer): { seq: number; durable: Promise<void> } | null {
     if (this.closed) throw new Error('disk buffer is closed');
     if (this.failure) return { seq: 0, durable: Promise.reject(this.failure) };
+    let durable!: Pending['durable'];
+    const promise = new Promise<void>((resolve, reject) => (durable = { resolve, reject }));
+    const seq = this.plan(payload, durable);
+    return seq === null ? null : { seq, durable: promise };
+  }
+
+  /**
+   * append() without a promise per record, for callers that append thousands
+   * a second: the sequence number, or null when full. Durability is reported
+   * per batch to the onDurable() listeners; a write failure to onFailure().
+   */
+  appendRecord(payload: Buffer): number | null {
+    if (this.closed) throw new Error('disk buffer is closed');
+    if (this.failure) throw this.failure;
+    return this.plan(payload, undefined);
+  }
+
+  /** `fn(seq)`: every record up to seq is durable (written, and synced when reliable). Returns the unsubscribe. */
+  onDurable(fn: (seq: number) => void): () => void {
+    this.durableListeners.add(fn);
+    return () => this.durableListeners.delete(fn);
+  }
+
+  /** `fn(err)`: writing failed; nothing appended from then on becomes durable. Returns the unsubscribe. */
+  onFailure(fn: (err: Error) => void): () => void {
+    this.failureListeners.add(fn);
+    return () => this.failureListeners.delete(fn);
+  }
+
+  private readonly durableListeners = new Set<(seq: number) => void>();
+  private readonly failureListeners = new Set<(err: Error) => void>();
+
+  private plan(payload: Buffer, durable: Pending['durable']): number | null {
     if (payload.length > MAX_RECORD_PAYLOAD) throw new RangeError(`a disk-buffer record holds at most ${MAX_RECORD_PAYLOAD} bytes, got ${payload.length}`);
     const recordSize = RECORD_HEADER_SIZE + payload.length;
     const rotate = this.planRecords === 0 || this.planSize + recordSize > this.segmentBytes;
@@ -306,11 +340,9 @@ export class DiskBuffer {
     }
     this.planSize += recordSize;
     this.planRecords++;
-    let durable!: Pending['durable'];
-    const promise = new Promise<void>((resolve, reject) => (durable = { resolve, reject }));
     this.pending.push({ record: encodeRecord(seq, payload), rotate, firstSeq: seq, durable });
     this.flushing ??= this.flushLoop();
-    return { seq, durable: promise };
+    return seq;
   }
 
   /** Settles when everything appended so far is durable. */
@@ -326,12 +358,16 @@ export class DiskBuffer {
       this.pending = [];
       try {
         await this.writeBatch(batch);
-        for (const p of batch) p.durable.resolve();
+        for (const p of batch) p.durable?.resolve();
+        const last = batch[batch.length - 1].firstSeq;
+        for (const fn of this.durableListeners) fn(last);
       } catch (err) {
-        this.failure = err instanceof Error ? err : new Error(String(err));
-        for (const p of batch) p.durable.reject(this.failure);
-        for (const p of this.pending) p.durable.reject(this.failure);
+        const failure = err instanceof Error ? err : new Error(String(err));
+        this.failure = failure;
+        for (const p of batch) p.durable?.reject(failure);
+        for (const p of this.pending) p.durable?.reject(failure);
         this.pending = [];
+        for (const fn of this.failureListeners) fn(failure);
       }
     }
     this.flushing = undefined;
@@ -397,7 +433,7 @@ export class DiskBuffer {
         continue;
       }
       // sized to the records asked for: a sender reading 100 at a time must not read 1 MiB for each
-      const length = Math.min(seg.size - this.readOff, READ_CHUNK, Math.max(MIN_READ_CHUNK, maxRecords * 512));
+      const length = Math.min(seg.size - this.readOff, READ_CHUNK, Math.max(MIN_READ_CHUNK, maxRecords * 128));
       let buf = await readAt(seg.path, this.readOff, length);
       let off = 0;
       let damage: string | undefined;

@@ -109,6 +109,10 @@ export class DiskBufferedDestination implements DestinationDriver {
   private halt!: () => void;
   private readonly halting = new Promise<void>((r) => (this.halt = r));
   private warnedHuge = false;
+  /** reliable(yes): flow-controlled messages whose records are not yet durable, in order */
+  private awaitingDurable: Array<{ seq: number; ack: Ack }> = [];
+  private awaitingHead = 0;
+  private unsubscribe: Array<() => void> = [];
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
@@ -132,6 +136,14 @@ export class DiskBufferedDestination implements DestinationDriver {
     }
     this.buffer = this.lease.buffer;
     const lease = this.lease;
+    this.unsubscribe.push(
+      this.buffer.onDurable((seq) => this.durableUpTo(seq)),
+      this.buffer.onFailure((err) => {
+        this.fail(err);
+        // their records will never be durable: the sources must not wait for them forever
+        this.durableUpTo(Number.MAX_SAFE_INTEGER);
+      }),
+    );
     this.connector = createConnector(this.o.connector, {
       onConnected: (info) => {
         this.socket = info.socket;
@@ -205,32 +217,39 @@ export class DiskBufferedDestination implements DestinationDriver {
 
   /** false when the buffer is full (nothing written, the ack not called) */
   private append(payload: Buffer, ack: Ack | undefined): boolean {
-    let r: ReturnType<DiskBuffer['append']>;
+    let seq: number | null;
     try {
-      r = this.buffer!.append(payload);
+      seq = this.buffer!.appendRecord(payload);
     } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
-      // a record over the format's limit (64 MiB): this one is dropped, the buffer goes on
-      this.drops.add();
-      if (!this.warnedHuge) internalLog('error', 'Message too large for the disk buffer, dropped', { destination: this.name, bytes: payload.length });
-      this.warnedHuge = true;
+      if (err instanceof RangeError) {
+        // a record over the format's limit (64 MiB): this one is dropped, the buffer goes on
+        this.drops.add();
+        if (!this.warnedHuge) internalLog('error', 'Message too large for the disk buffer, dropped', { destination: this.name, bytes: payload.length });
+        this.warnedHuge = true;
+      } else this.fail(err as Error);
       ack?.();
       return true;
     }
-    if (!r) return false;
-    const reliable = this.o.reliable;
-    if (ack && !reliable) ack();
-    r.durable.then(
-      () => {
-        if (ack && reliable) ack();
-        this.wake();
-      },
-      (err: Error) => {
-        this.fail(err);
-        if (ack && reliable) ack();
-      },
-    );
+    if (seq === null) return false;
+    if (ack) {
+      // reliable(yes): the source reads on once the record is synced; reliable(no): once appended
+      if (this.o.reliable) this.awaitingDurable.push({ seq, ack });
+      else ack();
+    }
     return true;
+  }
+
+  /** the buffer's batch up to seq is durable: acknowledge its flow-controlled messages, send it */
+  private durableUpTo(seq: number): void {
+    const q = this.awaitingDurable;
+    let i = this.awaitingHead;
+    while (i < q.length && q[i].seq <= seq) q[i++].ack();
+    this.awaitingHead = i;
+    if (i > 1024 && i * 2 > q.length) {
+      this.awaitingDurable = q.slice(i);
+      this.awaitingHead = 0;
+    }
+    this.wake();
   }
 
   private fail(err: Error): void {
@@ -403,7 +422,10 @@ export class DiskBufferedDestination implements DestinationDriver {
     this.drops.flush();
     this.keptAtStop = this.buffer?.unacknowledged ?? 0;
     // held messages were never acknowledged to their sources (a file() source reads them again after a restart)
+    // what was appended becomes durable (and its messages acknowledged) before this one lets go
+    await this.buffer?.flush();
     await this.lease?.release();
+    for (const off of this.unsubscribe) off();
   }
 
   deliveryCounts(): DeliveryCounts {

@@ -18,6 +18,10 @@ import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 import { DiskBufferedDestination } from './disk-buffered.ts';
 import { bufferDir } from './buffer-dir.ts';
+import { frameRecord } from '../syslog/framing/record-frame.ts';
+
+/** records a disk-buffered sender reads at a time, at least (README's duplicate bound names it) */
+export const READ_BATCH = 1024;
 import { ACK_ALPN } from './delivery-link.ts';
 
 class StreamDestination extends QueuedDestination {
@@ -156,7 +160,6 @@ function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: strin
   const base = db.dir ?? env.stateDir;
   if (base === undefined && !env.dryRun) throw new LocatedError('disk-buffer() needs dir() here: logferry has no persist file directory to keep the buffer in', at);
   const encode = byteExact((m) => formatter.format(m));
-  const encoder = new BatchEncoder({ framing: octetCounted ? 'octet-counted' : 'none', flushLines: 1 });
   return new DiskBufferedDestination({
     name,
     dir: bufferDir(base ?? '.', name),
@@ -165,12 +168,9 @@ function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: strin
     memBufSize: db.memBufSize,
     // a logferry receiver may agree to acknowledge; any other peer ignores the offer
     connector: o.tls ? { ...o, alpnProtocols: [ACK_ALPN] } : o,
-    frame: (m) => {
-      encoder.add(encode(m));
-      return encoder.take();
-    },
+    frame: (m) => frameRecord(encode(m), octetCounted),
     resendWindow: { windowMs: db.resendWindowTime * 1000, windowBytes: db.resendWindowBytes },
-    readBatch: Math.max(flushLines, 64),
+    readBatch: Math.max(flushLines, READ_BATCH),
     location: at,
   });
 }

@@ -15,11 +15,12 @@ import { startLogferry } from '../helpers/daemon.ts';
 import { FileTail, SNG_TEST_OPTIONS, skipUnlessPeers, sngString, startSyslogNg, tempDir, waitForLines, watchUntil } from '../helpers/peers.ts';
 import { freePort } from '../helpers/ports.ts';
 import { senderConfig, tally, waitForBuffer, writeNumberedLines } from '../daemon/disk-buffer.lib.ts';
+import { READ_BATCH as SENDER_READ_BATCH } from '../../src/destinations/network.ts';
 
 const COUNT = 20_000;
 const MEM_BUF = 256 * 1024;
-/** the sender's read batch: max(flush-lines(), 64) records (network.ts) */
-const READ_BATCH = 100;
+/** the sender's read batch: max(flush-lines(), READ_BATCH) records */
+const READ_BATCH = Math.max(100, SENDER_READ_BATCH);
 
 function sngReceiver(port: number, out: string): string {
   return `@version: 3.38
