@@ -371,3 +371,28 @@ test('rewind right after an ack, its segment deletes still running: reading star
   assertInOrder(again, 3001, 4000);
   assert.ok(segmentFiles(tmp.path).length < segs, 'the acknowledged segments went');
 });
+
+test('appendRecord: sequence numbers without a promise each; onDurable reports each batch up to its last record; null when full', async (t) => {
+  const tmp = tempDir('lf-dbuf-batch');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, { maxBytes: 128 * 1024, segmentBytes: 64 * 1024, reliable: true });
+  t.after(() => b.close());
+  const reported: number[] = [];
+  const off = b.onDurable((seq) => reported.push(seq));
+  const seqs: number[] = [];
+  for (let i = 1; i <= 100; i++) seqs.push(b.appendRecord(payloadOf(i))!);
+  assert.deepEqual(seqs, Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(reported, [], 'nothing is durable before the batch is written');
+  await b.flush();
+  assert.equal(reported.at(-1), 100, 'the batch is reported up to its last record');
+  assertInOrder(await readAll(b), 1, 100);
+  let full: number | null = 0;
+  for (let i = 101; i < 10_000 && full !== null; i++) full = b.appendRecord(payloadOf(i));
+  assert.equal(full, null, 'past maxBytes: null, nothing written');
+  off();
+  const before = reported.length;
+  await b.ack(100);
+  b.appendRecord(payloadOf(1));
+  await b.flush();
+  assert.equal(reported.length, before, 'an unsubscribed listener hears nothing');
+});
