@@ -102,6 +102,9 @@ export class DiskBufferedDestination implements DestinationDriver {
   private keptAtStop: number | undefined;
   /** the newest record whose bytes the socket accepted, on this connection */
   private writtenSeq = 0;
+  /** for /metrics: bytes the socket accepted since start, and when it last did */
+  private writtenBytes = 0;
+  private lastWrittenAt = 0;
   private readonly plain: LinkFactory;
   /** a connection ended for its lifetime, until its peer closed (see retire()) */
   private retiring: Promise<void> | undefined;
@@ -347,6 +350,8 @@ export class DiskBufferedDestination implements DestinationDriver {
       if (err || gen !== this.linkGen) return;
       link.written(last, bytes.length);
       this.writtenSeq = last;
+      this.writtenBytes += bytes.length;
+      this.lastWrittenAt = Date.now();
       this.progress();
     });
     if (!ok && this.connected) this.blocked = true;
@@ -433,6 +438,9 @@ export class DiskBufferedDestination implements DestinationDriver {
       written: this.delivered,
       unwritten: this.held.length,
       dropped: this.drops.total,
+      lastWrittenAt: this.lastWrittenAt,
+      writtenBytes: this.writtenBytes,
+      diskBufferBytes: this.buffer?.size ?? 0,
       kept: this.keptAtStop ?? this.buffer?.unacknowledged ?? 0,
     };
   }

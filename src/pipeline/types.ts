@@ -27,6 +27,17 @@ export interface DeliveryCounts {
   written: number;
   unwritten: number;
   dropped: number;
+  /** when a write last succeeded, ms since the epoch (0 or absent: never) */
+  lastWrittenAt?: number;
+  /** bytes written (to the socket, file or stdout) since start */
+  writtenBytes?: number;
+  /**
+   * when the oldest message still unwritten (queued or in a write not confirmed)
+   * was received, ms since the epoch; 0 or absent: nothing is waiting
+   */
+  oldestUnwrittenAt?: number;
+  /** bytes a disk buffer holds now: filled by disk-buffered destinations (absent: none) */
+  diskBufferBytes?: number;
   /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
   kept?: number;
 }
@@ -83,12 +94,12 @@ export interface DriverEnv {
   hostname: string;
   /** build everything, open nothing (`-s`) */
   dryRun: boolean;
+  /** where state lives (the persist file's directory): disk-buffer() directories without dir() go here */
+  stateDir?: string;
   /** the daemon's PID as users see it (parse-error reports, internal messages) */
   pid: number;
   /** destinations that are behind, for readers to wait on */
   congestion?: Congestion;
   /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
   tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
-  /** where state lives (the persist file's directory): disk-buffer() directories without dir() go here */
-  stateDir?: string;
 }

@@ -90,6 +90,12 @@ function dest(dir: string, port: number, more: Partial<DiskBufferedOptions> = {}
   });
 }
 
+/** the counts the stop report uses */
+function counts(d: DiskBufferedDestination) {
+  const { written, unwritten, dropped, kept } = d.deliveryCounts();
+  return { written, unwritten, dropped, kept };
+}
+
 function numbers(lines: readonly string[]): { distinct: Set<number>; dups: number } {
   const distinct = new Set<number>();
   let dups = 0;
@@ -170,7 +176,7 @@ test('reliable(no): a flow-controlled message is acknowledged when appended; sto
   assert.equal(acked, 1, 'acknowledged in deliver()');
   for (let i = 2; i <= 10; i++) d.deliver(msg(`m${i}`), () => acked++);
   await d.stop(100);
-  assert.deepEqual(d.deliveryCounts(), { written: 0, unwritten: 0, dropped: 0, kept: 10 });
+  assert.deepEqual(counts(d), { written: 0, unwritten: 0, dropped: 0, kept: 10 });
   // the next start (same directory) sends them
   const p = peer(port);
   await p.listen();
@@ -197,7 +203,8 @@ test('a clean stop inside the resend window: the peer answers our end of stream 
   const started = Date.now();
   await d.stop(20_000);
   assert.ok(Date.now() - started < 10_000, 'the stop did not wait out its deadline');
-  assert.deepEqual(d.deliveryCounts(), { written: 1000, unwritten: 0, dropped: 0, kept: 0 });
+  assert.deepEqual(counts(d), { written: 1000, unwritten: 0, dropped: 0, kept: 0 });
+  assert.ok(d.deliveryCounts().writtenBytes! >= 1000 * 3 && d.deliveryCounts().lastWrittenAt! > 0);
   const { inspectBuffer } = await import('../../src/buffer/inspect.ts');
   const r = inspectBuffer(join(tmp.path, 'buf'));
   assert.equal(r.segments.reduce((n, s) => n + s.unacknowledged, 0), 0, 'a restart sends nothing again');
@@ -211,7 +218,8 @@ test('a stop while the peer is down keeps everything (nothing was read): kept, n
   await d.start();
   for (let i = 1; i <= 50; i++) d.deliver(msg(`m${i}`), () => {});
   await d.stop(200);
-  assert.deepEqual(d.deliveryCounts(), { written: 0, unwritten: 0, dropped: 0, kept: 50 });
+  assert.deepEqual(counts(d), { written: 0, unwritten: 0, dropped: 0, kept: 50 });
+  assert.ok(d.deliveryCounts().diskBufferBytes! > 50 * 3, 'the bytes it holds, for /metrics');
 });
 
 test('max-connection-lifetime(): a renewal inside the resend window sends nothing twice (the retired peer read it all)', async (t) => {
