@@ -24,6 +24,9 @@ export type Route = (msg: LogMessage, ack?: Ack) => void;
 export type EffectiveSettings = object;
 
 export interface DeliveryCounts {
+  /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
+  kept?: number;
+
   written: number;
   unwritten: number;
   dropped: number;
@@ -38,8 +41,6 @@ export interface DeliveryCounts {
   oldestUnwrittenAt?: number;
   /** bytes a disk buffer holds now: filled by disk-buffered destinations (absent: none) */
   diskBufferBytes?: number;
-  /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
-  kept?: number;
 }
 
 export interface SourceDriver {
