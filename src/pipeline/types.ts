@@ -26,7 +26,6 @@ export type EffectiveSettings = object;
 export interface DeliveryCounts {
   /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
   kept?: number;
-
   written: number;
   unwritten: number;
   dropped: number;

@@ -9,7 +9,7 @@ import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import type { PeerAddress, PeerVerify, TlsConnectExtra, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
+import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
@@ -25,6 +25,7 @@ import {
 } from './diagnose.ts';
 import { armPostHandshakeAlert } from './post-handshake-alert.ts';
 import { clientOffered } from './client-hello.ts';
+import type { TlsConnectExtra } from './types.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
