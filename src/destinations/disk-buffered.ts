@@ -36,6 +36,7 @@ import { chooseLink } from './choose-link.ts';
 import type { DeliveryLink, LinkFactory } from './delivery-link.ts';
 import { resendWindowLink, type ResendWindow } from './resend-window-link.ts';
 import { diskBufferFailed, diskBufferFullDropped } from './events.ts';
+import { AgeMarks } from './age-marks.ts';
 
 export interface DiskBufferedOptions {
   name: string;
@@ -62,6 +63,8 @@ export interface DiskBufferedOptions {
 interface Held {
   payload: Buffer;
   ack: Ack;
+  /** when it came (ms since the epoch) */
+  at: number;
 }
 
 const DEFAULT_READ_BATCH = 1024;
@@ -116,6 +119,7 @@ export class DiskBufferedDestination implements DestinationDriver {
   private awaitingDurable: Array<{ seq: number; ack: Ack }> = [];
   private awaitingHead = 0;
   private unsubscribe: Array<() => void> = [];
+  private readonly ages = new AgeMarks();
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
@@ -139,6 +143,8 @@ export class DiskBufferedDestination implements DestinationDriver {
     }
     this.buffer = this.lease.buffer;
     const lease = this.lease;
+    // records kept from before this start are at least this old
+    if (this.buffer.unacknowledged > 0) this.ages.mark(this.buffer.acknowledged + this.buffer.unacknowledged, Date.now());
     this.unsubscribe.push(
       this.buffer.onDurable((seq) => this.durableUpTo(seq)),
       this.buffer.onFailure((err) => {
@@ -194,6 +200,13 @@ export class DiskBufferedDestination implements DestinationDriver {
     });
   }
 
+  /** when the oldest message not yet delivered came: held for room, or in the buffer (0: none) */
+  private oldestWaiting(): number {
+    const held = this.held[0]?.at ?? 0;
+    const buffered = (this.buffer?.unacknowledged ?? 0) > 0 ? this.ages.oldest() : 0;
+    return held && buffered ? Math.min(held, buffered) : held || buffered;
+  }
+
   /** Bytes and records in the buffer (for /metrics). */
   bufferCounters(): BufferCounters {
     return { bytes: this.buffer?.size ?? 0, records: this.buffer?.unacknowledged ?? 0 };
@@ -208,12 +221,12 @@ export class DiskBufferedDestination implements DestinationDriver {
       return;
     }
     if (this.held.length > 0) {
-      if (ack) this.held.push({ payload, ack });
+      if (ack) this.held.push({ payload, ack, at: Date.now() });
       else this.drops.add();
       return;
     }
     if (!this.append(payload, ack)) {
-      if (ack) this.held.push({ payload, ack });
+      if (ack) this.held.push({ payload, ack, at: Date.now() });
       else this.drops.add();
     }
   }
@@ -244,6 +257,7 @@ export class DiskBufferedDestination implements DestinationDriver {
 
   /** the buffer's batch up to seq is durable: acknowledge its flow-controlled messages, send it */
   private durableUpTo(seq: number): void {
+    this.ages.mark(seq, Date.now());
     const q = this.awaitingDurable;
     let i = this.awaitingHead;
     while (i < q.length && q[i].seq <= seq) q[i++].ack();
@@ -373,6 +387,7 @@ export class DiskBufferedDestination implements DestinationDriver {
       .then(
         () => {
           this.delivered += n;
+          this.ages.release(seq);
           // acknowledged segments were deleted: room for held messages
           if (this.held.length > 0) this.retryHeld();
           this.wake();
@@ -441,6 +456,7 @@ export class DiskBufferedDestination implements DestinationDriver {
       lastWrittenAt: this.lastWrittenAt,
       writtenBytes: this.writtenBytes,
       diskBufferBytes: this.buffer?.size ?? 0,
+      oldestUnwrittenAt: this.oldestWaiting(),
       kept: this.keptAtStop ?? this.buffer?.unacknowledged ?? 0,
     };
   }

@@ -205,6 +205,7 @@ test('a clean stop inside the resend window: the peer answers our end of stream 
   assert.ok(Date.now() - started < 10_000, 'the stop did not wait out its deadline');
   assert.deepEqual(counts(d), { written: 1000, unwritten: 0, dropped: 0, kept: 0 });
   assert.ok(d.deliveryCounts().writtenBytes! >= 1000 * 3 && d.deliveryCounts().lastWrittenAt! > 0);
+  assert.equal(d.deliveryCounts().oldestUnwrittenAt, 0, 'nothing waits');
   const { inspectBuffer } = await import('../../src/buffer/inspect.ts');
   const r = inspectBuffer(join(tmp.path, 'buf'));
   assert.equal(r.segments.reduce((n, s) => n + s.unacknowledged, 0), 0, 'a restart sends nothing again');
@@ -220,6 +221,7 @@ test('a stop while the peer is down keeps everything (nothing was read): kept, n
   await d.stop(200);
   assert.deepEqual(counts(d), { written: 0, unwritten: 0, dropped: 0, kept: 50 });
   assert.ok(d.deliveryCounts().diskBufferBytes! > 50 * 3, 'the bytes it holds, for /metrics');
+  assert.ok(d.deliveryCounts().oldestUnwrittenAt! > 0, 'and since when its oldest record waits');
 });
 
 test('max-connection-lifetime(): a renewal inside the resend window sends nothing twice (the retired peer read it all)', async (t) => {
