@@ -100,10 +100,6 @@ function finalizeDiskBuffer(d: FinalizeInput, b: OptionBlock, udp: boolean, tran
   if (udp) throw d.ctx.error(at, `disk-buffer() with transport(${transport}) is not implemented by logferry yet; use transport(tcp) or transport(tls), or remove disk-buffer()`);
   const size = b.values['disk-buf-size'];
   if (typeof size !== 'number') throw d.ctx.error(at, 'disk-buffer() needs disk-buf-size(), the most bytes its files may take (at least 1MiB), e.g. disk-buf-size(1GiB)');
-  const v = d.options.values;
-  if (d.options.locs.throttle !== undefined && typeof v.throttle === 'number' && v.throttle > 0) {
-    d.ctx.warn(d.options.locs.throttle, `throttle(${v.throttle}) is accepted but has no effect here: logferry does not throttle a disk-buffered destination yet; remove it or disk-buffer()`);
-  }
   if (size < MIN_DISK_BUF_SIZE) {
     d.ctx.warn(b.locs['disk-buf-size'] ?? at, `disk-buf-size(${size}) is smaller than the minimum of 1MiB; ${MIN_DISK_BUF_SIZE} bytes are used, as AxoSyslog does`);
     b.values['disk-buf-size'] = MIN_DISK_BUF_SIZE;

@@ -56,6 +56,8 @@ export interface DiskBufferedOptions {
   resendWindow: ResendWindow;
   /** records one read takes at most */
   readBatch?: number;
+  /** throttle(): records sent per second at most; 0 = unlimited */
+  throttle?: number;
   dropReportMs?: number;
   location?: SourceLocation;
 }
@@ -120,9 +122,13 @@ export class DiskBufferedDestination implements DestinationDriver {
   private awaitingHead = 0;
   private unsubscribe: Array<() => void> = [];
   private readonly ages = new AgeMarks();
+  private tokens = 0;
+  private tokenWait: { timer: NodeJS.Timeout; done: () => void } | undefined;
+  private refilled = Date.now();
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
+    this.tokens = o.throttle ?? 0;
     this.plain = resendWindowLink(o.resendWindow);
     this.name = o.name;
     this.effective = { ...o, ...o.connector, format: o.frame };
@@ -317,10 +323,15 @@ export class DiskBufferedDestination implements DestinationDriver {
         await this.waitSignal();
         continue;
       }
+      const allowed = this.allowance();
+      if (allowed < 1) {
+        await this.waitForToken();
+        continue;
+      }
       const gen = this.connGen;
       let records;
       try {
-        records = await buffer.read(this.o.readBatch ?? DEFAULT_READ_BATCH);
+        records = await buffer.read(Math.min(allowed, this.o.readBatch ?? DEFAULT_READ_BATCH));
       } catch (err) {
         this.fail(err as Error);
         return;
@@ -331,8 +342,38 @@ export class DiskBufferedDestination implements DestinationDriver {
         await this.waitSignal();
         continue;
       }
+      if (this.throttle > 0) this.tokens -= records.length;
       this.send(records);
     }
+  }
+
+  /** throttle(): a token bucket holding at most one second of records, as the memory queue's */
+  private get throttle(): number {
+    return this.o.throttle ?? 0;
+  }
+
+  private allowance(): number {
+    if (this.throttle <= 0) return Infinity;
+    const now = Date.now();
+    this.tokens = Math.min(this.throttle, this.tokens + ((now - this.refilled) * this.throttle) / 1000);
+    this.refilled = now;
+    return Math.floor(this.tokens);
+  }
+
+  private waitForToken(): Promise<void> {
+    const ms = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.throttle));
+    return new Promise<void>((r) => {
+      this.tokenWait = { timer: setTimeout(r, ms), done: r };
+    });
+  }
+
+  /** stop(): a pump waiting for a token goes on at once (and sees it is halted) */
+  private endTokenWait(): void {
+    const w = this.tokenWait;
+    this.tokenWait = undefined;
+    if (!w) return;
+    clearTimeout(w.timer);
+    w.done();
   }
 
   private newLink(buffer: DiskBuffer): void {
@@ -429,6 +470,7 @@ export class DiskBufferedDestination implements DestinationDriver {
     }
     this.halted = true;
     this.halt();
+    this.endTokenWait();
     this.wake();
     await this.pumpDone;
     // the connector ends our side; a peer that ends its own in answer has read all we wrote

@@ -149,12 +149,12 @@ export function createNetworkDestination(driver: string, n: NetworkDestinationSe
   if (n.transport.socket === 'datagram') return new DgramDestination(q, dgramSenderOptions(n), formatter);
   const o = connectorOptions(n, name, endpoint);
   const octetCounted = n.transport.framing === 'octet-counted';
-  if (n.diskBuffer) return diskBuffered(n, env, name, o, formatter, octetCounted, q.flushLines);
+  if (n.diskBuffer) return diskBuffered(n, env, name, o, formatter, octetCounted, q.flushLines, q.throttle);
   return new StreamDestination(q, o, formatter, octetCounted);
 }
 
 /** disk-buffer(): records framed once, kept on disk until the link lets them go (disk-buffered.ts) */
-function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: string, o: ConnectorOptions, formatter: Formatter, octetCounted: boolean, flushLines: number): DestinationDriver {
+function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: string, o: ConnectorOptions, formatter: Formatter, octetCounted: boolean, flushLines: number, throttle: number): DestinationDriver {
   const db = n.diskBuffer!;
   const at = n.where.diskBuffer ?? n.loc;
   const base = db.dir ?? env.stateDir;
@@ -171,6 +171,7 @@ function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: strin
     frame: (m) => frameRecord(encode(m), octetCounted),
     resendWindow: { windowMs: db.resendWindowTime * 1000, windowBytes: db.resendWindowBytes },
     readBatch: Math.max(flushLines, READ_BATCH),
+    throttle,
     location: at,
   });
 }

@@ -69,10 +69,6 @@ test('warned once each at file:line:col: prealloc(), truncate-size-ratio(), mem-
   assert.equal(at(/front-cache-size\(10\)/).length, 1);
   assert.equal(at(/disk-buf-size\(1000\) is smaller than the minimum of 1MiB; 1048576 bytes are used/).length, 1);
   assert.equal(s.diskBuffer!.diskBufSize, 1024 * 1024, 'raised to AxoSyslog\'s minimum');
-  // throttle() is not applied to a disk-buffered destination: said, not silently ignored
-  const th = settingsOf(dest('network("127.0.0.1" throttle(10) disk-buffer(disk-buf-size(1GiB)));')).warnings;
-  assert.equal(th.length, 1);
-  assert.match(th[0], /throttle\(10\) is accepted but has no effect here: logferry does not throttle a disk-buffered destination yet/);
   // the global block tunes AxoSyslog's queue files: one warning saying so
   const g = parse(`@version: 4.27\noptions { disk-buffer(prealloc(yes)); };\n`);
   assert.equal(g.warnings.length, 1);

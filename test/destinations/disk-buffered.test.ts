@@ -251,3 +251,21 @@ test('max-connection-lifetime(): a renewal inside the resend window sends nothin
   assert.equal(numbers(p.lines).dups, 0, 'no record sent twice across renewals');
   assert.ok(d.bufferCounters().records < N, 'records of retired connections were released');
 });
+
+test('throttle(): records go out at most that many per second (a bucket of one second)', async (t) => {
+  const tmp = tempDir('lf-dbdest-throttle');
+  t.after(() => tmp.remove());
+  const port = await freePort();
+  const p = peer(port);
+  await p.listen();
+  t.after(() => p.close());
+  const d = dest(tmp.path, port, { throttle: 200, readBatch: 64 });
+  await d.start();
+  t.after(() => d.stop(0));
+  for (let i = 1; i <= 300; i++) d.deliver(msg(`m${i}`), () => {});
+  await p.until(() => p.lines.length >= 200, 10_000, 'the first second');
+  const started = Date.now();
+  await p.until(() => p.lines.length >= 300, 10_000, 'the rest');
+  const took = Date.now() - started;
+  assert.ok(took >= 350, `the last 100 took ${took} ms at 200 per second`);
+});
