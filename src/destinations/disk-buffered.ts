@@ -7,11 +7,7 @@
  * the link says so (delivery-link.ts): the plain link after its resend
  * window, an acknowledging one when the receiver wrote them.
  *
- * Flow control: a flow-controlled message is acknowledged to its source once
- * its record is durable (reliable(yes): synced) or appended (reliable(no));
- * when the buffer is full it is held in memory, unacknowledged, so the
- * source's window stops it reading, and appended as space frees. Messages
- * without flow control are dropped and counted when the buffer is full.
+ * Appending, flow control and a full buffer: buffer-intake.ts.
  *
  * A broken connection: the link is closed and reading starts again after the
  * buffer's cursor, so whatever was not acknowledged is sent again. Stop:
@@ -24,10 +20,7 @@
 import type * as net from 'node:net';
 import { DiskBufferError, type DiskBuffer } from '../buffer/disk-buffer.ts';
 import { LockError } from '../buffer/lock.ts';
-import { DROP_REPORT_INTERVAL_MS, IntervalTally } from '../core/interval-tally.ts';
 import { LocatedError, type SourceLocation } from '../core/location.ts';
-import { emit } from '../core/telemetry.ts';
-import { internalLog } from '../core/internal-log.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import type { Ack, BufferCounters, DeliveryCounts, DestinationDriver } from '../pipeline/types.ts';
 import { createConnector, type Connector, type ConnectorOptions } from '../transport/connector.ts';
@@ -35,8 +28,9 @@ import { leaseBuffer, type BufferLease } from './buffer-leases.ts';
 import { chooseLink } from './choose-link.ts';
 import type { DeliveryLink, LinkFactory } from './delivery-link.ts';
 import { resendWindowLink, type ResendWindow } from './resend-window-link.ts';
-import { diskBufferFailed, diskBufferFullDropped } from './events.ts';
+import { BufferIntake } from './buffer-intake.ts';
 import { AgeMarks } from './age-marks.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export interface DiskBufferedOptions {
   name: string;
@@ -62,13 +56,6 @@ export interface DiskBufferedOptions {
   location?: SourceLocation;
 }
 
-interface Held {
-  payload: Buffer;
-  ack: Ack;
-  /** when it came (ms since the epoch) */
-  at: number;
-}
-
 const DEFAULT_READ_BATCH = 1024;
 
 export class DiskBufferedDestination implements DestinationDriver {
@@ -91,8 +78,6 @@ export class DiskBufferedDestination implements DestinationDriver {
   private inFlight: Array<{ seq: number; bytes: number }> = [];
   private inFlightHead = 0;
   private inFlightBytes = 0;
-  /** flow-controlled messages waiting for room in a full buffer, in order */
-  private held: Held[] = [];
   private pumpDone: Promise<void> | undefined;
   private kicked = false;
   private signal: (() => void) | undefined;
@@ -100,8 +85,7 @@ export class DiskBufferedDestination implements DestinationDriver {
   private progressWaiters: Array<() => void> = [];
   /** no more reading: the pump ends */
   private halted = false;
-  private failed = false;
-  private readonly drops: IntervalTally;
+  private readonly intake: BufferIntake;
   /** records acknowledged (left the buffer) since start */
   private delivered = 0;
   private keptAtStop: number | undefined;
@@ -116,25 +100,19 @@ export class DiskBufferedDestination implements DestinationDriver {
   /** resolves when stop() halts the pump */
   private halt!: () => void;
   private readonly halting = new Promise<void>((r) => (this.halt = r));
-  private warnedHuge = false;
-  /** reliable(yes): flow-controlled messages whose records are not yet durable, in order */
-  private awaitingDurable: Array<{ seq: number; ack: Ack }> = [];
-  private awaitingHead = 0;
-  private unsubscribe: Array<() => void> = [];
   private readonly ages = new AgeMarks();
-  private tokens = 0;
-  private tokenWait: { timer: NodeJS.Timeout; done: () => void } | undefined;
-  private refilled = Date.now();
+  private readonly bucket: TokenBucket;
 
   constructor(o: DiskBufferedOptions) {
     this.o = o;
-    this.tokens = o.throttle ?? 0;
+    this.bucket = new TokenBucket(o.throttle ?? 0);
     this.plain = resendWindowLink(o.resendWindow);
     this.name = o.name;
     this.effective = { ...o, ...o.connector, format: o.frame };
-    this.drops = new IntervalTally(o.dropReportMs ?? DROP_REPORT_INTERVAL_MS, (dropped, total) =>
-      emit(diskBufferFullDropped, { destination: this.name, dropped, total, diskBufSize: this.o.maxBytes, records: this.buffer?.unacknowledged ?? 0 }),
-    );
+    this.intake = new BufferIntake({ name: o.name, reliable: o.reliable, maxBytes: o.maxBytes, dropReportMs: o.dropReportMs }, (seq) => {
+      this.ages.mark(seq, Date.now());
+      this.wake();
+    });
   }
 
   async start(): Promise<void> {
@@ -151,14 +129,7 @@ export class DiskBufferedDestination implements DestinationDriver {
     const lease = this.lease;
     // records kept from before this start are at least this old
     if (this.buffer.unacknowledged > 0) this.ages.mark(this.buffer.acknowledged + this.buffer.unacknowledged, Date.now());
-    this.unsubscribe.push(
-      this.buffer.onDurable((seq) => this.durableUpTo(seq)),
-      this.buffer.onFailure((err) => {
-        this.fail(err);
-        // their records will never be durable: the sources must not wait for them forever
-        this.durableUpTo(Number.MAX_SAFE_INTEGER);
-      }),
-    );
+    this.intake.attach(this.buffer);
     this.connector = createConnector(this.o.connector, {
       onConnected: (info) => {
         this.socket = info.socket;
@@ -208,7 +179,7 @@ export class DiskBufferedDestination implements DestinationDriver {
 
   /** when the oldest message not yet delivered came: held for room, or in the buffer (0: none) */
   private oldestWaiting(): number {
-    const held = this.held[0]?.at ?? 0;
+    const held = this.intake.oldestHeldAt;
     const buffered = (this.buffer?.unacknowledged ?? 0) > 0 ? this.ages.oldest() : 0;
     return held && buffered ? Math.min(held, buffered) : held || buffered;
   }
@@ -219,73 +190,7 @@ export class DiskBufferedDestination implements DestinationDriver {
   }
 
   deliver(msg: LogMessage, ack?: Ack): void {
-    const payload = this.o.frame(msg);
-    // an empty record is not sent (as syslog-ng skips empty template output)
-    if (payload.length === 0 || this.failed || !this.buffer) {
-      if (this.failed || !this.buffer) this.drops.add();
-      ack?.();
-      return;
-    }
-    if (this.held.length > 0) {
-      if (ack) this.held.push({ payload, ack, at: Date.now() });
-      else this.drops.add();
-      return;
-    }
-    if (!this.append(payload, ack)) {
-      if (ack) this.held.push({ payload, ack, at: Date.now() });
-      else this.drops.add();
-    }
-  }
-
-  /** false when the buffer is full (nothing written, the ack not called) */
-  private append(payload: Buffer, ack: Ack | undefined): boolean {
-    let seq: number | null;
-    try {
-      seq = this.buffer!.appendRecord(payload);
-    } catch (err) {
-      if (err instanceof RangeError) {
-        // a record over the format's limit (64 MiB): this one is dropped, the buffer goes on
-        this.drops.add();
-        if (!this.warnedHuge) internalLog('error', 'Message too large for the disk buffer, dropped', { destination: this.name, bytes: payload.length });
-        this.warnedHuge = true;
-      } else this.fail(err as Error);
-      ack?.();
-      return true;
-    }
-    if (seq === null) return false;
-    if (ack) {
-      // reliable(yes): the source reads on once the record is synced; reliable(no): once appended
-      if (this.o.reliable) this.awaitingDurable.push({ seq, ack });
-      else ack();
-    }
-    return true;
-  }
-
-  /** the buffer's batch up to seq is durable: acknowledge its flow-controlled messages, send it */
-  private durableUpTo(seq: number): void {
-    this.ages.mark(seq, Date.now());
-    const q = this.awaitingDurable;
-    let i = this.awaitingHead;
-    while (i < q.length && q[i].seq <= seq) q[i++].ack();
-    this.awaitingHead = i;
-    if (i > 1024 && i * 2 > q.length) {
-      this.awaitingDurable = q.slice(i);
-      this.awaitingHead = 0;
-    }
-    this.wake();
-  }
-
-  private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = true;
-    emit(diskBufferFailed, { destination: this.name, error: err.message });
-  }
-
-  /** appends held messages while they fit */
-  private retryHeld(): void {
-    let i = 0;
-    while (i < this.held.length && this.append(this.held[i].payload, this.held[i].ack)) i++;
-    if (i > 0) this.held.splice(0, i);
+    this.intake.deliver(this.o.frame(msg), ack);
   }
 
   private wake = (): void => {
@@ -323,9 +228,9 @@ export class DiskBufferedDestination implements DestinationDriver {
         await this.waitSignal();
         continue;
       }
-      const allowed = this.allowance();
+      const allowed = this.bucket.allowance();
       if (allowed < 1) {
-        await this.waitForToken();
+        await this.bucket.wait();
         continue;
       }
       const gen = this.connGen;
@@ -333,7 +238,7 @@ export class DiskBufferedDestination implements DestinationDriver {
       try {
         records = await buffer.read(Math.min(allowed, this.o.readBatch ?? DEFAULT_READ_BATCH));
       } catch (err) {
-        this.fail(err as Error);
+        this.intake.fail(err as Error);
         return;
       }
       // the connection changed while reading: the next link starts again after the cursor
@@ -342,38 +247,9 @@ export class DiskBufferedDestination implements DestinationDriver {
         await this.waitSignal();
         continue;
       }
-      if (this.throttle > 0) this.tokens -= records.length;
+      this.bucket.take(records.length);
       this.send(records);
     }
-  }
-
-  /** throttle(): a token bucket holding at most one second of records, as the memory queue's */
-  private get throttle(): number {
-    return this.o.throttle ?? 0;
-  }
-
-  private allowance(): number {
-    if (this.throttle <= 0) return Infinity;
-    const now = Date.now();
-    this.tokens = Math.min(this.throttle, this.tokens + ((now - this.refilled) * this.throttle) / 1000);
-    this.refilled = now;
-    return Math.floor(this.tokens);
-  }
-
-  private waitForToken(): Promise<void> {
-    const ms = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.throttle));
-    return new Promise<void>((r) => {
-      this.tokenWait = { timer: setTimeout(r, ms), done: r };
-    });
-  }
-
-  /** stop(): a pump waiting for a token goes on at once (and sees it is halted) */
-  private endTokenWait(): void {
-    const w = this.tokenWait;
-    this.tokenWait = undefined;
-    if (!w) return;
-    clearTimeout(w.timer);
-    w.done();
   }
 
   private newLink(buffer: DiskBuffer): void {
@@ -430,11 +306,11 @@ export class DiskBufferedDestination implements DestinationDriver {
           this.delivered += n;
           this.ages.release(seq);
           // acknowledged segments were deleted: room for held messages
-          if (this.held.length > 0) this.retryHeld();
+          if (this.intake.heldCount > 0) this.intake.retryHeld();
           this.wake();
           this.progress();
         },
-        (err: Error) => this.fail(err),
+        (err: Error) => this.intake.fail(err),
       );
   }
 
@@ -446,7 +322,7 @@ export class DiskBufferedDestination implements DestinationDriver {
 
   /** everything appended has been acknowledged */
   private get drained(): boolean {
-    return this.held.length === 0 && (this.buffer?.unacknowledged ?? 0) === 0;
+    return this.intake.heldCount === 0 && (this.buffer?.unacknowledged ?? 0) === 0;
   }
 
   /**
@@ -457,20 +333,20 @@ export class DiskBufferedDestination implements DestinationDriver {
   private get stopReady(): boolean {
     if (this.drained) return true;
     const b = this.buffer;
-    return !!b && !!this.link?.peerClosed && this.held.length === 0 && this.writtenSeq >= b.acknowledged + b.unacknowledged;
+    return !!b && !!this.link?.peerClosed && this.intake.heldCount === 0 && this.writtenSeq >= b.acknowledged + b.unacknowledged;
   }
 
   async stop(deadlineMs: number): Promise<void> {
     const end = Date.now() + deadlineMs;
     // while connected, send on until the buffer is empty or the deadline: what is left stays on disk
-    while (this.connected && !this.failed && !this.stopReady && Date.now() < end) {
+    while (this.connected && !this.intake.failed && !this.stopReady && Date.now() < end) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([new Promise<void>((r) => this.progressWaiters.push(r)), new Promise<void>((r) => (timer = setTimeout(r, Math.max(1, end - Date.now()))))]);
       clearTimeout(timer);
     }
     this.halted = true;
     this.halt();
-    this.endTokenWait();
+    this.bucket.cancel();
     this.wake();
     await this.pumpDone;
     // the connector ends our side; a peer that ends its own in answer has read all we wrote
@@ -481,20 +357,20 @@ export class DiskBufferedDestination implements DestinationDriver {
     this.link = undefined;
     this.lease?.releaseReader();
     await this.ackChain;
-    this.drops.flush();
+    this.intake.flushDrops();
     this.keptAtStop = this.buffer?.unacknowledged ?? 0;
     // held messages were never acknowledged to their sources (a file() source reads them again after a restart)
     // what was appended becomes durable (and its messages acknowledged) before this one lets go
     await this.buffer?.flush();
     await this.lease?.release();
-    for (const off of this.unsubscribe) off();
+    this.intake.detach();
   }
 
   deliveryCounts(): DeliveryCounts {
     return {
       written: this.delivered,
-      unwritten: this.held.length,
-      dropped: this.drops.total,
+      unwritten: this.intake.heldCount,
+      dropped: this.intake.dropped,
       lastWrittenAt: this.lastWrittenAt,
       writtenBytes: this.writtenBytes,
       diskBufferBytes: this.buffer?.size ?? 0,
