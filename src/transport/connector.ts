@@ -65,7 +65,10 @@ export interface ConnectorOptions extends StreamSocketOptions {
   location?: SourceLocation;
   /** the destination's name, for messages */
   name?: string;
-  /** TLS only: ALPN protocols to offer (disk-buffer(): the acknowledging link's, delivery-link.ts) */
+  /**
+   * TLS only: ALPN protocols to offer (disk-buffer(): the acknowledging link's, delivery-link.ts).
+   * A peer that agrees to one may send data: close-on-input() does not apply to it.
+   */
   alpnProtocols?: readonly string[];
 }
 
@@ -401,8 +404,12 @@ export class Connector extends EventEmitter {
     sock.on('drain', () => {
       if (gen === this.#gen) this.emit('drain');
     });
+    // a peer that agreed to a protocol we offered by ALPN (the acknowledging link) talks back:
+    // its bytes are that protocol's, not unexpected input
+    const agreed = (sock as net.Socket & { alpnProtocol?: string | false }).alpnProtocol;
+    const talksBack = typeof agreed === 'string' && (this.#o.alpnProtocols ?? []).includes(agreed);
     sock.on('data', () => {
-      if (gen !== this.#gen || !this.#o.closeOnInput) return;
+      if (gen !== this.#gen || !this.#o.closeOnInput || talksBack) return;
       internalLog('error', 'Unexpected input, closing', { fd: this.#fd });
       this.#lost('unexpected_input', gen);
     });
