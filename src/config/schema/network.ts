@@ -142,7 +142,7 @@ function inetRows(withTransport: boolean): OptionRow[] {
       name: 'disk-buffer',
       type: { kind: 'block', schema: () => diskBufferSchema },
       sides: DST,
-      doc: 'keep messages in a crash-safe buffer on disk until sent (TCP and TLS; disk-buf-size() is required); against a plain syslog receiver with a resend window, between logferry nodes over TLS acknowledged (docs/disk-buffer.md)',
+      doc: 'keep messages in a crash-safe buffer on disk until the receiver has them (TCP and TLS; disk-buf-size() is required); a plain syslog receiver gets them with a resend window (docs/disk-buffer.md)',
     },
     {
       name: 'spoof-source',
