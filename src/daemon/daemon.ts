@@ -94,7 +94,7 @@ export class Daemon {
     const { stderr, verbose, debug } = this.flags;
     if (this.flags.persistFile) this.persist = new PersistKeeper(this.flags.persistFile);
     const positions = this.persist?.load();
-    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions });
+    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions, stateDir: this.flags.persistFile ? path.dirname(path.resolve(this.flags.persistFile)) : undefined });
     const r = await this.reply('ready', 'failed');
     if (r.type === 'failed') {
       this.persist?.reportLoad();

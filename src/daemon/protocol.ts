@@ -99,6 +99,8 @@ export interface WorkerInit {
   pid: number;
   /** saved file() source positions, by persist name (from the persist file) */
   positions?: PositionMap;
+  /** the persist file's directory: disk-buffer() directories without dir() go here */
+  stateDir?: string;
 }
 
 /** file() source positions by persist name (`affile_sd_curpos(PATH)`), as the persist file keeps them */
@@ -144,6 +146,8 @@ export interface StopOutcome {
     unwritten: number;
     /** dropped (queue full) after the stop began */
     droppedWhileStopping: number;
+    /** disk-buffer(): records left in the buffer, sent after the next start (not lost) */
+    kept?: number;
   }>;
 }
 

@@ -24,6 +24,8 @@ export type Route = (msg: LogMessage, ack?: Ack) => void;
 export type EffectiveSettings = object;
 
 export interface DeliveryCounts {
+  /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
+  kept?: number;
   written: number;
   unwritten: number;
   dropped: number;
@@ -75,6 +77,15 @@ export interface DestinationDriver {
    * because the queue was full.
    */
   deliveryCounts?(): DeliveryCounts;
+  /** disk-buffer(): what its buffer holds now (for /metrics) */
+  bufferCounters?(): BufferCounters;
+}
+
+export interface BufferCounters {
+  /** bytes the buffer's files take */
+  bytes: number;
+  /** records appended and not yet acknowledged (released by the link) */
+  records: number;
 }
 
 /**
@@ -87,6 +98,8 @@ export interface DriverEnv {
   hostname: string;
   /** build everything, open nothing (`-s`) */
   dryRun: boolean;
+  /** where state lives (the persist file's directory): disk-buffer() directories without dir() go here */
+  stateDir?: string;
   /** the daemon's PID as users see it (parse-error reports, internal messages) */
   pid: number;
   /** destinations that are behind, for readers to wait on */

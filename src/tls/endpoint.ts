@@ -25,6 +25,7 @@ import {
 } from './diagnose.ts';
 import { armPostHandshakeAlert } from './post-handshake-alert.ts';
 import { clientOffered } from './client-hello.ts';
+import type { TlsConnectExtra } from './types.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
@@ -377,7 +378,7 @@ export function buildTlsEndpoint(
       armPostHandshakeAlert(sock, raw, 'server', c.context);
       return handshake(sock, c, peer, undefined, clientOffered(raw), signal).then((sess) => track(sess, peer, undefined));
     },
-    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
+    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal, extra?: TlsConnectExtra): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
       const c = cur;
       let sock: tls.TLSSocket;
@@ -389,6 +390,8 @@ export function buildTlsEndpoint(
           servername: opts.sni && !isIP(host) ? host : '',
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
+          // offered only; a peer that knows none of them answers without ALPN (alpnProtocol false)
+          ...(extra?.alpnProtocols?.length ? { ALPNProtocols: [...extra.alpnProtocols] } : {}),
         });
         armPostHandshakeAlert(sock, raw, 'client');
       } catch (e) {
