@@ -109,7 +109,6 @@ function numbers(lines: readonly string[]): { distinct: Set<number>; dups: numbe
 
 test('a connection cut mid-stream loses nothing: unacknowledged records are sent again, then the buffer is empty', async (t) => {
   const tmp = tempDir('lf-dbdest-cut');
-  t.after(() => tmp.remove());
   const port = await freePort();
   const p = peer(port);
   await p.listen();
@@ -117,6 +116,8 @@ test('a connection cut mid-stream loses nothing: unacknowledged records are sent
   const d = dest(tmp.path, port, { resendWindow: { windowMs: 300, windowBytes: 0 } });
   await d.start();
   t.after(() => d.stop(0));
+  // after the stops (hooks run in the order they were added): a stop still writes the cursor
+  t.after(() => tmp.remove());
   const N = 20_000;
   let acked = 0;
   for (let i = 1; i <= N / 2; i++) d.deliver(msg(`m${i}`), () => acked++);
@@ -135,11 +136,12 @@ test('a connection cut mid-stream loses nothing: unacknowledged records are sent
 
 test('a full buffer holds flow-controlled messages (acks wait) and drops and counts the others; they go once there is room', async (t) => {
   const tmp = tempDir('lf-dbdest-full');
-  t.after(() => tmp.remove());
   const port = await freePort();
   const d = dest(tmp.path, port, { maxBytes: 256 * 1024, reliable: false, dropReportMs: 60_000 });
   await d.start();
   t.after(() => d.stop(0));
+  // after the stops (hooks run in the order they were added): a stop still writes the cursor
+  t.after(() => tmp.remove());
   const big = 'x'.repeat(1000);
   let acked = 0;
   let n = 0;
@@ -167,7 +169,6 @@ test('a full buffer holds flow-controlled messages (acks wait) and drops and cou
 
 test('reliable(no): a flow-controlled message is acknowledged when appended; stop keeps what was not sent', async (t) => {
   const tmp = tempDir('lf-dbdest-ack');
-  t.after(() => tmp.remove());
   const port = await freePort();
   const d = dest(tmp.path, port, { reliable: false });
   await d.start();
@@ -184,6 +185,8 @@ test('reliable(no): a flow-controlled message is acknowledged when appended; sto
   const again = dest(tmp.path, port, { reliable: false });
   await again.start();
   t.after(() => again.stop(0));
+  // after the stops (hooks run in the order they were added): a stop still writes the cursor
+  t.after(() => tmp.remove());
   await p.until(() => p.lines.length >= 10, 10_000, 'the kept records');
   assert.deepEqual(p.lines.slice(0, 10), Array.from({ length: 10 }, (_, i) => `m${i + 1}`));
 });
@@ -226,7 +229,6 @@ test('a stop while the peer is down keeps everything (nothing was read): kept, n
 
 test('max-connection-lifetime(): a renewal inside the resend window sends nothing twice (the retired peer read it all)', async (t) => {
   const tmp = tempDir('lf-dbdest-life');
-  t.after(() => tmp.remove());
   const port = await freePort();
   const p = peer(port);
   let connections = 0;
@@ -235,6 +237,8 @@ test('max-connection-lifetime(): a renewal inside the resend window sends nothin
   const d = dest(tmp.path, port, { resendWindow: { windowMs: 60_000, windowBytes: 0 }, connector: { ...connector(port), maxLifetimeMs: 150 } });
   await d.start();
   t.after(() => d.stop(0));
+  // after the stops (hooks run in the order they were added): a stop still writes the cursor
+  t.after(() => tmp.remove());
   const N = 3000;
   // spread over several lifetimes: a batch each time the previous one arrived
   for (let i = 1; i <= N; i++) {
@@ -254,7 +258,6 @@ test('max-connection-lifetime(): a renewal inside the resend window sends nothin
 
 test('throttle(): records go out at most that many per second (a bucket of one second)', async (t) => {
   const tmp = tempDir('lf-dbdest-throttle');
-  t.after(() => tmp.remove());
   const port = await freePort();
   const p = peer(port);
   await p.listen();
@@ -262,6 +265,8 @@ test('throttle(): records go out at most that many per second (a bucket of one s
   const d = dest(tmp.path, port, { throttle: 200, readBatch: 64 });
   await d.start();
   t.after(() => d.stop(0));
+  // after the stops (hooks run in the order they were added): a stop still writes the cursor
+  t.after(() => tmp.remove());
   for (let i = 1; i <= 300; i++) d.deliver(msg(`m${i}`), () => {});
   await p.until(() => p.lines.length >= 200, 10_000, 'the first second');
   const started = Date.now();
