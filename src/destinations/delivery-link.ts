@@ -1,0 +1,15 @@
+export interface LinkRecord { seq: number; payload: Buffer }   // payload = the framed wire bytes a plain
+                                                               // syslog peer would get for this record
+export interface DeliveryLink {
+  /** bytes to write for these records, in order (plain: the payloads concatenated) */
+  encode(records: readonly LinkRecord[]): Buffer;
+  /** the bytes of records up to lastSeq were accepted by the socket */
+  written(lastSeq: number, bytes: number): void;
+  /** records up to and including seq may leave the buffer (set by the destination before use) */
+  onAckable: (seq: number) => void;
+  /** the connection ended: stop timers; unacked records will be re-read from the buffer and resent */
+  close(): void;
+}
+export interface LinkContext { socket: import('node:net').Socket; senderId: string; firstSeq: number; }
+export type LinkFactory = (ctx: LinkContext) => DeliveryLink;
+export const ACK_ALPN = 'logferry-ack/1';
