@@ -29,6 +29,7 @@
  * newer format version stops `open` with one sentence.
  */
 import { mkdir, open, readdir, readFile, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { emit } from '../core/telemetry.ts';
 import { segmentQuarantined, tornTailCut } from './events.ts';
@@ -132,28 +133,36 @@ export class DiskBuffer {
 
   readonly dir: string;
   readonly opts: DiskBufferOptions;
+  /**
+   * Who wrote these records (128 random bits, hex), kept in the file
+   * `sender-id` across opens: with the sequence numbers, what lets a receiver
+   * drop a record it has already written after a resend.
+   */
+  readonly senderId: string;
 
-  private constructor(dir: string, opts: DiskBufferOptions, cursor: Cursor) {
+  private constructor(dir: string, opts: DiskBufferOptions, cursor: Cursor, senderId: string, syncer: Syncer) {
     this.dir = dir;
+    this.senderId = senderId;
     this.opts = opts;
     this.cursor = cursor;
     this.cursorSaved = cursor.ackedSeq;
     this.name = opts.name ?? dir;
     this.segmentBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(DEFAULT_SEGMENT_BYTES, Math.floor(opts.maxBytes / 4)));
-    this.syncer = new Syncer(opts.syncMode ?? 'worker');
+    this.syncer = syncer;
   }
 
   static async open(dir: string, opts: DiskBufferOptions): Promise<DiskBuffer> {
     await mkdir(dir, { recursive: true });
     const unlock = await lockDir(dir);
-    let b: DiskBuffer | undefined;
+    const syncer = new Syncer(opts.syncMode ?? 'worker');
     try {
-      b = new DiskBuffer(dir, opts, await readCursor(dir));
+      const cursor = await readCursor(dir);
+      const b = new DiskBuffer(dir, opts, cursor, await senderIdOf(dir, opts.reliable ? syncer : undefined), syncer);
       b.unlock = unlock;
       await b.recover();
       return b;
     } catch (err) {
-      await b?.syncer.close();
+      await syncer.close();
       await unlock();
       throw err;
     }
@@ -226,13 +235,32 @@ export class DiskBuffer {
     }
     this.nextSeq = maxSeq + 1;
     this.nextId = maxId + 1;
+    this.readFromCursor();
+  }
+
+  /** Puts the reader just after the cursor: the first unacknowledged record is read next. */
+  private readFromCursor(): void {
     const first = this.segments[0];
     if (first) {
       const atCursor = first.id === this.cursor.segment && this.cursor.offset > HEADER_SIZE;
       this.readSeg = first.id;
       this.readOff = atCursor ? this.cursor.offset : HEADER_SIZE;
       this.readExpect = atCursor ? this.cursor.ackedSeq + 1 : first.firstSeq;
+    } else {
+      // no segment (nothing written yet, or all quarantined): read() enters the next one written
+      this.readSeg = -1;
+      this.readOff = HEADER_SIZE;
     }
+  }
+
+  /**
+   * Reading starts again after the cursor: every record read but not yet
+   * acknowledged is read again (after a broken connection, to resend it).
+   * Call it with no read() in flight.
+   */
+  rewind(): void {
+    this.readLog = [];
+    this.readFromCursor();
   }
 
   private nextId = 1;
@@ -512,6 +540,33 @@ export class DiskBuffer {
     await this.syncer.close();
     await this.unlock();
   }
+}
+
+export const SENDER_ID_FILE = 'sender-id';
+const SENDER_ID = /^[0-9a-f]{32}$/;
+
+/** The directory's sender id: read, or made once (written like the cursor: temp file, rename). */
+async function senderIdOf(dir: string, syncer: Syncer | undefined): Promise<string> {
+  const path = join(dir, SENDER_ID_FILE);
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (SENDER_ID.test(text)) return text;
+    throw new DiskBufferError(`disk-buffer sender id ${path} is not 32 hex digits; remove it to get a new one (a receiver then cannot recognise records it already has from this buffer).`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const id = randomBytes(16).toString('hex');
+  const tmp = path + '.tmp';
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(id + '\n');
+    if (syncer) await syncer.fsync(fh.fd);
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  if (syncer) await syncer.fsyncDir(dir);
+  return id;
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {

@@ -1,3 +1,11 @@
+/**
+ * The seam between a disk-buffered destination (disk-buffered.ts) and the
+ * protocol spoken on one connection: the plain link (resend-window-link.ts,
+ * any syslog peer) or the acknowledging one between logferry nodes. The
+ * destination reads records from its buffer, asks the link for the bytes to
+ * write, tells it what the socket accepted, and removes records from the
+ * buffer when the link says they may go.
+ */
 export interface LinkRecord { seq: number; payload: Buffer }   // payload = the framed wire bytes a plain
                                                                // syslog peer would get for this record
 export interface DeliveryLink {

@@ -9,7 +9,7 @@ import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import type { PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
+import type { PeerAddress, PeerVerify, TlsConnectExtra, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
@@ -373,7 +373,7 @@ export function buildTlsEndpoint(
       armPostHandshakeAlert(sock, raw, 'server', c.context);
       return handshake(sock, c, peer, undefined, clientOffered(raw), signal).then((sess) => track(sess, peer, undefined));
     },
-    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
+    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal, extra?: TlsConnectExtra): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
       const c = cur;
       let sock: tls.TLSSocket;
@@ -385,6 +385,8 @@ export function buildTlsEndpoint(
           servername: opts.sni && !isIP(host) ? host : '',
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
+          // offered only; a peer that knows none of them answers without ALPN (alpnProtocol false)
+          ...(extra?.alpnProtocols?.length ? { ALPNProtocols: [...extra.alpnProtocols] } : {}),
         });
         armPostHandshakeAlert(sock, raw, 'client');
       } catch (e) {

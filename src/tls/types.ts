@@ -112,6 +112,12 @@ export interface TlsSession {
 }
 
 /** A compiled tls() block for one side. */
+/** What a client connection adds to the endpoint's settings. */
+export interface TlsConnectExtra {
+  /** ALPN protocols to offer, most wanted first */
+  alpnProtocols?: readonly string[];
+}
+
 export interface TlsEndpoint {
   readonly role: 'server' | 'client';
   readonly location: SourceLocation | undefined;
@@ -123,7 +129,7 @@ export interface TlsEndpoint {
    */
   accept(raw: net.Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
   /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy; reporting and `signal` as for accept() */
-  connect(raw: net.Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
+  connect(raw: net.Socket, host: string, peer: PeerAddress, signal?: AbortSignal, extra?: TlsConnectExtra): Promise<TlsSession>;
   /** re-read certificates, CAs and CRLs (for reload / rotation); new connections use the result */
   reload(): Promise<void>;
 }

@@ -65,6 +65,8 @@ export interface ConnectorOptions extends StreamSocketOptions {
   location?: SourceLocation;
   /** the destination's name, for messages */
   name?: string;
+  /** TLS only: ALPN protocols to offer (disk-buffer(): the acknowledging link's, delivery-link.ts) */
+  alpnProtocols?: readonly string[];
 }
 
 export type DisconnectReason =
@@ -363,7 +365,7 @@ export class Connector extends EventEmitter {
       const abort = new AbortController();
       this.#attemptAbort = abort;
       try {
-        session = await o.tls.connect(raw, server, remote, abort.signal);
+        session = await o.tls.connect(raw, server, remote, abort.signal, o.alpnProtocols ? { alpnProtocols: o.alpnProtocols } : undefined);
       } catch (err) {
         raw.destroy();
         if (abort.signal.aborted || gen !== this.#gen) return;

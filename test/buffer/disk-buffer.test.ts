@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiskBuffer, DiskBufferError } from '../../src/buffer/disk-buffer.ts';
+import { DiskBuffer, DiskBufferError, SENDER_ID_FILE } from '../../src/buffer/disk-buffer.ts';
 import { CURSOR_FILE, HEADER_SIZE, encodeRecord, scanSegment, segmentIdOf } from '../../src/buffer/format.ts';
 import { ManagedProcess, REPO_ROOT, tempDir } from '../helpers/peers.ts';
 import { collectEvents, payloadOf, readAll } from './helpers.ts';
@@ -324,4 +324,32 @@ test('one owner per directory: a second open is refused with one sentence, a dea
   assert.equal(readFileSync(join(tmp.path, 'lock'), 'utf8'), `${process.pid}\n`);
   await again.close();
   assert.ok(!readdirSync(tmp.path).includes('lock'), 'released on close');
+});
+
+test('sender id: 32 hex digits made at the first open, kept across reopens; rewind reads unacknowledged records again', async (t) => {
+  const tmp = tempDir('lf-dbuf-sid');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  assert.match(b.senderId, /^[0-9a-f]{32}$/);
+  assert.equal(readFileSync(join(tmp.path, SENDER_ID_FILE), 'utf8').trim(), b.senderId);
+  await fill(b, 1, 300);
+  assertInOrder(await readAll(b), 1, 300);
+  await b.ack(100);
+  // a broken connection: what was read and not acknowledged comes again
+  b.rewind();
+  assertInOrder(await readAll(b), 101, 300);
+  const id = b.senderId;
+  await b.close();
+  const again = await DiskBuffer.open(tmp.path, SMALL);
+  t.after(() => again.close());
+  assert.equal(again.senderId, id, 'the same id after a reopen');
+  const other = tempDir('lf-dbuf-sid2');
+  t.after(() => other.remove());
+  const b2 = await DiskBuffer.open(other.path, SMALL);
+  t.after(() => b2.close());
+  assert.notEqual(b2.senderId, id, 'another directory, another id');
+  // rewind on a buffer with nothing written still reads what comes next
+  b2.rewind();
+  await fill(b2, 1, 5);
+  assertInOrder(await readAll(b2), 1, 5);
 });
