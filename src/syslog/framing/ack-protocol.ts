@@ -79,7 +79,7 @@ export function encodeAck(seq: number): Buffer {
 
 /** Bytes of a chunked stream, taken from the front; keeps at most one partial frame. */
 class Accumulator {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   push(chunk: Buffer): void {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
   }
