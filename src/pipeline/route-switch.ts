@@ -21,7 +21,7 @@ export class RouteSwitch {
 
   /** the Route a source named `source` is started with; it always reaches the current router */
   routeFor(source: string): Route {
-    return (msg: LogMessage, ack?: Ack) => this.current.route(msg, source, ack);
+    return (msg: LogMessage, ack?: Ack, allWritten?: boolean) => this.current.route(msg, source, ack, allWritten);
   }
 
   /** messages from now on take the new paths (a message already routed keeps its deliveries and acks) */

@@ -45,6 +45,8 @@ export interface StreamListenerOptions extends StreamSocketOptions {
   idleTimeout: number;
   /** time allowed from accept to a finished TLS handshake (and, for auto, the first byte); default 10 000 */
   handshakeTimeoutMs?: number;
+  /** ALPN protocols to select when a TLS client offers one (others get plain syslog, no ALPN) */
+  alpnProtocols?: readonly string[];
   /** the source's name, for the `group_name` tag */
   groupName?: string;
   location?: SourceLocation;
@@ -188,7 +190,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     let session: TlsSession;
     inEndpoint = true;
     try {
-      session = await endpoint!.accept(raw, peer, abort.signal);
+      session = await endpoint!.accept(raw, peer, abort.signal, opts.alpnProtocols ? { alpnProtocols: opts.alpnProtocols } : undefined);
     } catch (err) {
       fail(asTlsFailure(err, peer, opts.location), err instanceof TlsFailure);
       return;
