@@ -15,6 +15,16 @@ import { converterFor, hostRulesFor, pidOverrideFor, parseOptionsFor, tagsFor, t
 import { StreamReader, buildMessage, localizedHostRules, type ReaderOptions } from './reader.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
+import { ACK_PROTOCOL_ALPN } from '../syslog/framing/ack-protocol.ts';
+import { currentAckLedger } from '../pipeline/ack-ledger.ts';
+import { AckReceiver } from './ack-receiver.ts';
+
+/**
+ * Records an acknowledging connection may have routed and not yet written:
+ * at least this many, whatever log-iw-size() gives each connection, since the
+ * sender waits for acks that come only after the destinations' writes.
+ */
+const ACK_MIN_WINDOW = 1000;
 
 /** where and how a source listens, whatever its socket */
 function listenAt(s: NetworkSourceSettings, name: string) {
@@ -129,8 +139,10 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
     effective: { ...effective, ...streamOpts },
     async start(route: Route) {
       if (env.dryRun) return;
+      // a TLS listener of a process that keeps the ack journal speaks logferry-ack/1 to senders offering it
+      const ledger = endpoint ? currentAckLedger() : undefined;
       listener = await createStreamListener(
-        streamOpts,
+        ledger ? { ...streamOpts, alpnProtocols: [ACK_PROTOCOL_ALPN] } : streamOpts,
         {
           onConnection(conn) {
             const values: Array<[string, string]> = [
@@ -144,6 +156,32 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             ];
             if (conn.tls?.peer) values.push(...certFactsToValues(conn.tls.peer));
             const sender = { ip: conn.peer.address, resolvedName: undefined as string | undefined };
+            if (ledger && conn.tls?.socket.alpnProtocol === ACK_PROTOCOL_ALPN) {
+              const recipe = { ...base, sourceName: name };
+              const ack = new AckReceiver(
+                {
+                  recipe,
+                  hostRules: localizedHostRules(recipe),
+                  framing: base.framing,
+                  decoder: { maxMsgSize: base.maxMsgSize, trimLargeMessages: base.trimLargeMessages, emptyLines: base.emptyLines },
+                  values,
+                  sender,
+                  window: Math.max(base.window, ACK_MIN_WINDOW),
+                  peer: `${conn.peer.address}:${conn.peer.port}`,
+                },
+                route,
+                ledger,
+                { pause: () => conn.pause(), resume: () => conn.resume(), write: (b) => conn.socket.write(b), destroy: () => conn.destroy() },
+              );
+              if (useDns) {
+                conn.pause();
+                void reverseLookup(conn.peer.address, dnsCacheOpts).then((n) => {
+                  sender.resolvedName = n;
+                  conn.resume();
+                });
+              }
+              return { onData: (chunk) => ack.push(chunk), onClose: () => ack.close() };
+            }
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),
