@@ -86,7 +86,7 @@ export class Daemon {
     if (this.flags.persistFile) this.persist = new PersistKeeper(this.flags.persistFile);
     const positions = this.persist?.load();
     const ackJournal = this.flags.persistFile ? ackJournalPath(this.flags.persistFile) : undefined;
-    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions, ackJournal });
+    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions, stateDir: this.flags.persistFile ? path.dirname(path.resolve(this.flags.persistFile)) : undefined, ackJournal });
     const r = await this.reply('ready', 'failed');
     if (r.type === 'failed') {
       this.persist?.reportLoad();

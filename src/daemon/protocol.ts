@@ -96,6 +96,8 @@ export interface WorkerInit {
   pid: number;
   /** saved file() source positions, by persist name (from the persist file) */
   positions?: PositionMap;
+  /** the persist file's directory: disk-buffer() directories without dir() go here */
+  stateDir?: string;
   /** the acknowledged-transfer journal beside the persist file (pipeline/ack-ledger.ts); undefined: no logferry-ack/1 */
   ackJournal?: string;
 }
@@ -133,6 +135,8 @@ export interface StopOutcome {
     unwritten: number;
     /** dropped (queue full) after the stop began */
     droppedWhileStopping: number;
+    /** disk-buffer(): records left in the buffer, sent after the next start (not lost) */
+    kept?: number;
   }>;
 }
 

@@ -31,6 +31,8 @@ export interface DeliveryCounts {
   written: number;
   unwritten: number;
   dropped: number;
+  /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
+  kept?: number;
 }
 
 export interface SourceDriver {
@@ -82,4 +84,6 @@ export interface DriverEnv {
   congestion?: Congestion;
   /** builds a TLS endpoint for a tls() block (the daemon decides where the material comes from) */
   tlsEndpoint(role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation): TlsEndpoint;
+  /** where state lives (the persist file's directory): disk-buffer() directories without dir() go here */
+  stateDir?: string;
 }

@@ -88,6 +88,8 @@ export interface ConnectInfo {
   remote: PeerAddress;
   local: PeerAddress;
   tls?: TlsSession;
+  /** the connection's socket (TLS: the TLSSocket, which knows the ALPN protocol agreed) */
+  socket: net.Socket;
 }
 
 export interface ConnectorHandlers {
@@ -413,7 +415,7 @@ export class Connector extends EventEmitter {
       this.#lifetimeTimer = setTimeout(() => this.#retire(gen), jitteredLifetime(this.#o.maxLifetimeMs));
       this.#lifetimeTimer.unref();
     }
-    this.#h.onConnected?.({ server, remote, local, tls: session });
+    this.#h.onConnected?.({ server, remote, local, tls: session, socket: sock });
   }
 
   /**

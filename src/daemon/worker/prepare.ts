@@ -47,6 +47,8 @@ export interface PrepareContext {
   congestion?: Congestion;
   /** reload: drivers kept from the running config */
   reuse?: Reuse;
+  /** where disk-buffer() directories go without dir() (the persist file's directory) */
+  stateDir?: string;
 }
 
 export interface Prepared {
@@ -94,7 +96,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
   const congestion = ctx.congestion ?? new Congestion();
-  const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
+  const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint, stateDir: ctx.stateDir };
 
   const destinations = new Map<string, DestinationDriver[]>();
   for (const [name, decl] of plan.destinations) destinations.set(name, ctx.reuse?.destination(decl) ?? createDestinationDrivers(decl, env));

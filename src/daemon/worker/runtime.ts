@@ -25,7 +25,7 @@ export interface BuiltWorker {
 /** The drivers an init message describes, built but not started. */
 export function buildWorker(init: WorkerInit, onStdinEof?: () => void): BuiltWorker {
   const tls = new WorkerTlsEndpoints(init.tls);
-  const prepared = prepare(init.plan, { pid: init.pid, onStdinEof, tlsEndpoint: tls.endpoint });
+  const prepared = prepare(init.plan, { pid: init.pid, onStdinEof, tlsEndpoint: tls.endpoint, stateDir: init.stateDir });
   return { prepared, tls };
 }
 
@@ -111,7 +111,7 @@ export class WorkerRuntime {
       this.main.post({ type: 'settings-applied', applied: false, reason: 'the worker has not started' });
       return;
     }
-    const ctx = { pid: init.pid, onStdinEof: this.onStdinEof, drainMs: 5000 };
+    const ctx = { pid: init.pid, onStdinEof: this.onStdinEof, drainMs: 5000, stateDir: init.stateDir };
     let next;
     try {
       next = planReload(running, plan, tls, ctx);
