@@ -401,8 +401,10 @@ export class Connector extends EventEmitter {
     sock.on('drain', () => {
       if (gen === this.#gen) this.emit('drain');
     });
+    // a negotiated ALPN protocol (logferry-ack/1) owns the readable side: its input is expected, not a close
+    const negotiated = Boolean((sock as { alpnProtocol?: string | false | null }).alpnProtocol);
     sock.on('data', () => {
-      if (gen !== this.#gen || !this.#o.closeOnInput) return;
+      if (gen !== this.#gen || !this.#o.closeOnInput || negotiated) return;
       internalLog('error', 'Unexpected input, closing', { fd: this.#fd });
       this.#lost('unexpected_input', gen);
     });
