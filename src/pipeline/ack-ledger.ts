@@ -174,7 +174,8 @@ export class AckLedger {
         perFile.set(sender, toRanges([...expand(perFile.get(sender) ?? []), ...expand(above)]));
       }
     }
-    ledger.rewrite();
+    // no journal yet: none is made until an acknowledging connection needs one
+    if (fs.existsSync(file)) ledger.rewrite();
     const r = recovery;
     if (r.rolledForward + r.notWritten + r.truncated > 0) {
       internalLog('notice', 'Acknowledged transfer: writes interrupted by the last stop were settled from the files', { journal: file, written: r.rolledForward, not_written: r.notWritten, truncated_back: r.truncated });
@@ -292,6 +293,7 @@ export class AckLedger {
 
   private append(text: string): void {
     if (this.closed) return;
+    if (this.fd < 0) this.rewrite();
     fs.writeSync(this.fd, text);
     this.size += Buffer.byteLength(text);
     if (this.size > COMPACT_AT) this.rewrite();
@@ -327,7 +329,7 @@ export class AckLedger {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    fs.closeSync(this.fd);
+    if (this.fd >= 0) fs.closeSync(this.fd);
   }
 }
 

@@ -22,6 +22,7 @@ const S = 'aabbccddeeff00112233445566778899';
 test('W moves over contiguous completed records only, is journaled, and tells subscribers after', async (t) => {
   const j = path.join(dir(t), 'p.acks');
   const l = AckLedger.open(j);
+  assert.equal(fs.existsSync(j), false, 'no journal until something needs one');
   const seen: number[] = [];
   l.subscribe(S, (w) => seen.push(w));
   for (const s of [5, 6, 7]) assert.equal(l.admit(S, s), 'route');
