@@ -9,9 +9,10 @@ import type { OptionSchema } from './types.ts';
 
 /** AxoSyslog's MIN_CAPACITY_BYTES: a smaller disk-buf-size() warns and is raised to it */
 export const MIN_DISK_BUF_SIZE = 1024 * 1024;
-export const DEFAULT_MEM_BUF_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_MEM_BUF_SIZE = 64 * 1024 * 1024;
 export const DEFAULT_RESEND_WINDOW_TIME = 2;
-export const DEFAULT_RESEND_WINDOW_BYTES = 1024 * 1024;
+/** off: a byte window under the socket buffers (several MiB on Linux) could release records the receiver never read */
+export const DEFAULT_RESEND_WINDOW_BYTES = 0;
 
 const NO_SINGLE_FILE = 'logferry keeps records in segment files that are deleted once acknowledged (docs/disk-buffer.md)';
 
@@ -35,7 +36,7 @@ export const diskBufferSchema: OptionSchema = {
       type: { kind: 'size', wide: true },
       aliases: ['flow-control-window-bytes'],
       default: DEFAULT_MEM_BUF_SIZE,
-      doc: 'most bytes of records the sender holds in memory: read from the buffer and sent, not yet acknowledged (logferry writes every record to disk first, so this bounds the sender, not a queue in front of the disk)',
+      doc: 'most bytes of records sent and not yet released (acknowledged, or past the resend window): the sender waits when it is reached, so it bounds what a broken connection sends again (logferry writes every record to disk first: no queue in front of the disk)',
     },
     {
       name: 'mem-buf-length',
@@ -60,7 +61,7 @@ export const diskBufferSchema: OptionSchema = {
       name: 'resend-window-bytes',
       type: { kind: 'size', wide: true },
       default: DEFAULT_RESEND_WINDOW_BYTES,
-      doc: 'logferry extension: ... or once this many bytes were written after it on the same connection (whichever comes first; 0 = time only)',
+      doc: 'logferry extension: ... or once this many bytes were written after it on the same connection, whichever comes first (0, the default: time only; keep it above the socket buffers of both ends, or records the receiver never read may be released)',
     },
     {
       name: 'prealloc',
