@@ -162,7 +162,11 @@ export class AckReceiver {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
+    if (this.senderId !== undefined) {
+      internalLog('verbose', 'Acknowledging connection (logferry-ack/1) closed', { peer: this.o.peer, sender: this.senderId, records: this.counts.records, duplicates: this.counts.duplicates, acked: this.lastAcked });
+    }
   }
 }

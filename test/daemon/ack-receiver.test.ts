@@ -100,6 +100,28 @@ test('ALPN: selected when offered; a client offering nothing or another protocol
   other.socket.end();
 });
 
+test('a record gives the same message a plain connection gives', { timeout: 60_000, skip }, async (t) => {
+  const all = path.join(tempDir('lf-ack-same').path, 'all.log');
+  const rx = await receiver(t, 'lf-ack-same', {
+    decls: `destination d2 { file("${all}" template("\${ISODATE} \${HOST} \${PROGRAM} \${PID} \${MSGID} \${SDATA} \${FACILITY}.\${LEVEL} \${SOURCEIP} \${TRANSPORT} \${MSG}\\n")); };`,
+    refs: 'destination(d2);',
+  });
+  t.after(() => fs.rmSync(path.dirname(all), { recursive: true, force: true }));
+  await rx.start();
+  const msg = '<165>1 2024-01-02T03:04:05.678Z myhost myapp 4242 ID7 [ex@32473 k="v"] same message';
+  const plain = await connectTls(rx.port, undefined);
+  plain.socket.write(octetFrame(msg));
+  await waitForLines(all, 1, 10_000);
+  const ack = await connectTls(rx.port, [ACK_PROTOCOL_ALPN]);
+  ack.socket.write(Buffer.concat([encodeHello('s1', 7), encodeRecords([{ seq: 7, payload: octetFrame(msg) }])]));
+  const lines = await waitForLines(all, 2, 10_000);
+  assert.equal(lines[1], lines[0]);
+  // (keep-hostname(no): HOST is the sender's address, as syslog-ng does)
+  assert.match(lines[0], /^2024-01-02T03:04:05\+00:00 127\.0\.0\.1 myapp 4242 ID7 \[ex@32473 k="v"\] local4\.notice 127\.0\.0\.1 rfc5425 same message$/);
+  plain.socket.end();
+  ack.socket.destroy();
+});
+
 test('records are written once and acked after the write; a resend of all of them writes nothing', { timeout: 60_000, skip }, async (t) => {
   const rx = await receiver(t, 'lf-ack-basic');
   const d = await rx.start();
