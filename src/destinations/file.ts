@@ -157,9 +157,8 @@ export class FileDestination extends QueuedDestination {
       const name = this.o.fileName(e.msg);
       const origin = ledger ? ackOriginOf(e.msg) : undefined;
       if (origin) {
-        const abs = path.resolve(name);
         // a resend of what this file got before the receiver's last stop: written once already
-        if (ledger!.alreadyWritten(abs, origin.sender, origin.seq)) continue;
+        if (ledger!.holding && ledger!.alreadyWritten(path.resolve(name), origin.sender, origin.seq)) continue;
         journaled ??= new Map();
         let perFile = journaled.get(name);
         if (!perFile) journaled.set(name, (perFile = new Map()));

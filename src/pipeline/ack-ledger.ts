@@ -271,6 +271,11 @@ export class AckLedger {
     }
   }
 
+  /** whether any file holds records from before the last start that W has not reached (else no lookups are needed) */
+  get holding(): boolean {
+    return this.held.size > 0;
+  }
+
   /** whether `file` got this record before the last start (a resend: the writer skips it) */
   alreadyWritten(file: string, sender: string, seq: number): boolean {
     const r = this.held.get(file)?.get(sender);
@@ -279,6 +284,8 @@ export class AckLedger {
 
   /** Before writing `length` bytes at `offset` of `file` (absolute) that carry these records. */
   beginWrite(file: string, offset: number, length: number, seqs: ReadonlyMap<string, number[]>): number {
+    // the journal is made before this intent is known, so the intent goes in once
+    if (this.fd < 0 && !this.closed) this.rewrite();
     const it: Intent = { id: this.nextId++, file, offset, length, seqs: [...seqs].map(([s, list]) => [s, toRanges(list)]) };
     this.open.set(it.id, it);
     this.append(JSON.stringify({ i: it.id, f: it.file, o: it.offset, n: it.length, s: it.seqs }) + '\n');
