@@ -101,6 +101,7 @@ export class DiskBufferError extends Error {}
 
 const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
+const MIN_READ_CHUNK = 64 * 1024;
 
 export class DiskBuffer {
   private readonly segments: Segment[] = [];
@@ -394,7 +395,8 @@ export class DiskBuffer {
         this.enterSegment(next);
         continue;
       }
-      const length = Math.min(seg.size - this.readOff, READ_CHUNK);
+      // sized to the records asked for: a sender reading 100 at a time must not read 1 MiB for each
+      const length = Math.min(seg.size - this.readOff, READ_CHUNK, Math.max(MIN_READ_CHUNK, maxRecords * 512));
       let buf = await readAt(seg.path, this.readOff, length);
       let off = 0;
       let damage: string | undefined;

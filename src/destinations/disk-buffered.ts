@@ -21,6 +21,7 @@
  */
 import type * as net from 'node:net';
 import { DiskBufferError, type DiskBuffer } from '../buffer/disk-buffer.ts';
+import { LockError } from '../buffer/lock.ts';
 import { DROP_REPORT_INTERVAL_MS, IntervalTally } from '../core/interval-tally.ts';
 import { LocatedError, type SourceLocation } from '../core/location.ts';
 import { emit } from '../core/telemetry.ts';
@@ -119,7 +120,8 @@ export class DiskBufferedDestination implements DestinationDriver {
     try {
       this.lease = await leaseBuffer(this.o.dir, { maxBytes: this.o.maxBytes, reliable: this.o.reliable, name: this.name });
     } catch (err) {
-      if (err instanceof DiskBufferError || (err as Error).name === 'LockError' || (err as NodeJS.ErrnoException).code) {
+      // a directory this logferry must not or cannot use: one sentence at the disk-buffer() option
+      if (err instanceof DiskBufferError || err instanceof LockError || typeof (err as NodeJS.ErrnoException).code === 'string') {
         throw new LocatedError(`disk-buffer() of ${this.name} cannot open ${this.o.dir}: ${(err as Error).message}`, this.o.location);
       }
       throw err;
