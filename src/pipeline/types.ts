@@ -13,8 +13,12 @@ import type { Congestion } from './congestion.ts';
 /** Called exactly once when a delivery is done (written, or given up for good). */
 export type Ack = () => void;
 
-/** Hands one message into the log paths; `ack` is called when every flow-controlled destination has it. */
-export type Route = (msg: LogMessage, ack?: Ack) => void;
+/**
+ * Hands one message into the log paths; `ack` is called when every
+ * flow-controlled destination has it, or with `allWritten` when every
+ * destination it went to has it (acknowledged transfer, docs/ack-transfer.md).
+ */
+export type Route = (msg: LogMessage, ack?: Ack, allWritten?: boolean) => void;
 
 /**
  * What a driver was built with, after defaults and inheritance: plain data and

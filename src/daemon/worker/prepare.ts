@@ -128,7 +128,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   return {
     sources,
     destinations: [...router.usedDestinations],
-    routeFor: (sourceName) => (msg, ack) => router.route(msg, sourceName, ack),
+    routeFor: (sourceName) => (msg, ack, allWritten) => router.route(msg, sourceName, ack, allWritten),
     internalSink: internalSinks.length === 0 ? undefined : (ev) => internalSinks.forEach((s) => s(ev)),
     router,
     sourcesByName,

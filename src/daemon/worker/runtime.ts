@@ -12,6 +12,7 @@ import type { Plan } from '../../config/plan.ts';
 import { RouteSwitch } from '../../pipeline/route-switch.ts';
 import { driverStats } from './driver-stats.ts';
 import { driverCounters } from './driver-counters.ts';
+import { AckLedger, currentAckLedger, installAckLedger } from '../../pipeline/ack-ledger.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { commitReload, planReload, type Running } from './reload.ts';
@@ -99,6 +100,8 @@ export class WorkerRuntime {
   private async start(init: WorkerInit): Promise<void> {
     try {
       this.init = init;
+      // before the drivers: a kill's unfinished file writes are settled before any file opens
+      installAckLedger(init.ackJournal ? AckLedger.open(init.ackJournal) : undefined);
       this.built = buildWorker(init, this.onStdinEof);
       const p = this.built.prepared;
       const routes = new RouteSwitch(p.router);
@@ -145,6 +148,7 @@ export class WorkerRuntime {
   private async stop(deadlineMs: number): Promise<void> {
     const p = this.built?.prepared;
     const outcome = p ? await stopInOrder(p, deadlineMs) : undefined;
+    currentAckLedger()?.close();
     // internal() can no longer be written: the stop's own line (main/stop-report.ts) goes to stderr
     if (p && this.logging) connectInternalLog(undefined, this.logging);
     this.postCounters();
