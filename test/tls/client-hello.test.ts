@@ -126,7 +126,8 @@ test('mutated hellos and random bytes: no exception, bounded time, plain syslog 
     const input = rnd(10) === 0 ? m.subarray(0, rnd(m.length)) : rnd(10) === 0 ? Buffer.concat([m, m]) : m;
     const t0 = process.hrtime.bigint();
     const info = parseClientHello(input);
-    assert.ok(process.hrtime.bigint() - t0 < 50_000_000n, `input ${i} took too long`);
+    // a runaway loop takes seconds; a GC pause or a busy machine can cost a single input tens of ms
+    assert.ok(process.hrtime.bigint() - t0 < 1_000_000_000n, `input ${i} took too long`);
     if (info) assert.ok(info.versions.length >= 1 && info.versions.length <= 127);
   }
   for (let i = 0; i < 5000; i++) {
