@@ -20,7 +20,8 @@ export const levelSeverity: Record<InternalLevel, number> = {
   debug: 7,
 };
 
-export type Tags = Record<string, string | number | boolean | undefined>;
+/** a list value repeats its key, one `k='v'` per item (syslog-ng's "Log statistics" line does that) */
+export type Tags = Record<string, string | number | boolean | undefined | readonly string[]>;
 
 export interface InternalEvent {
   level: InternalLevel;
@@ -32,6 +33,10 @@ export interface InternalEvent {
 
 export type InternalSink = (ev: InternalEvent) => void;
 
+function tagText(k: string, v: string | number | boolean): string {
+  return k + "='" + String(v).replace(/[\\']/g, (c) => '\\' + c) + "'";
+}
+
 /** Formats `text; k='v', k2='v2'` with `'` and `\` escaped in values. */
 export function formatInternal(text: string, tags: Tags): string {
   let out = text + ';';
@@ -39,8 +44,15 @@ export function formatInternal(text: string, tags: Tags): string {
   for (const k in tags) {
     const v = tags[k];
     if (v === undefined) continue;
-    out += (first ? ' ' : ', ') + k + "='" + String(v).replace(/[\\']/g, (c) => '\\' + c) + "'";
-    first = false;
+    if (typeof v !== 'object') {
+      out += (first ? ' ' : ', ') + tagText(k, v);
+      first = false;
+      continue;
+    }
+    for (const item of v) {
+      out += (first ? ' ' : ', ') + tagText(k, item);
+      first = false;
+    }
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { compileForWorkers, rereadTlsMaterial } from './main/compile.ts';
 import { CounterTotals } from './main/counter-totals.ts';
 import { MetricsServer } from './main/metrics-server.ts';
 import { renderMetrics } from './main/metrics-render.ts';
+import { StatsLog } from './main/stats-log.ts';
 import { ExpiryWarnings } from './main/expiry-warnings.ts';
 import { peerSeriesLimit } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
@@ -61,6 +62,8 @@ export class Daemon {
   private metrics: MetricsServer | undefined;
   /** the address `metrics` listens on */
   private metricsSpec: string | undefined;
+  /** options { stats(freq()) }: the periodic "Log statistics" line */
+  private readonly statsLog = new StatsLog(() => this.driverStats());
   private expiry: ExpiryWarnings | undefined;
   /** reloads run one after another */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -114,6 +117,7 @@ export class Daemon {
     this.startTlsWatch();
     this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });
     this.expiry.start();
+    this.statsLog.set(this.plan.globals.stats.freq);
   }
 
   /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
@@ -192,6 +196,7 @@ export class Daemon {
     }
     for (const w of this.plan.warnings) internalLog('warning', w);
     await this.followMetricsListen();
+    this.statsLog.set(this.plan.globals.stats.freq);
     const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
     const failed = c.failed.map((e) => e.message);
     emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
@@ -284,6 +289,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      this.statsLog.stop();
       // lines held back by the rate limit are counted before internal() closes
       flushInternalLimits();
       await this.control?.close();

@@ -29,7 +29,7 @@ export const diskBufferFullDropped = defineEvent<{ destination: string; dropped:
   name: 'disk_buffer_full_dropped',
   level: 'warning',
   text: 'Destination disk buffer full, messages dropped',
-  counter: 'dropped_messages_total',
+  counter: 'disk_buffer_dropped_messages_total',
   labels: ({ destination }) => ({ destination }),
   amount: ({ dropped }) => dropped,
   tags: ({ destination, dropped, total, diskBufSize, records }) => ({ destination, dropped, dropped_total: total, disk_buf_size: diskBufSize, queued_records: records }),

@@ -223,8 +223,13 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
     probe: (b, v) => (b.globals.tlsExpiryWarningDays === 30 && v.globals.tlsExpiryWarningDays === 7 ? undefined : `the daemon does not get the days: ${v.globals.tlsExpiryWarningDays}`),
   }),
   'global threaded': W('threaded(no)', { match: /one event-loop thread/ }),
-  'global stats': W('stats(freq(10))', { match: /stats\(freq\(10\)\)/ }),
-  'global stats-freq': W('stats-freq(10)', { match: /stats\(freq\(10\)\)/ }),
+  // the daemon reads stats(freq()): what it does with it is tested in test/daemon/stats-log.test.ts
+  'global stats': H('stats(freq(10))', {
+    probe: (b, v) => (b.globals.stats.freq === 0 && v.globals.stats.freq === 10 ? undefined : `the daemon does not get the frequency: ${v.globals.stats.freq}`),
+  }),
+  'global stats-freq': H('stats-freq(10)', {
+    probe: (b, v) => (b.globals.stats.freq === 0 && v.globals.stats.freq === 10 ? undefined : `the daemon does not get the frequency: ${v.globals.stats.freq}`),
+  }),
   'global stats-level': W('stats-level(1)', { match: /stats\(level\(1\)\)/ }),
   'global stats-lifetime': W('stats-lifetime(10)', { match: /stats\(lifetime\(10\)\)/ }),
   'global stats-max-dynamics': W('stats-max-dynamics(10)', { match: /stats\(max-dynamics\(10\)\)/ }),
@@ -232,7 +237,9 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'global log-level': W('log-level(debug)', { match: /-v \/ -d/ }),
   'global disk-buffer': W('disk-buffer(prealloc(yes))', { match: /queue files/ }),
   // ---- stats()
-  freq: W('freq(10)', { match: /stats\(freq\(10\)\)/ }),
+  freq: H('freq(10)', {
+    probe: (b, v) => (b.globals.stats.freq === 0 && v.globals.stats.freq === 10 ? undefined : `the daemon does not get the frequency: ${v.globals.stats.freq}`),
+  }),
   level: W('level(1)', { match: /stats\(level\(1\)\)/ }),
   lifetime: W('lifetime(10)', { match: /stats\(lifetime\(10\)\)/ }),
   'max-dynamics': W('max-dynamics(10)', { match: /stats\(max-dynamics\(10\)\)/ }),

@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from './helpers.ts';
-import { DRIVERS, diskBufferSchema, failbackSchema, failoverSchema, findRow, globalSchema, rowValidOn, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
+import { DRIVERS, diskBufferSchema, failbackSchema, failoverSchema, findRow, globalSchema, rowValidOn, statsSchema, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { fieldTable, settingsKind } from '../../src/config/settings/build.ts';
-import { GLOBAL_FIELDS } from '../../src/config/settings/global.ts';
+import { GLOBAL_FIELDS, STATS_FIELDS } from '../../src/config/settings/global.ts';
 import { DISK_BUFFER_FIELDS, FAILBACK_FIELDS, FAILOVER_FIELDS } from '../../src/config/settings/destination.ts';
 import type { DriverSettings } from '../../src/config/settings/index.ts';
 import { transportFacts, transportRow } from '../../src/config/transports.ts';
@@ -100,8 +100,22 @@ test('options {} defaults reach the global settings unchanged', () => {
   assert.deepEqual(Object.keys(g).sort(), Object.keys(GLOBAL_FIELDS).sort());
   for (const [field, src] of Object.entries(GLOBAL_FIELDS)) {
     assert.ok('row' in src);
+    // stats() is a block: its fields are checked below
+    if (field === 'stats') continue;
     assert.deepEqual(g[field], rowOf(globalSchema, src.row, 'global')!.default, field);
   }
+});
+
+test('stats() unwritten gives its rows\' defaults, under field names of those rows; freq() written reaches it', () => {
+  const g = parse('@version: 4.27\n').globals;
+  assert.deepEqual(Object.keys(g.stats).sort(), Object.keys(STATS_FIELDS).sort());
+  for (const [field, src] of Object.entries(STATS_FIELDS)) {
+    assert.ok('row' in src);
+    assert.equal(camel(src.row), field);
+    assert.deepEqual((g.stats as unknown as Record<string, unknown>)[field], rowOf(statsSchema, src.row, 'global')!.default, field);
+  }
+  assert.equal(parse('@version: 4.27\noptions { stats(freq(30)); };\n').globals.stats.freq, 30);
+  assert.equal(parse('@version: 4.27\noptions { stats-freq(20); };\n').globals.stats.freq, 20);
 });
 
 /** `max-connections` ⇒ `maxConnections`: a field is named for its row, so a table pointing at the wrong row shows */

@@ -3,12 +3,12 @@ import type { OptionSchema } from './types.ts';
 import { listenAddressProblem } from '../../core/listen-address.ts';
 import { MARK_MODE, NO_MARK, TS_FORMAT, checkLogMsgSize, checkTimeZone, noEffectUnless } from './common.ts';
 
-const NO_STATS = 'logferry keeps no statistics counters and emits no STATS messages yet; remove it';
+const NO_STATS = "logferry's counters are always kept, never pruned, and read with `logferry ctl stats` or /metrics: this tuning of syslog-ng's counter store has no effect; remove it";
 
 export const statsSchema: OptionSchema = {
   name: 'stats()',
   rows: [
-    { name: 'freq', type: { kind: 'non-negative-int' }, default: 0, ignored: noEffectUnless('stats(freq)', 0, NO_STATS), doc: 'seconds between STATS log messages (0 = never; logferry emits none)' },
+    { name: 'freq', type: { kind: 'non-negative-int' }, default: 0, doc: 'seconds between "Log statistics" internal() messages with every counter of `logferry ctl stats` (0 = never)' },
     {
       name: 'level',
       type: { kind: 'non-negative-int' },

@@ -12,7 +12,7 @@ import { tlsOptionsFromBlock } from '../tls-block.ts';
 import { transportFacts, transportRow, type InetDriver } from '../transports.ts';
 import type { FieldSource, FieldTable } from './fields.ts';
 import type { DriverSettings } from './index.ts';
-import { GLOBAL_FIELDS, type GlobalSettings } from './global.ts';
+import { GLOBAL_FIELDS, STATS_FIELDS, type GlobalSettings } from './global.ts';
 import { FILE_SOURCE_FIELDS, INTERNAL_FIELDS, NETWORK_SOURCE_FIELDS, STDIN_FIELDS } from './source.ts';
 import {
   FAILBACK_FIELDS,
@@ -67,7 +67,12 @@ function fill<T>(table: FieldTable<T>, b: OptionBlock, positional: readonly stri
 }
 
 export function globalSettings(options: OptionBlock): GlobalSettings {
-  return deepFreeze(fill(GLOBAL_FIELDS, options, [], undefined).values as unknown as GlobalSettings);
+  const values = fill(GLOBAL_FIELDS, options, [], undefined).values;
+  // compile always makes a stats() block (alwaysPresent in the schema), holding its rows' defaults
+  const stats = options.values.stats;
+  if (!isBlock(stats)) throw new Error('options {} reached the settings without its stats() block');
+  values.stats = fill(STATS_FIELDS, stats, [], undefined).values;
+  return deepFreeze(values as unknown as GlobalSettings);
 }
 
 function failoverSettings(b: OptionValue | undefined): FailoverSettings | undefined {

@@ -44,7 +44,19 @@ export interface GlobalSettings extends FileCreationSettings {
   metricsListen: string | undefined;
   /** days ahead of a certificate's or CRL's expiry to warn; 0: never (logferry extension) */
   tlsExpiryWarningDays: number;
+  /** stats() */
+  stats: StatsSettings;
 }
+
+/** what logferry reads of `options { stats() }` (the rest tunes syslog-ng's counter store: warned, no effect) */
+export interface StatsSettings {
+  /** seconds between "Log statistics" internal() messages; 0: none */
+  freq: number;
+}
+
+export const STATS_FIELDS: FieldTable<StatsSettings> = {
+  freq: { row: 'freq' },
+};
 
 export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   logFlowControl: { row: 'log-flow-control' },
@@ -78,5 +90,6 @@ export const GLOBAL_FIELDS: FieldTable<GlobalSettings> = {
   protoTemplate: { row: 'proto-template' },
   metricsListen: { row: 'metrics-listen' },
   tlsExpiryWarningDays: { row: 'tls-expiry-warning-days' },
+  stats: { row: 'stats' },
   ...FILE_CREATION_FIELDS,
 };

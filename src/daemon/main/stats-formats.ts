@@ -7,7 +7,7 @@
  * Event counters that have no syslog-ng equivalent keep their logferry name:
  * in the CSV as `logferry;NAME;LABELS;a;processed;N` (LABELS `k=v,k=v`); the
  * exposition (STATS PROMETHEUS and /metrics) is metrics-render.ts's. The per-driver rows already say
- * what dropped_messages_total says per destination, so it is not repeated.
+ * what dropped_messages_total and disk_buffer_dropped_messages_total say per destination, so they are not repeated.
  */
 import type { CounterValue, StatsRow } from '../protocol.ts';
 import type { MetricFamily } from './metrics-format.ts';
@@ -15,7 +15,7 @@ import type { MetricFamily } from './metrics-format.ts';
 export const CSV_HEADER = 'SourceName;SourceId;SourceInstance;State;Type;Number';
 
 /** counters the per-driver rows already show under syslog-ng's names */
-const SHOWN_AS_ROWS = new Set(['dropped_messages_total']);
+const SHOWN_AS_ROWS = new Set(['dropped_messages_total', 'disk_buffer_dropped_messages_total']);
 
 function labelText(labels: Record<string, string>): string {
   return Object.keys(labels)
