@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { UnixDgramSettings, UnixStreamSettings } from '../config/settings/index.ts';
 import { LocatedError, formatLocation } from '../core/location.ts';
 import { internalLog } from '../core/internal-log.ts';
-import { resolveId } from '../destinations/ids.ts';
+import { resolveId } from '../core/account-ids.ts';
 import type { Route, SourceDriver } from '../pipeline/types.ts';
 import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { ParseFlag } from '../syslog/parse.ts';
@@ -72,7 +72,7 @@ export function createUnixDgramSource(s: UnixDgramSettings, env: SourceEnv, name
   let receivedBytes = 0;
   return {
     name,
-    effective: { path: s.path, perm: s.perm, soRcvbuf: s.soRcvbuf, framing: 'datagram' },
+    effective: { ...f, soRcvbuf: s.soRcvbuf, framing: 'datagram', recipe: { ...base, sourceName: name, sender: localSender(env), values } },
     async start(route: Route) {
       if (env.dryRun) return;
       const DgramSocket = loadDgramSocket();
@@ -119,7 +119,7 @@ export function createUnixStreamSource(s: UnixStreamSettings, env: SourceEnv, na
   let receivedBytes = 0;
   return {
     name,
-    effective: { path: s.path, perm: s.perm, maxConnections: s.maxConnections, listenBacklog: s.listenBacklog, framing: 'newline' },
+    effective: { ...f, maxConnections: s.maxConnections, listenBacklog: s.listenBacklog, framing: 'newline', recipe: { ...base, sourceName: name, sender: localSender(env), values } },
     async start(route: Route) {
       if (env.dryRun) return;
       await openFile(f, s);

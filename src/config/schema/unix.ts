@@ -15,7 +15,6 @@ const socketFileRows: OptionRow[] = [
   { name: 'owner', type: { kind: 'string' }, sides: SRC, doc: 'owner of the socket file (name or number; unset: the daemon user)' },
   { name: 'group', type: { kind: 'string' }, sides: SRC, doc: 'group of the socket file (name or number; unset: the daemon group)' },
   { name: 'create-dirs', type: { kind: 'yesno' }, inherit: 'create-dirs', sides: SRC, doc: 'create missing directories of the socket path' },
-  { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'socket receive buffer in bytes (0 = kernel default); applied to unix-dgram() only: Node.js cannot set it on a stream socket (ignored there)' },
   {
     name: 'keep-alive',
     type: { kind: 'yesno' },
@@ -43,11 +42,26 @@ export const unixStreamSchema: OptionSchema = {
   rows: [
     { name: 'max-connections', type: { kind: 'positive-int' }, default: 256, sides: SRC, doc: 'connections open at once; one more is closed at once with an error line' },
     { name: 'listen-backlog', type: { kind: 'positive-int' }, default: 255, sides: SRC, doc: 'connections the kernel queues before they are accepted' },
+    {
+      name: 'so-rcvbuf',
+      type: { kind: 'non-negative-int' },
+      default: 0,
+      sides: SRC,
+      ignored: noEffectUnless('so-rcvbuf', 0, 'Node.js cannot set SO_RCVBUF on a unix stream socket; remove it'),
+      doc: 'socket receive buffer in bytes (no effect: Node.js cannot set it on a unix stream socket)',
+    },
     ...socketFileRows,
   ],
 };
 
-export const unixDgramSchema: OptionSchema = { name: 'unix-dgram()', positional, rows: socketFileRows };
+export const unixDgramSchema: OptionSchema = {
+  name: 'unix-dgram()',
+  positional,
+  rows: [
+    { name: 'so-rcvbuf', type: { kind: 'non-negative-int' }, default: 0, sides: SRC, doc: 'socket receive buffer in bytes (0 = kernel default; the kernel doubles it); system() sets 8192 for /dev/log' },
+    ...socketFileRows,
+  ],
+};
 
 /** system() takes no options: it expands to the host's own log sources (sources/system.ts) */
 export const systemSchema: OptionSchema = { name: 'system()', rows: [] };
