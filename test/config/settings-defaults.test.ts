@@ -88,7 +88,7 @@ test('an empty block of every driver gives settings equal to the schema defaults
     assert.deepEqual(Object.keys(s).sort(), [...HEADER, ...Object.keys(table)].sort(), `${name}() ${side}: fields are the table's`);
     assert.deepEqual(s.where, {}, `${name}() ${side}: nothing was written`);
     for (const [field, src] of Object.entries(table)) {
-      const got = (s as unknown as Record<string, unknown>)[field];
+      const got: unknown = (s as unknown as Record<string, unknown>)[field];
       let want: unknown;
       if ('positional' in src) want = decl.positional[src.positional];
       else if ('by' in src) want = derivedDefault(name, side, field, s);
