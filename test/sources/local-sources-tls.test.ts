@@ -4,7 +4,7 @@
  * host's) starts; one message sent with util-linux `logger -d -u PATH`
  * (datagram only, no fallback to a stream) to a unix-dgram() socket and one
  * to a unix-stream() socket arrive at a second logferry through a TLS
- * destination, with the local host as ${HOST} and 127.0.0.1 as ${SOURCEIP}.
+ * destination, with the local host as ${HOST}.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
