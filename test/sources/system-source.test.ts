@@ -129,3 +129,32 @@ log { source(s); destination(d); };
   const lines = await waitForLines(out, 4, 10_000);
   assert.deepEqual(lines, ['kernel kern.info 1 first', 'kernel kern.warning 2 second', 'kernel kern.err 3 third', 'kernel kern.info 4 fourth']);
 });
+
+test('kernel records are read outside libuv\'s pool: with UV_THREADPOOL_SIZE=1 and an idle FIFO as /dev/kmsg, a file() source still reads', { timeout: 30_000, skip }, async (t) => {
+  const dir = tempDir('lf-system-kmsg-pool');
+  t.after(() => dir.remove());
+  const { execFileSync } = await import('node:child_process');
+  const { closeSync, constants, openSync, writeSync } = await import('node:fs');
+  // a FIFO nobody writes to stands in for a quiet /dev/kmsg: a read on it in the pool would hold the only pool thread
+  const fifo = join(dir.path, 'kmsg.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const input = join(dir.path, 'in.log');
+  writeFileSync(input, '');
+  const out = join(dir.path, 'out.log');
+  const d = await startLogferry({
+    env: { UV_THREADPOOL_SIZE: '1', LOGFERRY_SYSTEM_JOURNALCTL: '', LOGFERRY_SYSTEM_DEVLOG: join(dir.path, 'devlog'), LOGFERRY_SYSTEM_KMSG: fifo },
+    config: `@version: 4.27
+source s { system(); file("${input}" follow-freq(0.1)); };
+destination d { file("${out}" template("\${PROGRAM} \${MSG}\\n")); };
+log { source(s); destination(d); };
+`,
+  });
+  t.after(() => d.stop());
+  appendFileSync(input, '<13>Nov 26 12:00:00 h filer: from a file\n');
+  assert.deepEqual(await waitForLines(out, 1, 10_000), ['filer from a file']);
+  // the kernel speaks: the worker thread reads it
+  const w = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  writeSync(w, '6,9,90,-;from the kernel\n');
+  closeSync(w);
+  assert.deepEqual(await waitForLines(out, 2, 10_000), ['filer from a file', 'kernel from the kernel']);
+});
