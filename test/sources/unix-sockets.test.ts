@@ -83,11 +83,12 @@ test('perm(), owner(), group(), create-dirs(): the socket files get them exactly
   }
   await sendDgram(dg, '<13>Nov 26 12:00:00 h p: one datagram');
   const c = await connectUnix(st);
-  c.end('<13>Nov 26 12:00:00 h p: first line\n<13>Nov 26 12:00:01 h p: second line\n');
-  const lines = await waitForLines(out, 3, 10_000);
+  // glibc's syslog() over a stream socket ends each message with NUL instead of a newline
+  c.end('<13>Nov 26 12:00:00 h p: first line\n<13>Nov 26 12:00:01 h p: second line\n<13>Nov 26 12:00:02 h p: glibc style\0');
+  const lines = await waitForLines(out, 4, 10_000);
   // the host written in the message (h) gives way to this host's name, as syslog-ng does for local sources
   const host = hostname().split('.')[0];
-  assert.deepEqual([...lines].sort(), [`unix-dgram 127.0.0.1 ${host} one datagram`, `unix-stream 127.0.0.1 ${host} first line`, `unix-stream 127.0.0.1 ${host} second line`]);
+  assert.deepEqual([...lines].sort(), [`unix-dgram 127.0.0.1 ${host} one datagram`, `unix-stream 127.0.0.1 ${host} first line`, `unix-stream 127.0.0.1 ${host} glibc style`, `unix-stream 127.0.0.1 ${host} second line`]);
   await d.stop();
   assert.ok(!existsSync(dg) && !existsSync(st), 'a stop removes the socket files');
 });
