@@ -9,6 +9,7 @@
 #   openssl                        the test PKI (scripts/peers/mkcerts.sh) and s_client peers
 #   iconv                          Debian libc-bin: the reference for character set conversion
 #   tzdata                         the differential tests pin TZ=Europe/Budapest
+#   logger                         Debian bsdutils (util-linux): sends to unix-dgram()/unix-stream() sources
 # No daemon is left running or enabled. Idempotent: exits at once when everything is there.
 # The tests fail (they do not skip) when one of these is missing; this script is the fix.
 set -euo pipefail
@@ -31,6 +32,7 @@ missing() { # prints what is missing, one per line
   command -v loggen >/dev/null || echo loggen
   command -v openssl >/dev/null || echo openssl
   command -v iconv >/dev/null || echo iconv
+  command -v logger >/dev/null || echo logger
   [[ -f /usr/share/zoneinfo/Europe/Budapest ]] || echo tzdata
   local mods
   if ! mods=$(rsyslog_mods); then
@@ -59,7 +61,7 @@ trap '[[ $made_policy == 1 ]] && rm -f "$policy"' EXIT
 apt-get update -qq
 # rsyslog's shared libraries come from the archive; only rsyslog itself is unpacked
 apt-get install -y -qq --no-install-recommends \
-  syslog-ng-core openssl libc-bin coreutils tzdata \
+  syslog-ng-core openssl libc-bin coreutils tzdata bsdutils \
   libestr0 libfastjson4 liblognorm5 libzstd1 liblz4-1 libuuid1 zlib1g libsystemd0 libcap2 libgcrypt20 \
   libgnutls30 libssl3 >/dev/null
 

@@ -180,7 +180,7 @@ export class Compiler {
     } else {
       finalizeTemplate(block);
       if (info.canonical === 'stdout') warnStdoutOptions(block, ctx);
-      if ((info.canonical === 'file' || info.canonical === 'stdin') && side === 'source') warnLocalSourceOptions(block, ctx);
+      if (['file', 'stdin', 'unix-stream', 'unix-dgram'].includes(info.canonical) && side === 'source') warnLocalSourceOptions(block, ctx);
     }
     const texts = positional.map((t) => t.text);
     const settings = driverSettings({ driver: info.canonical, side, loc: node.loc, positional: texts, options: block, globals: this.plan.options, templates: this.plan.templates });

@@ -63,6 +63,7 @@
  * and stderr. With real threads, workers will forward their log events to the thread that owns
  * internal(), and the main thread's own lines (starting up, shutting down) must travel too.
  */
+import type { CursorPosition } from '../sources/cursor-state.ts';
 import type { Plan } from '../config/plan.ts';
 import type { SourceLocation } from '../core/location.ts';
 import type { Labels } from '../core/stats.ts';
@@ -110,7 +111,7 @@ export interface WorkerInit {
 }
 
 /** file() source positions by persist name (`affile_sd_curpos(PATH)`), as the persist file keeps them */
-export type PositionMap = Record<string, FilePosition>;
+export type PositionMap = Record<string, FilePosition | CursorPosition>;
 
 export interface CounterValue {
   name: string;

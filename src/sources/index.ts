@@ -9,6 +9,8 @@ import { FileSource, StdinSource } from './file.ts';
 import { InternalSource } from './internal.ts';
 import { createNetworkSource } from './network.ts';
 import type { ReaderOptions } from './reader.ts';
+import { createUnixDgramSource, createUnixStreamSource } from './unix.ts';
+import { createSystemSource } from './system.ts';
 
 export type { SourceEnv } from './common.ts';
 
@@ -73,6 +75,15 @@ export function createSourceDrivers(decl: SourceDecl, env: SourceEnv): CreatedSo
       // tcp(), tcp6(), udp(), udp6() arrive as network() with transport and ip-protocol set
       case 'network-source':
         drivers.push(createNetworkSource(d.driver, s, env, name));
+        break;
+      case 'unix-stream':
+        drivers.push(createUnixStreamSource(s, env, name));
+        break;
+      case 'unix-dgram':
+        drivers.push(createUnixDgramSource(s, env, name));
+        break;
+      case 'system':
+        drivers.push(createSystemSource(s, env, name));
         break;
       default:
         notImplemented(d);

@@ -96,7 +96,8 @@ test('names are found the way a user writes them', () => {
     assert.ok(hit.kind === 'topic' && hit.topic.schema === schema, asked);
   }
   assert.equal(findTopic('cipher_suite').kind, 'topic');
-  assert.equal(findTopic('unix_stream').kind, 'unimplemented');
+  assert.equal(findTopic('unix_stream').kind, 'topic');
+  assert.equal(findTopic('program').kind, 'unimplemented');
   assert.ok('text' in driverHelp('failback'));
 });
 

@@ -139,6 +139,9 @@ export function harness(c: Pick<Combo, 'schema' | 'side'>, opt: string, e: Entry
       return { text: log(anySrc, `destination ${d} { stdout(${o}); };`), kind: 'drivers' };
     case 'internal()':
       return { text: log(`source ${s} { internal(${o}); };`, anyDst), kind: 'drivers' };
+    case 'unix-stream()':
+    case 'unix-dgram()':
+      return { text: log(`source ${s} { ${c.schema.name.replace('()', '')}(${JSON.stringify(path.join(F.dir, `${s}.sock`))} ${o}); };`, anyDst), kind: 'drivers' };
     default:
       throw new Error(`no harness for ${c.schema.name}`);
   }

@@ -109,6 +109,13 @@ export const OPTION_STATES: Readonly<Record<string, Entry>> = {
   'persist-name': W('persist-name("p1")', { match: /names persist state and reload identity after the driver itself/ }),
   ebpf: R('ebpf(reuseport(sockets(4)))', { match: CANNOT }),
   'follow-freq': H('follow-freq(5)'),
+  // ---- unix-stream(), unix-dgram()
+  'unix-stream() source keep-alive': W('keep-alive(no)', { match: /keeps the sockets of every source it leaves unchanged/ }),
+  'unix-dgram() source keep-alive': W('keep-alive(no)', { match: /keeps the sockets of every source it leaves unchanged/ }),
+  'unix-stream() source so-rcvbuf': W('so-rcvbuf(262144)', { match: /cannot set SO_RCVBUF on a unix stream socket/ }),
+  'unix-stream() source dns-cache': W('dns-cache(no)', { match: /no sender address/ }),
+  'unix-dgram() source dns-cache': W('dns-cache(no)', { match: /no sender address/ }),
+  'pass-unix-credentials': R('pass-unix-credentials(yes)', { match: NOT_IMPL }),
   // ---- destinations
   'destination port': H('port(5999)'),
   localip: H('localip("127.0.0.2")'),

@@ -5,7 +5,7 @@ import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FL
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
 
-const readerRows: OptionRow[] = [
+export const readerRows: OptionRow[] = [
   { name: 'flags', type: { kind: 'flags', values: SOURCE_FLAGS, noEffect: SOURCE_FLAGS_NO_EFFECT }, default: [], doc: 'how read lines are parsed (no-parse, syslog-protocol, …)' },
   { name: 'log-iw-size', type: { kind: 'positive-int' }, default: 100, doc: 'flow-control window in messages' },
   { name: 'log-fetch-limit', type: { kind: 'positive-int' }, default: 10, doc: 'messages read before yielding to other work' },

@@ -7,13 +7,14 @@
  */
 import type { SourceLocation } from '../../core/location.ts';
 import type { OptionBlock, OptionValue, TemplateSpec } from '../plan.ts';
-import { isBlock } from '../options.ts';
+import { fillDefaults, isBlock } from '../options.ts';
+import { unixDgramSchema } from '../schema/unix.ts';
 import { tlsOptionsFromBlock } from '../tls-block.ts';
 import { transportFacts, transportRow, type InetDriver } from '../transports.ts';
 import type { FieldSource, FieldTable } from './fields.ts';
-import type { DriverSettings } from './index.ts';
+import type { DriverSettings, UnixDgramSettings } from './index.ts';
 import { GLOBAL_FIELDS, STATS_FIELDS, type GlobalSettings } from './global.ts';
-import { FILE_SOURCE_FIELDS, INTERNAL_FIELDS, NETWORK_SOURCE_FIELDS, STDIN_FIELDS } from './source.ts';
+import { FILE_SOURCE_FIELDS, INTERNAL_FIELDS, NETWORK_SOURCE_FIELDS, STDIN_FIELDS, SYSTEM_SOURCE_FIELDS, UNIX_DGRAM_FIELDS, UNIX_STREAM_FIELDS } from './source.ts';
 import {
   FAILBACK_FIELDS,
   FAILOVER_FIELDS,
@@ -118,6 +119,9 @@ const TABLES = {
   stdin: STDIN_FIELDS,
   'network-source': NETWORK_SOURCE_FIELDS,
   internal: INTERNAL_FIELDS,
+  'unix-stream': UNIX_STREAM_FIELDS,
+  'unix-dgram': UNIX_DGRAM_FIELDS,
+  system: SYSTEM_SOURCE_FIELDS,
   'file-destination': FILE_DESTINATION_FIELDS,
   stdout: STDOUT_FIELDS,
   'network-destination': NETWORK_DESTINATION_FIELDS,
@@ -128,6 +132,7 @@ export function settingsKind(driver: string, side: 'source' | 'destination'): Dr
   if (driver === 'network' || driver === 'syslog') return side === 'source' ? 'network-source' : 'network-destination';
   if (driver === 'file') return side === 'source' ? 'file-source' : 'file-destination';
   if (driver === 'stdin' || driver === 'stdout' || driver === 'internal') return driver;
+  if (side === 'source' && (driver === 'unix-stream' || driver === 'unix-dgram' || driver === 'system')) return driver;
   throw new Error(`internal error: no settings for the ${driver}() ${side}`);
 }
 
@@ -144,6 +149,8 @@ export function driverSettings(i: SettingsInput): DriverSettings {
   switch (kind) {
     case 'file-source':
     case 'stdin':
+    case 'unix-stream':
+    case 'unix-dgram':
       values.defaultFacility = defaultFacility(b);
       break;
     case 'network-source':
@@ -158,10 +165,29 @@ export function driverSettings(i: SettingsInput): DriverSettings {
       values.diskBuffer = diskBufferSettings(b.values['disk-buffer']);
       values.template = templateSetting(b, i, inet === 'network' ? 'proto-template' : undefined);
       break;
+    case 'system':
+      values.devlog = systemDevlog(i);
+      break;
     case 'file-destination':
     case 'stdout':
       values.template = templateSetting(b, i, 'file-template');
       break;
   }
   return deepFreeze({ kind, loc: i.loc, where, ...values } as unknown as DriverSettings);
+}
+
+/**
+ * What AxoSyslog 4.27's system() writes for a Linux host without systemd:
+ * unix-dgram("/dev/log" so-rcvbuf(8192)), with every other option at its
+ * default or the options {} value. (4.27 also sets flags(syslog-protocol),
+ * whose parser falls back to RFC 3164 for the usual syslog(3) lines; logferry's
+ * does not fall back, so the flag is left out: the same result for those lines.)
+ */
+function systemDevlog(i: SettingsInput): UnixDgramSettings {
+  const block: OptionBlock = { kind: 'block', loc: i.loc, values: { 'so-rcvbuf': 8192 }, locs: {} };
+  const noop = () => {
+    throw new Error('internal error: system() expansion reported a problem');
+  };
+  fillDefaults(unixDgramSchema, block, { side: 'source', error: noop, warn: () => {}, templates: i.templates, globals: i.globals.values });
+  return driverSettings({ ...i, driver: 'unix-dgram', positional: ['/dev/log'], options: block }) as UnixDgramSettings;
 }

@@ -140,3 +140,52 @@ export const INTERNAL_FIELDS: FieldTable<InternalSettings> = {
   programOverride: { row: 'program-override' },
   hostOverride: { row: 'host-override' },
 };
+
+/** what unix-stream() and unix-dgram() share (schema/unix.ts) */
+interface UnixSocketFields extends ReaderSettings {
+  path: string;
+  perm: number;
+  /** unset: leave the owner alone */
+  owner: string | undefined;
+  group: string | undefined;
+  createDirs: boolean;
+  /** bytes; 0 = the kernel default (unix-dgram() only) */
+  soRcvbuf: number;
+}
+
+const UNIX_SOCKET_FIELDS: FieldTable<UnixSocketFields> = {
+  ...READER_FIELDS,
+  path: { positional: 0 },
+  perm: { row: 'perm' },
+  owner: { row: 'owner' },
+  group: { row: 'group' },
+  createDirs: { row: 'create-dirs' },
+  soRcvbuf: { row: 'so-rcvbuf' },
+};
+
+export interface UnixDgramSettings extends SettingsHeader<'unix-dgram'>, UnixSocketFields {}
+
+export const UNIX_DGRAM_FIELDS: FieldTable<UnixDgramSettings> = UNIX_SOCKET_FIELDS;
+
+export interface UnixStreamSettings extends SettingsHeader<'unix-stream'>, UnixSocketFields {
+  maxConnections: number;
+  listenBacklog: number;
+}
+
+export const UNIX_STREAM_FIELDS: FieldTable<UnixStreamSettings> = {
+  ...UNIX_SOCKET_FIELDS,
+  maxConnections: { row: 'max-connections' },
+  listenBacklog: { row: 'listen-backlog' },
+};
+
+/**
+ * system(): no options of its own. What it expands to is decided on the host
+ * at start (sources/system.ts); the unix-dgram("/dev/log") it may become is
+ * compiled with the config, so it inherits options {} like a written one.
+ */
+export interface SystemSourceSettings extends SettingsHeader<'system'> {
+  devlog: UnixDgramSettings;
+}
+
+/** no row of its own: `devlog` is built by compile (settings/build.ts) */
+export const SYSTEM_SOURCE_FIELDS: FieldTable<SettingsHeader<'system'>> = {};

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FilePosition } from '../../sources/file-position.ts';
 import type { PositionMap } from '../protocol.ts';
+import { isCursorPosition } from '../../sources/cursor-state.ts';
 
 export const PERSIST_FORMAT = 'logferry-persist';
 export const PERSIST_VERSION = 1;
@@ -56,7 +57,12 @@ function problemWith(text: string): PositionMap | string {
   if (!isObject(doc.entries)) return 'it has no "entries" object';
   const out: PositionMap = {};
   for (const [key, e] of Object.entries(doc.entries)) {
-    if (!isPosition(e)) return `its entry ${JSON.stringify(key)} is not {pos, inode, size} as whole numbers`;
+    // a journal or /dev/kmsg source resumes from a cursor (sources/cursor-state.ts)
+    if (isCursorPosition(e)) {
+      out[key] = { cursor: e.cursor };
+      continue;
+    }
+    if (!isPosition(e)) return `its entry ${JSON.stringify(key)} is not {pos, inode, size} as whole numbers, nor {cursor}`;
     out[key] = { pos: e.pos, inode: e.inode, size: e.size };
   }
   return out;
