@@ -25,6 +25,9 @@ import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keepe
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation } from './main/tls-rotation.ts';
+import { checkFdLimit } from './service/fd-check.ts';
+import { describeRunAs, dropPrivileges, type RunAs } from './service/privileges.ts';
+import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -46,6 +49,10 @@ export interface DaemonFlags {
   metricsListen?: string;
   /** reads the configuration again for a reload (default: the plan's file, without --define values) */
   load?: () => Plan;
+  /** -u/-g, resolved: root is given up once every port is bound and every key read */
+  runAs?: RunAs;
+  /** systemd's NOTIFY_SOCKET (readiness, reload, stop, watchdog), when set */
+  notifier?: SystemdNotifier;
 }
 
 export const VERSION = '0.1.0';
@@ -109,9 +116,22 @@ export class Daemon {
     await this.openMetrics();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
+    checkFdLimit(this.plan);
+    // last, after the listeners, the metrics port, the pidfile and every key: a non-root user could open none of them
+    if (this.flags.runAs) {
+      dropPrivileges(this.flags.runAs);
+      internalLog('notice', 'Privileges dropped', { to: describeRunAs(this.flags.runAs) });
+    }
     this.startTlsWatch();
     this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });
     this.expiry.start();
+    this.flags.notifier?.ready(this.statusLine());
+    this.flags.notifier?.startWatchdog();
+  }
+
+  /** systemd's STATUS= text: what runs, from which file */
+  private statusLine(): string {
+    return `Running ${VERSION}: ${this.plan.sources.size} sources, ${this.plan.destinations.size} destinations from ${this.plan.file}`;
   }
 
   /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
@@ -164,7 +184,15 @@ export class Daemon {
    * the running one alone and is reported in one line with file:line:col.
    */
   reload(trigger: string): Promise<{ ok: boolean; text: string }> {
-    const run = this.reloading.then(() => this.reloadNow(trigger));
+    const n = this.flags.notifier;
+    const run = this.reloading.then(async () => {
+      if (this.stopping) return this.reloadNow(trigger);
+      n?.reloading();
+      const r = await this.reloadNow(trigger);
+      // a failed reload leaves the old configuration running: ready again either way
+      if (!this.stopping) n?.ready(r.ok ? this.statusLine() : `${this.statusLine()} (last reload failed)`);
+      return r;
+    });
     this.reloading = run.catch(() => undefined);
     return run;
   }
@@ -282,6 +310,7 @@ export class Daemon {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
+      this.flags.notifier?.stopping();
       // lines held back by the rate limit are counted before internal() closes
       flushInternalLimits();
       await this.control?.close();
@@ -301,6 +330,7 @@ export class Daemon {
           /* already gone */
         }
       }
+      this.flags.notifier?.close();
       this.resolveDone();
     })();
     return this.stopping;
