@@ -1,0 +1,129 @@
+/**
+ * The service acceptance test (issue 19): logferry started as root binds a port below 1024, then
+ * runs as an unprivileged user (-u/-g; /proc/PID/status says so once readiness is signalled),
+ * tells a stand-in systemd socket READY=1, WATCHDOG=1 at WATCHDOG_USEC/2, RELOADING=1/READY=1
+ * around a SIGHUP reload and STOPPING=1 at SIGTERM; a message still arrives through the bound port
+ * into a file the dropped user writes. A second run under `prlimit --nofile=64:64` reports the
+ * too-low open-file limit at start. Needs root (skipped otherwise, with the reason). ~5 s.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { LOGFERRY_MAIN } from '../helpers/daemon.ts';
+import { ManagedProcess, tempDir, waitForPort, waitForText, which } from '../helpers/peers.ts';
+import { NotifyReceiver } from '../helpers/notify-socket.ts';
+import { ensureTestUser, freePrivilegedPort, skipUnlessRoot } from '../helpers/service-user.ts';
+
+const skip = skipUnlessRoot();
+
+function statusIds(pid: number): { uid: string; gid: string; groups: string } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const line = (k: string) => (new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(s)?.[1] ?? '').trim().replace(/\s+/g, ' ');
+  return { uid: line('Uid'), gid: line('Gid'), groups: line('Groups') };
+}
+
+function send(port: number, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = connect({ host: '127.0.0.1', port }, () => c.end(text, () => resolve()));
+    c.once('error', reject);
+  });
+}
+
+/** a work dir the dropped user owns (output file, pidfile and control socket removal) */
+function serviceDir(name: string, uid: number, gid: number) {
+  const dir = tempDir(name);
+  chownSync(dir.path, uid, gid);
+  chmodSync(dir.path, 0o755);
+  return dir;
+}
+
+test('as root: binds a port below 1024, drops to -u/-g, signals READY/WATCHDOG/RELOADING/STOPPING on NOTIFY_SOCKET', { skip, timeout: 30_000 }, async (t) => {
+  const user = ensureTestUser();
+  const dir = serviceDir('lf-svc', user.uid, user.gid);
+  t.after(() => dir.remove());
+  const port = await freePrivilegedPort();
+  const out = join(dir.path, 'out.log');
+  const cfg = join(dir.path, 'service.conf');
+  writeFileSync(cfg, `@version: 4.27
+options { use-dns(no); };
+source s { network(ip(127.0.0.1) port(${port}) transport(tcp)); };
+destination d { file("${out}" template("\${MSG}\\n")); };
+log { source(s); destination(d); };
+`);
+  const notify = new NotifyReceiver(join(dir.path, 'notify.sock'));
+  t.after(() => notify.close());
+  const pidfile = join(dir.path, 'logferry.pid');
+  const proc = new ManagedProcess(process.execPath, [LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-p', pidfile, '-c', join(dir.path, 'ctl'), '-u', user.name, '-g', user.name], {
+    name: 'logferry (service)',
+    cwd: dir.path,
+    env: { ...process.env, NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '200000' },
+  });
+  t.after(() => proc.stop());
+
+  const ready = await notify.waitFor('READY=1', () => notify.having('READY=1').length >= 1, 15_000).catch((e) => {
+    throw new Error(`${(e as Error).message}\nstderr:\n${proc.stderrTail()}`);
+  });
+  const first = ready.find((m) => m.split('\n').includes('READY=1'))!;
+  assert.match(first, /^STATUS=Running .*1 sources, 1 destinations/m);
+  assert.ok(first.split('\n').includes(`MAINPID=${proc.pid}`), first);
+  // after readiness the process is the test user for good: real, effective, saved and fs ids
+  const ids = statusIds(proc.pid);
+  assert.equal(ids.uid, `${user.uid} ${user.uid} ${user.uid} ${user.uid}`, `Uid line of /proc/${proc.pid}/status`);
+  assert.equal(ids.gid, `${user.gid} ${user.gid} ${user.gid} ${user.gid}`, `Gid line of /proc/${proc.pid}/status`);
+  assert.equal(ids.groups, String(user.gid), 'root supplementary groups are gone');
+  assert.match(proc.stderr, /Privileges dropped.*logferry-test/);
+  assert.equal(readFileSync(pidfile, 'utf8'), `${proc.pid}\n`);
+
+  // the port bound as root still answers, and the file is written as the dropped user
+  await waitForPort('127.0.0.1', port, 5000, proc);
+  await send(port, '<13>Nov 26 12:00:00 host app: hello-from-514-style\n');
+  await waitForText(out, 'hello-from-514-style', 10_000);
+
+  // watchdog: WATCHDOG_USEC=200 ms, so a ping every 100 ms
+  await notify.waitFor('3 WATCHDOG=1', () => notify.having('WATCHDOG=1').length >= 3, 5000);
+
+  // SIGHUP: RELOADING=1, then READY=1 again (the unchanged source keeps its privileged port)
+  process.kill(proc.pid, 'SIGHUP');
+  await notify.waitFor('READY=1 after RELOADING=1', (m) => {
+    const r = m.findIndex((x) => x.split('\n').includes('RELOADING=1'));
+    return r >= 0 && m.slice(r + 1).some((x) => x.split('\n').includes('READY=1'));
+  }, 10_000);
+  assert.match(notify.having('RELOADING=1')[0], /^MONOTONIC_USEC=\d+$/m);
+  await proc.waitForStderr(/Config reload|reload.*(finished|successful)/i, 5000);
+  await send(port, '<13>Nov 26 12:00:01 host app: after-reload\n');
+  await waitForText(out, 'after-reload', 10_000);
+
+  // SIGTERM: STOPPING=1, exit 0, the pidfile removed by the dropped user
+  const exit = await proc.stop(10_000);
+  assert.equal(exit.code, 0, proc.stderrTail());
+  assert.equal(notify.having('STOPPING=1').length, 1, JSON.stringify(notify.messages));
+  assert.equal(existsSync(pidfile), false, 'pidfile removed');
+});
+
+test('under prlimit --nofile=64:64 the too-low open-file limit is reported at start, with what to set', { skip: skip || (!which('prlimit') && 'prlimit (util-linux) missing'), timeout: 30_000 }, async (t) => {
+  const user = ensureTestUser();
+  const dir = serviceDir('lf-svc-nofile', user.uid, user.gid);
+  t.after(() => dir.remove());
+  const port = await freePrivilegedPort();
+  const cfg = join(dir.path, 'nofile.conf');
+  writeFileSync(cfg, `@version: 4.27
+source s { network(ip(127.0.0.1) port(${port}) transport(tcp) max-connections(100)); };
+destination d { file("${join(dir.path, 'out.log')}"); };
+log { source(s); destination(d); };
+`);
+  const proc = new ManagedProcess('prlimit', ['--nofile=64:64', '--', process.execPath, LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-c', join(dir.path, 'ctl'), '-u', user.name], {
+    name: 'logferry (nofile 64)',
+    cwd: dir.path,
+  });
+  t.after(() => proc.stop());
+  const line = await proc.waitForStderr(/^.*open-file limit is 64, below.*$/m, 15_000);
+  assert.match(line, /100 max-connections\(\) of 1 stream sources/);
+  assert.match(line, /LimitNOFILE=1024 in the systemd unit/);
+  assert.match(line, /ulimit -n 1024/);
+  // one line, and the daemon runs on (a warning, not a refusal)
+  assert.equal(proc.stderr.split('\n').filter((l) => l.includes('open-file limit')).length, 1);
+  await waitForPort('127.0.0.1', port, 5000, proc);
+  assert.equal((await proc.stop(10_000)).code, 0, proc.stderrTail());
+});
