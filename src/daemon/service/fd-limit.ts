@@ -78,11 +78,11 @@ export function fdNeeds(plan: Plan, openNow: number): FdNeeds {
 export function fdLimitWarning(limit: NofileLimit | undefined, needs: FdNeeds): string | undefined {
   if (!limit || limit.soft === undefined || limit.soft >= needs.total) return undefined;
   const want = Math.max(needs.total, 1024);
-  const hard = limit.hard !== undefined && limit.hard < want ? ` (the hard limit ${limit.hard} must be raised too)` : '';
+  const hard = limit.hard !== undefined && limit.hard < want ? `, as root: the hard limit ${limit.hard} must be raised too` : '';
   return (
     `The open-file limit is ${limit.soft}, below the ${needs.total} descriptors this configuration may need ` +
     `(${needs.connections} max-connections() of ${needs.streamSources} stream sources, ${needs.destinations} destinations, ` +
     `${needs.openNow} open now, ${needs.margin} spare): connections past it fail with EMFILE; ` +
-    `set LimitNOFILE=${want} in the systemd unit, or run 'ulimit -n ${want}' before starting logferry${hard} (Node cannot raise it itself)`
+    `set LimitNOFILE=${want} in the systemd unit, or run 'ulimit -n ${want}' before starting logferry${hard}; Node cannot raise it itself`
   );
 }
