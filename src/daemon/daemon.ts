@@ -24,9 +24,9 @@ import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
-import { TlsRotation } from './main/tls-rotation.ts';
+import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
 import { checkFdLimit } from './service/fd-check.ts';
-import { describeRunAs, dropPrivileges, type RunAs } from './service/privileges.ts';
+import { canRead, describeRunAs, dropPrivileges, unreadableAfterDrop, type RunAs } from './service/privileges.ts';
 import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
@@ -121,6 +121,8 @@ export class Daemon {
     if (this.flags.runAs) {
       dropPrivileges(this.flags.runAs);
       internalLog('notice', 'Privileges dropped', { to: describeRunAs(this.flags.runAs) });
+      const unreadable = unreadableAfterDrop(this.tls.flatMap((e) => watchedBlock(e).files), canRead);
+      if (unreadable) internalLog('warning', unreadable);
     }
     this.startTlsWatch();
     this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });

@@ -127,3 +127,50 @@ log { source(s); destination(d); };
   await waitForPort('127.0.0.1', port, 5000, proc);
   assert.equal((await proc.stop(10_000)).code, 0, proc.stderrTail());
 });
+
+test('after -u a root-only key: said at start, and a rotation is refused with the fix; group-readable, the rotation is taken', { skip, timeout: 30_000 }, async (t) => {
+  const { makeFloodPki } = await import('../helpers/flood-certs.ts');
+  const { createPrivateKey } = await import('node:crypto');
+  const user = ensureTestUser();
+  const dir = serviceDir('lf-svc-tls', user.uid, user.gid);
+  t.after(() => dir.remove());
+  const pki = makeFloodPki(1);
+  const certFile = join(dir.path, 'server.crt');
+  const keyFile = join(dir.path, 'server.key');
+  writeFileSync(certFile, pki.serverCertPem);
+  writeFileSync(keyFile, pki.serverKeyPem, { mode: 0o600 });
+  const port = await freePrivilegedPort();
+  const cfg = join(dir.path, 'tls.conf');
+  writeFileSync(cfg, `@version: 4.27
+source s { network(ip(127.0.0.1) port(${port}) transport(tls) tls(cert-file("${certFile}") key-file("${keyFile}") peer-verify(optional-untrusted))); };
+destination d { file("${join(dir.path, 'out.log')}"); };
+log { source(s); destination(d); };
+`);
+  const proc = new ManagedProcess(process.execPath, [LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-c', join(dir.path, 'ctl'), '-u', user.name], {
+    name: 'logferry (tls as user)',
+    cwd: dir.path,
+    env: { ...process.env, LOGFERRY_TLS_POLL_MS: '200' },
+  });
+  t.after(() => proc.stop());
+  const atStart = await proc.waitForStderr(/^.*After dropping to user logferry-test.*$/m, 15_000);
+  assert.ok(atStart.includes(`cannot read ${keyFile}:`), atStart);
+  assert.ok(!atStart.includes(certFile), 'the certificate (0644) is readable');
+  assert.match(atStart, /chgrp logferry-test FILE; chmod 0640 FILE/);
+  await waitForPort('127.0.0.1', port, 5000, proc);
+
+  // a rotation: new bytes for both files (same EC key, SEC1 instead of PKCS#8), the key still root-only
+  const sec1 = createPrivateKey(pki.serverKeyPem).export({ type: 'sec1', format: 'pem' }) as string;
+  writeFileSync(keyFile, sec1, { mode: 0o600 });
+  writeFileSync(certFile, pki.serverCertPem + '\n');
+  const refused = await proc.waitForStderr(/^.*TLS files of a tls\(\) block changed but are not usable.*$/m, 10_000);
+  assert.match(refused, /permission denied/);
+  assert.match(refused, /fix='logferry runs as user logferry-test \(uid \d+\), group logferry-test \(gid \d+\) since start-up \(-u\/-g\) and cannot read root-only files again: make the key and certificate files readable by group logferry-test \(chgrp logferry-test FILE; chmod 0640 FILE\)/);
+
+  // the documented fix: the key readable by the group; the next rotation is taken
+  chownSync(keyFile, 0, user.gid);
+  chmodSync(keyFile, 0o640);
+  writeFileSync(keyFile, sec1 + '\n');
+  writeFileSync(certFile, pki.serverCertPem + '\n\n');
+  await proc.waitForStderr(/TLS files of a tls\(\) block changed; new handshakes use them/, 10_000);
+  assert.equal((await proc.stop(10_000)).code, 0, proc.stderrTail());
+});

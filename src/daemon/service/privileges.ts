@@ -8,6 +8,7 @@
  * because Node has no getpwnam; numeric ids are taken as they are.
  */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { NamedError } from '../../core/named-error.ts';
 
 export class PrivilegeError extends NamedError {}
@@ -162,4 +163,29 @@ export function unreadableAfterDropHint(error: string): string | undefined {
     `make the key and certificate files readable by group ${r.group} (chgrp ${r.group} FILE; chmod 0640 FILE), ` +
     `or keep them in a directory ${who || 'that user'} can read (e.g. the ca-dir()); the last good files stay in use`
   );
+}
+
+/**
+ * The TLS files the daemon can no longer read after the drop: they loaded at
+ * start (as root), but a rotated copy will be refused. Said once at start, so
+ * the first rotation is not where the operator learns it.
+ */
+export function unreadableAfterDrop(files: readonly string[], canRead: (f: string) => boolean): string | undefined {
+  const r = dropped;
+  if (!r) return undefined;
+  const bad = [...new Set(files)].filter((f) => !canRead(f));
+  if (bad.length === 0) return undefined;
+  return (
+    `After dropping to ${describeRunAs(r)}, logferry cannot read ${bad.join(', ')}: they are in use, but a rotated copy will be refused; ` +
+    `make them readable by group ${r.group} (chgrp ${r.group} FILE; chmod 0640 FILE) or keep them in a directory ${r.user ?? 'that user'} can read`
+  );
+}
+
+export function canRead(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
