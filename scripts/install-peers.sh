@@ -9,6 +9,7 @@
 #   openssl                        the test PKI (scripts/peers/mkcerts.sh) and s_client peers
 #   iconv                          Debian libc-bin: the reference for character set conversion
 #   tzdata                         the differential tests pin TZ=Europe/Budapest
+#   systemd-analyze, prlimit       Debian systemd, util-linux: the service tests (unit verify, nofile)
 # No daemon is left running or enabled. Idempotent: exits at once when everything is there.
 # The tests fail (they do not skip) when one of these is missing; this script is the fix.
 set -euo pipefail
@@ -32,6 +33,8 @@ missing() { # prints what is missing, one per line
   command -v openssl >/dev/null || echo openssl
   command -v iconv >/dev/null || echo iconv
   [[ -f /usr/share/zoneinfo/Europe/Budapest ]] || echo tzdata
+  command -v systemd-analyze >/dev/null || echo systemd-analyze
+  command -v prlimit >/dev/null || echo prlimit
   local mods
   if ! mods=$(rsyslog_mods); then
     echo rsyslogd
@@ -62,6 +65,8 @@ apt-get install -y -qq --no-install-recommends \
   syslog-ng-core openssl libc-bin coreutils tzdata \
   libestr0 libfastjson4 liblognorm5 libzstd1 liblz4-1 libuuid1 zlib1g libsystemd0 libcap2 libgcrypt20 \
   libgnutls30 libssl3 >/dev/null
+# the service tests: `systemd-analyze verify` of contrib/systemd/logferry.service, prlimit for a low open-file limit
+apt-get install -y -qq --no-install-recommends systemd util-linux >/dev/null
 
 if [[ -x /usr/sbin/rsyslogd ]]; then
   # a machine with the rsyslog package: its drivers are ordinary packages too
