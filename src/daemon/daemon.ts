@@ -26,7 +26,7 @@ import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
 import { checkFdLimit } from './service/fd-check.ts';
-import { canRead, describeRunAs, dropPrivileges, unreadableAfterDrop, type RunAs } from './service/privileges.ts';
+import { canRead, describeRunAs, dropPrivileges, unreadableAfterDrop, withPortHint, type RunAs } from './service/privileges.ts';
 import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
@@ -221,7 +221,7 @@ export class Daemon {
     for (const w of this.plan.warnings) internalLog('warning', w);
     await this.followMetricsListen();
     const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
-    const failed = c.failed.map((e) => e.message);
+    const failed = c.failed.map((e) => withPortHint(e.message));
     emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
     if (failed.length > 0) return { ok: false, text: `Config reloaded, but not everything started: ${failed.join(' | ')}` };
     return { ok: true, text: 'Config reload successful' };

@@ -95,6 +95,18 @@ log { source(s); destination(d); };
   await send(port, '<13>Nov 26 12:00:01 host app: after-reload\n');
   await waitForText(out, 'after-reload', 10_000);
 
+  // a reload that adds a port below 1024: the dropped daemon cannot bind it and says why; the rest runs
+  const port2 = await freePrivilegedPort();
+  writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('source s {', `source s2 { network(ip(127.0.0.1) port(${port2}) transport(tcp)); };\nsource s {`).replace('log { source(s);', 'log { source(s); source(s2);'));
+  const readyBefore = notify.having('READY=1').length;
+  process.kill(proc.pid, 'SIGHUP');
+  const line = await proc.waitForStderr(/^.*Configuration reload finished.*not_started=.*$/m, 10_000);
+  assert.match(line, new RegExp(`listen EACCES: permission denied 127\\.0\\.0\\.1:${port2} \\(logferry runs as user logferry-test .* cannot bind a port below 1024: restart it to add this port\\)`));
+  await notify.waitFor('READY=1 after the partial reload', () => notify.having('READY=1').length > readyBefore, 5000);
+  assert.match(notify.having('READY=1').at(-1)!, /\(last reload failed\)/);
+  await send(port, '<13>Nov 26 12:00:02 host app: still-running\n');
+  await waitForText(out, 'still-running', 10_000);
+
   // SIGTERM: STOPPING=1, exit 0, the pidfile removed by the dropped user
   const exit = await proc.stop(10_000);
   assert.equal(exit.code, 0, proc.stderrTail());
@@ -140,6 +152,8 @@ test('after -u a root-only key: said at start, and a rotation is refused with th
   writeFileSync(certFile, pki.serverCertPem);
   writeFileSync(keyFile, pki.serverKeyPem, { mode: 0o600 });
   const port = await freePrivilegedPort();
+  const notify = new NotifyReceiver(join(dir.path, 'notify.sock'));
+  t.after(() => notify.close());
   const cfg = join(dir.path, 'tls.conf');
   writeFileSync(cfg, `@version: 4.27
 source s { network(ip(127.0.0.1) port(${port}) transport(tls) tls(cert-file("${certFile}") key-file("${keyFile}") peer-verify(optional-untrusted))); };
@@ -149,9 +163,11 @@ log { source(s); destination(d); };
   const proc = new ManagedProcess(process.execPath, [LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-c', join(dir.path, 'ctl'), '-u', user.name], {
     name: 'logferry (tls as user)',
     cwd: dir.path,
-    env: { ...process.env, LOGFERRY_TLS_POLL_MS: '200' },
+    env: { ...process.env, LOGFERRY_TLS_POLL_MS: '200', NOTIFY_SOCKET: notify.path },
   });
   t.after(() => proc.stop());
+  // READY=1 comes after the file watch started: a change before it would be the watch's baseline
+  await notify.waitFor('READY=1', () => notify.having('READY=1').length === 1, 15_000);
   const atStart = await proc.waitForStderr(/^.*After dropping to user logferry-test.*$/m, 15_000);
   assert.ok(atStart.includes(`cannot read ${keyFile}:`), atStart);
   assert.ok(!atStart.includes(certFile), 'the certificate (0644) is readable');

@@ -189,3 +189,13 @@ export function canRead(file: string): boolean {
     return false;
   }
 }
+
+/**
+ * A reload's "not started" text, with the reason when a new port below 1024
+ * met a daemon that is no longer root (no capability is kept after the drop).
+ */
+export function withPortHint(message: string): string {
+  const r = dropped;
+  if (!r || r.uid === undefined || !/listen EACCES/.test(message)) return message;
+  return `${message} (logferry runs as ${describeRunAs(r)} since start-up and cannot bind a port below 1024: restart it to add this port)`;
+}
