@@ -168,3 +168,17 @@ test('Containerfile: starts as root, binds 514, then runs as logferry (-u/-g); i
   assert.equal(r.exit.code, 0, r.stderr);
   assert.match(readFileSync(join(REPO_ROOT, conf), 'utf8'), /port\(514\)/);
 });
+
+// `todo`: node-unix-socket's lock entries lack its arm64/darwin/armv7 packages (the registry here
+// answers 404 for them), so npm ci refuses the lock; the image's `npm ci` and the README's fail
+// until the lock is regenerated where those packages resolve. This test turns green then.
+test('Containerfile: `npm ci --omit=dev` accepts package.json and package-lock.json (offline dry run)', { todo: 'package-lock.json misses node-unix-socket platform packages (see the comment above)' }, async (t) => {
+  assert.ok(of('RUN').some((r) => r.args.includes('npm ci --omit=dev')));
+  const dir = tempDir('lf-npmci');
+  t.after(() => dir.remove());
+  for (const f of ['package.json', 'package-lock.json']) writeFileSync(join(dir.path, f), readFileSync(join(REPO_ROOT, f)));
+  const npm = which('npm');
+  assert.ok(npm, 'npm on PATH');
+  const r = await runToExit(npm, ['ci', '--omit=dev', '--dry-run', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { name: 'npm ci', timeoutMs: 60_000, cwd: dir.path });
+  assert.equal(r.exit.code, 0, r.stderr);
+});
