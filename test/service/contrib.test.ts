@@ -104,6 +104,10 @@ test('unit: systemd-analyze verify accepts it (ExecStart pointed at this checkou
   const r = await runToExit('systemd-analyze', ['verify', copy], { name: 'systemd-analyze', timeoutMs: 20_000 });
   assert.equal(r.exit.code, 0, r.stderr);
   assert.equal(r.stderr.trim(), '', 'no warning either');
+  // systemd's own score of the hardening (0 best, 10 worst; 2.9 when written): it must stay "OK" or better
+  const sec = await runToExit('systemd-analyze', ['security', '--offline=yes', copy], { name: 'systemd-analyze security', timeoutMs: 20_000 });
+  const score = Number(/Overall exposure level for logferry\.service: ([\d.]+)/.exec(sec.stdout)?.[1]);
+  assert.ok(score > 0 && score <= 3.5, `exposure ${score}:\n${sec.stdout.slice(-400)}`);
   // and it does catch a broken unit (the check is not vacuous)
   writeFileSync(copy, readFileSync(UNIT, 'utf8').replaceAll(INSTALLED, join(REPO_ROOT, 'bin', 'missing.cjs')));
   const bad = await runToExit('systemd-analyze', ['verify', copy], { name: 'systemd-analyze', timeoutMs: 20_000 });
