@@ -15,7 +15,7 @@ export class PrivilegeError extends NamedError {}
 
 /** who the daemon becomes; `uid` undefined: only the group changes (-g alone) */
 export interface RunAs {
-  /** the user's name, for initgroups() and messages (undefined with a numeric -u that has no entry, or -g alone) */
+  /** the user's name, for its groups and messages (undefined with a numeric -u that has no entry, or -g alone) */
   user: string | undefined;
   uid: number | undefined;
   group: string;
@@ -37,7 +37,11 @@ export interface IdLookup {
 function getent(db: string, name: string): string | undefined {
   try {
     return execFileSync('getent', [db, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] || undefined;
-  } catch {
+  } catch (err) {
+    // numeric ids need no lookup: they are taken as they are below
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !/^\d+$/.test(name)) {
+      throw new PrivilegeError(`-u/-g need the getent command to look up '${name}', and it is not installed: install libc-bin (Debian) or musl-utils (Alpine), or give numeric ids`);
+    }
     // exit 2: no such entry (other failures look the same to the user: the name does not resolve)
     return undefined;
   }
