@@ -2,6 +2,7 @@
 # Installs the reference programs the test suite and the benchmark run next to logferry, on
 # Debian 12 (bookworm), as root, with no prompt (CI: fresh clone, no stdin):
 #   syslog-ng 3.38 + loggen        Debian syslog-ng-core
+#   systemd-analyze, prlimit       Debian systemd, util-linux: the service tests (unit verify, nofile)
 #   rsyslog 8.2302 + its OpenSSL   Debian rsyslog, rsyslog-openssl, rsyslog-gnutls; Debian's rsyslog
 #   and GnuTLS stream drivers      and syslog-ng-core conflict as packages, so unless rsyslog is
 #                                  installed already its .debs are unpacked into /opt/rsyslog
@@ -9,7 +10,6 @@
 #   openssl                        the test PKI (scripts/peers/mkcerts.sh) and s_client peers
 #   iconv                          Debian libc-bin: the reference for character set conversion
 #   tzdata                         the differential tests pin TZ=Europe/Budapest
-#   systemd-analyze, prlimit       Debian systemd, util-linux: the service tests (unit verify, nofile)
 # No daemon is left running or enabled. Idempotent: exits at once when everything is there.
 # The tests fail (they do not skip) when one of these is missing; this script is the fix.
 set -euo pipefail
@@ -33,8 +33,6 @@ missing() { # prints what is missing, one per line
   command -v openssl >/dev/null || echo openssl
   command -v iconv >/dev/null || echo iconv
   [[ -f /usr/share/zoneinfo/Europe/Budapest ]] || echo tzdata
-  command -v systemd-analyze >/dev/null || echo systemd-analyze
-  command -v prlimit >/dev/null || echo prlimit
   local mods
   if ! mods=$(rsyslog_mods); then
     echo rsyslogd
@@ -42,6 +40,8 @@ missing() { # prints what is missing, one per line
     [[ -f $mods/lmnsd_ossl.so ]] || echo "rsyslog OpenSSL driver (lmnsd_ossl.so)"
     [[ -f $mods/lmnsd_gtls.so ]] || echo "rsyslog GnuTLS driver (lmnsd_gtls.so)"
   fi
+  command -v systemd-analyze >/dev/null || echo systemd-analyze
+  command -v prlimit >/dev/null || echo prlimit
 }
 
 todo=$(missing)
@@ -65,8 +65,6 @@ apt-get install -y -qq --no-install-recommends \
   syslog-ng-core openssl libc-bin coreutils tzdata \
   libestr0 libfastjson4 liblognorm5 libzstd1 liblz4-1 libuuid1 zlib1g libsystemd0 libcap2 libgcrypt20 \
   libgnutls30 libssl3 >/dev/null
-# the service tests: `systemd-analyze verify` of contrib/systemd/logferry.service, prlimit for a low open-file limit
-apt-get install -y -qq --no-install-recommends systemd util-linux >/dev/null
 
 if [[ -x /usr/sbin/rsyslogd ]]; then
   # a machine with the rsyslog package: its drivers are ordinary packages too
@@ -79,6 +77,9 @@ else
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" /opt/rsyslog; done
   rm -rf "$tmp"
 fi
+
+# the service tests: `systemd-analyze verify` of contrib/systemd/logferry.service, prlimit for a low open-file limit
+apt-get install -y -qq --no-install-recommends systemd util-linux >/dev/null
 
 # never leave the distro syslog-ng enabled or running (it would hold /dev/log, not our ports)
 update-rc.d syslog-ng disable >/dev/null 2>&1 || true
