@@ -29,6 +29,7 @@
  * newer format version stops `open` with one sentence.
  */
 import { mkdir, open, readdir, readFile, rename, unlink, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { emit } from '../core/telemetry.ts';
 import { segmentQuarantined, tornTailCut } from './events.ts';
@@ -92,7 +93,8 @@ interface Pending {
   /** the record starts a new segment */
   rotate: boolean;
   firstSeq: number;
-  durable: { resolve(): void; reject(err: Error): void };
+  /** absent for appendRecord(): its callers follow onDurable() instead */
+  durable: { resolve(): void; reject(err: Error): void } | undefined;
 }
 
 /** Thrown for a directory this logferry must not use; its message is the one sentence to show. */
@@ -100,6 +102,7 @@ export class DiskBufferError extends Error {}
 
 const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
+const MIN_READ_CHUNK = 64 * 1024;
 
 export class DiskBuffer {
   private readonly segments: Segment[] = [];
@@ -132,28 +135,36 @@ export class DiskBuffer {
 
   readonly dir: string;
   readonly opts: DiskBufferOptions;
+  /**
+   * Who wrote these records (128 random bits, hex), kept in the file
+   * `sender-id` across opens: with the sequence numbers, what lets a receiver
+   * drop a record it has already written after a resend.
+   */
+  readonly senderId: string;
 
-  private constructor(dir: string, opts: DiskBufferOptions, cursor: Cursor) {
+  private constructor(dir: string, opts: DiskBufferOptions, cursor: Cursor, senderId: string, syncer: Syncer) {
     this.dir = dir;
+    this.senderId = senderId;
     this.opts = opts;
     this.cursor = cursor;
     this.cursorSaved = cursor.ackedSeq;
     this.name = opts.name ?? dir;
     this.segmentBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(DEFAULT_SEGMENT_BYTES, Math.floor(opts.maxBytes / 4)));
-    this.syncer = new Syncer(opts.syncMode ?? 'worker');
+    this.syncer = syncer;
   }
 
   static async open(dir: string, opts: DiskBufferOptions): Promise<DiskBuffer> {
     await mkdir(dir, { recursive: true });
     const unlock = await lockDir(dir);
-    let b: DiskBuffer | undefined;
+    const syncer = new Syncer(opts.syncMode ?? 'worker');
     try {
-      b = new DiskBuffer(dir, opts, await readCursor(dir));
+      const cursor = await readCursor(dir);
+      const b = new DiskBuffer(dir, opts, cursor, await senderIdOf(dir, opts.reliable ? syncer : undefined), syncer);
       b.unlock = unlock;
       await b.recover();
       return b;
     } catch (err) {
-      await b?.syncer.close();
+      await syncer.close();
       await unlock();
       throw err;
     }
@@ -226,13 +237,33 @@ export class DiskBuffer {
     }
     this.nextSeq = maxSeq + 1;
     this.nextId = maxId + 1;
-    const first = this.segments[0];
+    this.readFromCursor();
+  }
+
+  /** Puts the reader just after the cursor: the first unacknowledged record is read next. */
+  private readFromCursor(): void {
+    // not a segment wholly before the cursor: an ack may be deleting those right now
+    const first = this.segments.find((s) => s.id >= this.cursor.segment);
     if (first) {
       const atCursor = first.id === this.cursor.segment && this.cursor.offset > HEADER_SIZE;
       this.readSeg = first.id;
       this.readOff = atCursor ? this.cursor.offset : HEADER_SIZE;
       this.readExpect = atCursor ? this.cursor.ackedSeq + 1 : first.firstSeq;
+    } else {
+      // no segment (nothing written yet, or all quarantined): read() enters the next one written
+      this.readSeg = -1;
+      this.readOff = HEADER_SIZE;
     }
+  }
+
+  /**
+   * Reading starts again after the cursor: every record read but not yet
+   * acknowledged is read again (after a broken connection, to resend it).
+   * Call it with no read() in flight.
+   */
+  rewind(): void {
+    this.readLog = [];
+    this.readFromCursor();
   }
 
   private nextId = 1;
@@ -263,6 +294,39 @@ export class DiskBuffer {
   append(payload: Buffer): { seq: number; durable: Promise<void> } | null {
     if (this.closed) throw new Error('disk buffer is closed');
     if (this.failure) return { seq: 0, durable: Promise.reject(this.failure) };
+    let durable!: Pending['durable'];
+    const promise = new Promise<void>((resolve, reject) => (durable = { resolve, reject }));
+    const seq = this.plan(payload, durable);
+    return seq === null ? null : { seq, durable: promise };
+  }
+
+  /**
+   * append() without a promise per record, for callers that append thousands
+   * a second: the sequence number, or null when full. Durability is reported
+   * per batch to the onDurable() listeners; a write failure to onFailure().
+   */
+  appendRecord(payload: Buffer): number | null {
+    if (this.closed) throw new Error('disk buffer is closed');
+    if (this.failure) throw this.failure;
+    return this.plan(payload, undefined);
+  }
+
+  /** `fn(seq)`: every record up to seq is durable (written, and synced when reliable). Returns the unsubscribe. */
+  onDurable(fn: (seq: number) => void): () => void {
+    this.durableListeners.add(fn);
+    return () => this.durableListeners.delete(fn);
+  }
+
+  /** `fn(err)`: writing failed; nothing appended from then on becomes durable. Returns the unsubscribe. */
+  onFailure(fn: (err: Error) => void): () => void {
+    this.failureListeners.add(fn);
+    return () => this.failureListeners.delete(fn);
+  }
+
+  private readonly durableListeners = new Set<(seq: number) => void>();
+  private readonly failureListeners = new Set<(err: Error) => void>();
+
+  private plan(payload: Buffer, durable: Pending['durable']): number | null {
     if (payload.length > MAX_RECORD_PAYLOAD) throw new RangeError(`a disk-buffer record holds at most ${MAX_RECORD_PAYLOAD} bytes, got ${payload.length}`);
     const recordSize = RECORD_HEADER_SIZE + payload.length;
     const rotate = this.planRecords === 0 || this.planSize + recordSize > this.segmentBytes;
@@ -276,11 +340,9 @@ export class DiskBuffer {
     }
     this.planSize += recordSize;
     this.planRecords++;
-    let durable!: Pending['durable'];
-    const promise = new Promise<void>((resolve, reject) => (durable = { resolve, reject }));
     this.pending.push({ record: encodeRecord(seq, payload), rotate, firstSeq: seq, durable });
     this.flushing ??= this.flushLoop();
-    return { seq, durable: promise };
+    return seq;
   }
 
   /** Settles when everything appended so far is durable. */
@@ -296,12 +358,16 @@ export class DiskBuffer {
       this.pending = [];
       try {
         await this.writeBatch(batch);
-        for (const p of batch) p.durable.resolve();
+        for (const p of batch) p.durable?.resolve();
+        const last = batch[batch.length - 1].firstSeq;
+        for (const fn of this.durableListeners) fn(last);
       } catch (err) {
-        this.failure = err instanceof Error ? err : new Error(String(err));
-        for (const p of batch) p.durable.reject(this.failure);
-        for (const p of this.pending) p.durable.reject(this.failure);
+        const failure = err instanceof Error ? err : new Error(String(err));
+        this.failure = failure;
+        for (const p of batch) p.durable?.reject(failure);
+        for (const p of this.pending) p.durable?.reject(failure);
         this.pending = [];
+        for (const fn of this.failureListeners) fn(failure);
       }
     }
     this.flushing = undefined;
@@ -366,7 +432,8 @@ export class DiskBuffer {
         this.enterSegment(next);
         continue;
       }
-      const length = Math.min(seg.size - this.readOff, READ_CHUNK);
+      // sized to the records asked for: a sender reading 100 at a time must not read 1 MiB for each
+      const length = Math.min(seg.size - this.readOff, READ_CHUNK, Math.max(MIN_READ_CHUNK, maxRecords * 128));
       let buf = await readAt(seg.path, this.readOff, length);
       let off = 0;
       let damage: string | undefined;
@@ -512,6 +579,33 @@ export class DiskBuffer {
     await this.syncer.close();
     await this.unlock();
   }
+}
+
+export const SENDER_ID_FILE = 'sender-id';
+const SENDER_ID = /^[0-9a-f]{32}$/;
+
+/** The directory's sender id: read, or made once (written like the cursor: temp file, rename). */
+async function senderIdOf(dir: string, syncer: Syncer | undefined): Promise<string> {
+  const path = join(dir, SENDER_ID_FILE);
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (SENDER_ID.test(text)) return text;
+    throw new DiskBufferError(`disk-buffer sender id ${path} is not 32 hex digits; remove it to get a new one (a receiver then cannot recognise records it already has from this buffer).`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const id = randomBytes(16).toString('hex');
+  const tmp = path + '.tmp';
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(id + '\n');
+    if (syncer) await syncer.fsync(fh.fd);
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  if (syncer) await syncer.fsyncDir(dir);
+  return id;
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {

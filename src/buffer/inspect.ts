@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseCursor, type Cursor } from './disk-buffer.ts';
+import { parseCursor, SENDER_ID_FILE, type Cursor } from './disk-buffer.ts';
 import { CURSOR_FILE, QUARANTINE_SUFFIX, scanSegment, segmentIdOf, type SegmentScan } from './format.ts';
 
 export interface SegmentReport {
@@ -29,6 +29,8 @@ export interface BufferReport {
   cursorProblem?: string;
   /** `*.corrupt` files beside the segments */
   quarantined: string[];
+  /** the directory's sender id (file `sender-id`), when it has one */
+  senderId?: string;
 }
 
 /** Checks a buffer directory, or one segment file (the newest of its directory may have a torn tail). */
@@ -45,6 +47,13 @@ export function inspectBuffer(path: string): BufferReport {
     report.cursor = parseCursor(readFileSync(join(dir, CURSOR_FILE), 'utf8'), join(dir, CURSOR_FILE));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') report.cursorProblem = (err as Error).message;
+  }
+  if (isDir) {
+    try {
+      report.senderId = readFileSync(join(dir, SENDER_ID_FILE), 'utf8').trim();
+    } catch {
+      // made at the first open; a directory never opened has none
+    }
   }
   const acked = report.cursor?.ackedSeq ?? 0;
   const newest = ids.at(-1)?.n;

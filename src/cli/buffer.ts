@@ -126,6 +126,7 @@ function summary(path: string, r: BufferReport): string {
   lines.push(
     `${path}: ${plural(r.segments.length, 'segment')}, ${plural(sum((s) => s.records), 'record')}, ${sum((s) => s.unacknowledged)} unacknowledged${acked}, ${plural(sum((s) => s.bytes), 'byte')}`,
   );
+  if (r.senderId !== undefined) lines.push(`  sender id ${r.senderId}`);
   for (const s of r.segments) {
     const name = basename(s.file);
     const seqs = s.firstSeq !== undefined ? `, sequence numbers ${s.firstSeq}-${s.lastSeq}` : '';

@@ -11,6 +11,7 @@ import type { Side } from './schema/types.ts';
 import type { OptionContext } from './options.ts';
 import { isBlock } from './options.ts';
 import { versionCompare } from './preprocess.ts';
+import { MIN_DISK_BUF_SIZE } from './schema/disk-buffer.ts';
 
 /** Default port of a driver/transport pair (drivers.md §2); `version` is the config's @version. */
 export function defaultPort(driver: string, t: TransportRow, version: string | undefined): number {
@@ -83,8 +84,26 @@ export function finalizeInet(d: FinalizeInput): void {
     if (isBlock(v.failover) && udp) {
       d.ctx.warn(locs.failover ?? d.loc, 'failover() is not meaningful with transport(udp): UDP has no failure detection');
     }
+    if (isBlock(v['disk-buffer'])) finalizeDiskBuffer(d, v['disk-buffer'], udp, transport);
   }
   finalizeTemplate(d.options);
+}
+
+/**
+ * disk-buffer(): AxoSyslog 4.27 refuses to create a queue file without a
+ * size (capacity-bytes for new disk-queue files must be set, at start); here
+ * the same at compile time, with the option's location. A size under 1MiB
+ * warns and is raised to it, as there.
+ */
+function finalizeDiskBuffer(d: FinalizeInput, b: OptionBlock, udp: boolean, transport: string): void {
+  const at = d.options.locs['disk-buffer'] ?? b.loc;
+  if (udp) throw d.ctx.error(at, `disk-buffer() with transport(${transport}) is not implemented by logferry yet; use transport(tcp) or transport(tls), or remove disk-buffer()`);
+  const size = b.values['disk-buf-size'];
+  if (typeof size !== 'number') throw d.ctx.error(at, 'disk-buffer() needs disk-buf-size(), the most bytes its files may take (at least 1MiB), e.g. disk-buf-size(1GiB)');
+  if (size < MIN_DISK_BUF_SIZE) {
+    d.ctx.warn(b.locs['disk-buf-size'] ?? at, `disk-buf-size(${size}) is smaller than the minimum of 1MiB; ${MIN_DISK_BUF_SIZE} bytes are used, as AxoSyslog does`);
+    b.values['disk-buf-size'] = MIN_DISK_BUF_SIZE;
+  }
 }
 
 /**

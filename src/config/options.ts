@@ -174,10 +174,14 @@ function single(row: OptionRow, arg: ArgOption, ctx: OptionContext): Token {
   return toks[0];
 }
 
-function rangeCheck(kind: string, n: number, t: Token, arg: ArgOption, ctx: OptionContext): void {
+function rangeCheck(kind: string, n: number, t: Token, arg: ArgOption, ctx: OptionContext, wide = false): void {
   const shown = `${arg.raw}(${t.text})`;
   if (kind === 'positive-int' && n <= 0) throw ctx.error(t.loc, `Must be positive: ${shown}`);
   if ((kind === 'non-negative-int' || kind === 'size') && n < 0) throw ctx.error(t.loc, `It cannot be negative: ${shown}`);
+  if (wide) {
+    if (!Number.isSafeInteger(n)) throw ctx.error(t.loc, `Must be smaller than 2^53: ${shown}`);
+    return;
+  }
   if (n >= INT_LIMIT) throw ctx.error(t.loc, `Must be smaller than 2^31: ${shown}`);
 }
 
@@ -204,7 +208,7 @@ function parseValue(row: OptionRow, arg: ArgOption, ctx: OptionContext): OptionV
       if (t.kind !== 'number' || t.value === undefined) {
         throw ctx.error(t.loc, `syntax error, ${arg.raw}() expects an integer, got ${JSON.stringify(t.text)}`);
       }
-      rangeCheck(type.kind, t.value, t, arg, ctx);
+      rangeCheck(type.kind, t.value, t, arg, ctx, type.kind === 'size' && type.wide === true);
       if (type.kind === 'int' && t.value <= -INT_LIMIT) throw ctx.error(t.loc, `Must be smaller than 2^31: ${arg.raw}(${t.text})`);
       return t.value;
     }

@@ -22,6 +22,7 @@ import { ExpiryWarnings } from './main/expiry-warnings.ts';
 import { peerSeriesLimit } from './main/tls-gauges.ts';
 import { inProcessWorker } from './main/in-process-worker.ts';
 import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keeper.ts';
+import { ackJournalPath } from '../pipeline/ack-ledger.ts';
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
@@ -101,7 +102,8 @@ export class Daemon {
     const { stderr, verbose, debug } = this.flags;
     if (this.flags.persistFile) this.persist = new PersistKeeper(this.flags.persistFile);
     const positions = this.persist?.load();
-    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions });
+    const ackJournal = this.flags.persistFile ? ackJournalPath(this.flags.persistFile) : undefined;
+    worker.post({ type: 'init', ...compiled, logging: { stderr, verbose, debug }, pid: process.pid, positions, stateDir: this.flags.persistFile ? path.dirname(path.resolve(this.flags.persistFile)) : undefined, ackJournal });
     const r = await this.reply('ready', 'failed');
     if (r.type === 'failed') {
       this.persist?.reportLoad();

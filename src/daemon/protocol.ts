@@ -54,6 +54,10 @@
  *              wrote and lost (worker/stop.ts); the main thread reports all workers' in one line.
  *   stdin      a stdin() source at end of input sends `stdin-eof`; the main thread decides to stop.
  *
+ * The acknowledged-transfer journal (pipeline/ack-ledger.ts) is the worker's: `init` names it,
+ * the worker opens it before building drivers and closes it after they stopped. With several
+ * workers each needs its own (or one owner and messages), as senders' records would meet in one.
+ *
  * Not covered yet: logferry's own log (core/internal-log.ts) and the counters (core/stats.ts) are
  * module state, per thread; the one in-process worker connects the log to its internal() source
  * and stderr. With real threads, workers will forward their log events to the thread that owns
@@ -99,6 +103,10 @@ export interface WorkerInit {
   pid: number;
   /** saved file() source positions, by persist name (from the persist file) */
   positions?: PositionMap;
+  /** the persist file's directory: disk-buffer() directories without dir() go here */
+  stateDir?: string;
+  /** the acknowledged-transfer journal beside the persist file (pipeline/ack-ledger.ts); undefined: no logferry-ack/1 */
+  ackJournal?: string;
 }
 
 /** file() source positions by persist name (`affile_sd_curpos(PATH)`), as the persist file keeps them */
@@ -144,6 +152,8 @@ export interface StopOutcome {
     unwritten: number;
     /** dropped (queue full) after the stop began */
     droppedWhileStopping: number;
+    /** disk-buffer(): records left in the buffer, sent after the next start (not lost) */
+    kept?: number;
   }>;
 }
 

@@ -21,6 +21,7 @@ import { fileWriteFailed, fileWriteRecovered } from './file-events.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
 import { BatchEncoder } from '../syslog/framing/batch-encoder.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
+import { ackOriginOf, currentAckLedger } from '../pipeline/ack-ledger.ts';
 
 export interface FileDestinationOptions extends QueuedOptions {
   /** file name for a message (a static name or an expanded template) */
@@ -149,8 +150,22 @@ export class FileDestination extends QueuedDestination {
   protected writeBatch(entries: QueueEntry[], done: (err?: Error) => void): void {
     // each file gets one write per batch
     const touched: Array<[string, BatchEncoder]> = [];
+    // records of acknowledging connections (docs/ack-transfer.md): per file, per sender, their seqs
+    const ledger = currentAckLedger();
+    let journaled: Map<string, Map<string, number[]>> | undefined;
     for (const e of entries) {
       const name = this.o.fileName(e.msg);
+      const origin = ledger ? ackOriginOf(e.msg) : undefined;
+      if (origin) {
+        // a resend of what this file got before the receiver's last stop: written once already
+        if (ledger!.holding && ledger!.alreadyWritten(path.resolve(name), origin.sender, origin.seq)) continue;
+        journaled ??= new Map();
+        let perFile = journaled.get(name);
+        if (!perFile) journaled.set(name, (perFile = new Map()));
+        const seqs = perFile.get(origin.sender);
+        if (seqs) seqs.push(origin.seq);
+        else perFile.set(origin.sender, [origin.seq]);
+      }
       let enc = this.batches.get(name);
       if (!enc) {
         if (this.batches.size > 1024) this.batches.clear();
@@ -191,7 +206,24 @@ export class FileDestination extends QueuedDestination {
         finish(name, err as NodeJS.ErrnoException);
         continue;
       }
+      // an intent before the bytes, so a kill during this write is settled at start (pipeline/ack-ledger.ts)
+      const seqs = journaled?.get(name);
+      let intent: { id: number; offset: number } | undefined;
+      if (seqs) {
+        try {
+          const offset = fs.fstatSync(fd).size;
+          intent = { id: ledger!.beginWrite(path.resolve(name), offset, buf.length - skip, seqs), offset };
+        } catch (err) {
+          finish(name, err as NodeJS.ErrnoException);
+          continue;
+        }
+      }
       const after = (err: NodeJS.ErrnoException | null) => {
+        if (intent) {
+          // a failed journaled write is taken back whole, so the retry writes its records once
+          if (err) r.upTo = this.rollBack(fd, intent.offset) ? skip : r.upTo;
+          ledger!.endWrite(intent.id, !err);
+        }
         if (err) {
           const f = this.files.get(name);
           if (f) {
@@ -210,6 +242,16 @@ export class FileDestination extends QueuedDestination {
         // a failed fsync leaves the bytes written: the retry does not write them again
         fs.fsync(fd, after);
       });
+    }
+  }
+
+  /** cuts the file back to where a failed journaled write began; false when it cannot */
+  private rollBack(fd: number, offset: number): boolean {
+    try {
+      fs.ftruncateSync(fd, offset);
+      return true;
+    } catch {
+      return false;
     }
   }
 

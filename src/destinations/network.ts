@@ -16,6 +16,13 @@ import type { QueueEntry } from '../pipeline/queue.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
 import { byteExact, outputSettings, type DriverEnv } from './common.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
+import { DiskBufferedDestination } from './disk-buffered.ts';
+import { bufferDir } from './buffer-dir.ts';
+import { frameRecord } from '../syslog/framing/record-frame.ts';
+
+/** records a disk-buffered sender reads at a time, at least (README's duplicate bound names it) */
+export const READ_BATCH = 1024;
+import { ACK_ALPN } from './delivery-link.ts';
 
 class StreamDestination extends QueuedDestination {
   private readonly o: ConnectorOptions;
@@ -148,5 +155,30 @@ export function createNetworkDestination(driver: string, n: NetworkDestinationSe
   // dry run (-s): nothing to open; the formatter, templates and TLS material were all checked above
   if (n.transport.socket === 'datagram') return new DgramDestination(q, dgramSenderOptions(n), formatter);
   const o = connectorOptions(n, name, endpoint);
-  return new StreamDestination(q, o, formatter, n.transport.framing === 'octet-counted');
+  const octetCounted = n.transport.framing === 'octet-counted';
+  if (n.diskBuffer) return diskBuffered(n, env, name, o, formatter, octetCounted, q.flushLines, q.throttle);
+  return new StreamDestination(q, o, formatter, octetCounted);
+}
+
+/** disk-buffer(): records framed once, kept on disk until the link lets them go (disk-buffered.ts) */
+function diskBuffered(n: NetworkDestinationSettings, env: DriverEnv, name: string, o: ConnectorOptions, formatter: Formatter, octetCounted: boolean, flushLines: number, throttle: number): DestinationDriver {
+  const db = n.diskBuffer!;
+  const at = n.where.diskBuffer ?? n.loc;
+  const base = db.dir ?? env.stateDir;
+  if (base === undefined && !env.dryRun) throw new LocatedError('disk-buffer() needs dir() here: logferry has no persist file directory to keep the buffer in', at);
+  const encode = byteExact((m) => formatter.format(m));
+  return new DiskBufferedDestination({
+    name,
+    dir: bufferDir(base ?? '.', name),
+    reliable: db.reliable,
+    maxBytes: db.diskBufSize,
+    memBufSize: db.memBufSize,
+    // a logferry receiver may agree to acknowledge; any other peer ignores the offer
+    connector: o.tls ? { ...o, alpnProtocols: [ACK_ALPN] } : o,
+    frame: (m) => frameRecord(encode(m), octetCounted),
+    resendWindow: { windowMs: db.resendWindowTime * 1000, windowBytes: db.resendWindowBytes },
+    readBatch: Math.max(flushLines, READ_BATCH),
+    throttle,
+    location: at,
+  });
 }

@@ -27,9 +27,9 @@ export class RouteSwitch {
     let slot = this.counts.get(source);
     if (!slot) this.counts.set(source, (slot = { n: 0 }));
     const counted = slot;
-    return (msg: LogMessage, ack?: Ack) => {
+    return (msg: LogMessage, ack?: Ack, allWritten?: boolean) => {
       counted.n++;
-      this.current.route(msg, source, ack);
+      this.current.route(msg, source, ack, allWritten);
     };
   }
 

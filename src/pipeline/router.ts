@@ -33,12 +33,14 @@ export interface RouterDeps {
   globalFlowControl: boolean;
 }
 
-/** One delivery in progress: counts flow-controlled copies until all are written. */
+/** One delivery in progress: counts flow-controlled copies (every copy when `all`) until all are written. */
 class Tracker {
   pending = 1;
   readonly ack: Ack;
-  constructor(ack: Ack) {
+  readonly all: boolean;
+  constructor(ack: Ack, all: boolean) {
     this.ack = ack;
+    this.all = all;
   }
   done = (): void => {
     if (--this.pending === 0) this.ack();
@@ -127,16 +129,19 @@ export class Router {
   /**
    * Routes one message from `source`. `ack` (flow control) fires once every
    * flow-controlled destination wrote it — immediately when there is none.
+   * With `allWritten` it waits for every destination the message went to,
+   * flow-controlled or not (an acknowledging connection acks its sender only
+   * then), and those copies are never dropped from a full queue.
    */
-  route(msg: LogMessage, source: string, ack?: Ack): void {
+  route(msg: LogMessage, source: string, ack?: Ack, allWritten = false): void {
     this.routed++;
     // most paths are not flow-controlled: no per-message tracker then
-    if (ack && !this.fcAll && !this.fcSources.has(source)) {
+    if (ack && !allWritten && !this.fcAll && !this.fcSources.has(source)) {
       if (!this.runGroup(this.top, msg, source, undefined)) this.unmatched++;
       ack();
       return;
     }
-    const t = ack ? new Tracker(ack) : undefined;
+    const t = ack ? new Tracker(ack, allWritten) : undefined;
     if (!this.runGroup(this.top, msg, source, t)) this.unmatched++;
     if (t) t.done();
   }
@@ -173,7 +178,7 @@ export class Router {
           break;
         case 'dest':
           for (const d of it.drivers) {
-            if (t && p.flowControl) {
+            if (t && (p.flowControl || t.all)) {
               t.pending++;
               d.deliver(msg, t.done);
             } else d.deliver(msg);

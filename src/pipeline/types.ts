@@ -13,8 +13,12 @@ import type { Congestion } from './congestion.ts';
 /** Called exactly once when a delivery is done (written, or given up for good). */
 export type Ack = () => void;
 
-/** Hands one message into the log paths; `ack` is called when every flow-controlled destination has it. */
-export type Route = (msg: LogMessage, ack?: Ack) => void;
+/**
+ * Hands one message into the log paths; `ack` is called when every
+ * flow-controlled destination has it, or with `allWritten` when every
+ * destination it went to has it (acknowledged transfer, docs/ack-transfer.md).
+ */
+export type Route = (msg: LogMessage, ack?: Ack, allWritten?: boolean) => void;
 
 /**
  * What a driver was built with, after defaults and inheritance: plain data and
@@ -24,6 +28,8 @@ export type Route = (msg: LogMessage, ack?: Ack) => void;
 export type EffectiveSettings = object;
 
 export interface DeliveryCounts {
+  /** disk-buffer(): records left in the buffer on disk (sent after the next start; not lost) */
+  kept?: number;
   written: number;
   unwritten: number;
   dropped: number;
@@ -75,6 +81,15 @@ export interface DestinationDriver {
    * because the queue was full.
    */
   deliveryCounts?(): DeliveryCounts;
+  /** disk-buffer(): what its buffer holds now (for /metrics) */
+  bufferCounters?(): BufferCounters;
+}
+
+export interface BufferCounters {
+  /** bytes the buffer's files take */
+  bytes: number;
+  /** records appended and not yet acknowledged (released by the link) */
+  records: number;
 }
 
 /**
@@ -87,6 +102,8 @@ export interface DriverEnv {
   hostname: string;
   /** build everything, open nothing (`-s`) */
   dryRun: boolean;
+  /** where state lives (the persist file's directory): disk-buffer() directories without dir() go here */
+  stateDir?: string;
   /** the daemon's PID as users see it (parse-error reports, internal messages) */
   pid: number;
   /** destinations that are behind, for readers to wait on */

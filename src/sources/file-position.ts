@@ -53,6 +53,11 @@ export class PositionTracker {
     this.committed = start;
   }
 
+  /** a chunk is open: lines routed now are tracked by it */
+  get inChunk(): boolean {
+    return this.current !== undefined;
+  }
+
   /** a chunk is about to be handed to the reader */
   begin(): void {
     this.current = { open: 0, closed: false, end: this.committed };

@@ -70,6 +70,12 @@ export class FileSource implements SourceDriver {
   async start(route: Route): Promise<void> {
     // each line's acknowledgement also advances the position the persist file keeps
     const tracked: Route = (msg, ack) => {
+      if (!this.tracker.inChunk) {
+        // lines a held reader frames later (on resume), outside any read: a chunk of their own,
+        // closed once this turn's framing is done, or the committed offset would never reach them
+        this.tracker.begin();
+        queueMicrotask(() => this.tracker.end(this.pos - (this.reader?.pendingBytes ?? 0)));
+      }
       const settled = this.tracker.routed();
       route(msg, () => {
         ack?.();

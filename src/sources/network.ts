@@ -17,6 +17,16 @@ import { decodeDatagram } from '../syslog/framing/datagram.ts';
 import { unwrapProxyDatagram } from '../transport/proxy-datagram.ts';
 import { cachedName, dnsCacheSettings, reverseLookup } from './dns-cache.ts';
 import { hostsSeen } from './hosts-seen.ts';
+import { ACK_PROTOCOL_ALPN } from '../syslog/framing/ack-protocol.ts';
+import { currentAckLedger } from '../pipeline/ack-ledger.ts';
+import { AckReceiver } from './ack-receiver.ts';
+
+/**
+ * Records an acknowledging connection may have routed and not yet written:
+ * at least this many, whatever log-iw-size() gives each connection, since the
+ * sender waits for acks that come only after the destinations' writes.
+ */
+const ACK_MIN_WINDOW = 1000;
 
 /** where and how a source listens, whatever its socket */
 function listenAt(s: NetworkSourceSettings, name: string) {
@@ -152,8 +162,10 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
     effective: { ...effective, ...streamOpts },
     async start(route: Route) {
       if (env.dryRun) return;
+      // a TLS listener of a process that keeps the ack journal speaks logferry-ack/1 to senders offering it
+      const ledger = endpoint ? currentAckLedger() : undefined;
       listener = await createStreamListener(
-        streamOpts,
+        ledger ? { ...streamOpts, alpnProtocols: [ACK_PROTOCOL_ALPN] } : streamOpts,
         {
           onConnection(conn) {
             // behind a balancer the PROXY header names the client and the address it connected to (as AxoSyslog 4.27)
@@ -170,6 +182,40 @@ export function createNetworkSource(driver: string, s: NetworkSourceSettings, en
             ];
             if (conn.tls?.peer) values.push(...certFactsToValues(conn.tls.peer));
             const sender = { ip: from.address, resolvedName: undefined as string | undefined };
+            if (ledger && conn.tls?.socket.alpnProtocol === ACK_PROTOCOL_ALPN) {
+              const recipe = { ...base, sourceName: name };
+              const ack = new AckReceiver(
+                {
+                  recipe,
+                  hostRules: localizedHostRules(recipe),
+                  framing: base.framing,
+                  decoder: { maxMsgSize: base.maxMsgSize, trimLargeMessages: base.trimLargeMessages, emptyLines: base.emptyLines },
+                  values,
+                  sender,
+                  window: Math.max(base.window, ACK_MIN_WINDOW),
+                  peer: `${conn.peer.address}:${conn.peer.port}`,
+                },
+                route,
+                ledger,
+                { pause: () => conn.pause(), resume: () => conn.resume(), write: (b) => conn.socket.write(b), destroy: () => conn.destroy() },
+              );
+              if (useDns) {
+                conn.pause();
+                void reverseLookup(from.address, dnsCacheOpts).then((n) => {
+                  sender.resolvedName = n;
+                  conn.resume();
+                });
+              }
+              const seenAck = hostsSeen.entry(name, from.address);
+              return {
+                onData: (chunk) => {
+                  receivedBytes += chunk.length;
+                  hostsSeen.touch(seenAck);
+                  ack.push(chunk);
+                },
+                onClose: () => ack.close(),
+              };
+            }
             const reader = new StreamReader({ ...base, sourceName: name, values, sender }, route, {
               pause: () => conn.pause(),
               resume: () => conn.resume(),

@@ -10,6 +10,7 @@
 const RECORD_HANDSHAKE = 0x16;
 const HANDSHAKE_CLIENT_HELLO = 1;
 const EXT_SUPPORTED_VERSIONS = 43;
+const EXT_ALPN = 16;
 /** RFC 8446 §5.1: a plaintext record carries at most 2^14 bytes */
 const MAX_RECORD = 16384;
 /** the most we look at, over several records if a hello is fragmented */
@@ -24,6 +25,8 @@ export interface ClientHelloInfo {
   fromExtension: boolean;
   /** false when the bytes ended before the whole hello was seen (`versions` may then be legacy only) */
   complete: boolean;
+  /** ALPN protocol names offered (RFC 7301), when the extension was seen */
+  alpn?: string[];
 }
 
 /** 0x0301 → "TLS 1.0"; unknown values as hex */
@@ -113,6 +116,10 @@ export function parseClientHello(buf: Buffer): ClientHelloInfo | undefined {
       if (p + 4 + len > extEnd) break;
       const data = body.subarray(p + 4, p + 4 + len);
       p += 4 + len;
+      if (type === EXT_ALPN) {
+        info.alpn = alpnNames(data);
+        continue;
+      }
       if (type !== EXT_SUPPORTED_VERSIONS || data.length < 1) continue;
       const listLen = Math.min(data[0], data.length - 1);
       const versions: number[] = [];
@@ -120,12 +127,30 @@ export function parseClientHello(buf: Buffer): ClientHelloInfo | undefined {
         const v = data.readUInt16BE(i);
         if (!isGrease(v)) versions.push(v);
       }
-      if (versions.length > 0) return { ...info, versions, fromExtension: true };
+      if (versions.length > 0) {
+        info.versions = versions;
+        info.fromExtension = true;
+      }
     }
     return info;
   } catch {
     return undefined;
   }
+}
+
+/** RFC 7301 §3.1: a 2-byte list length, then names each with a 1-byte length; a cut-off name ends the list */
+function alpnNames(data: Buffer): string[] {
+  const names: string[] = [];
+  if (data.length < 2) return names;
+  const end = Math.min(2 + data.readUInt16BE(0), data.length);
+  // each pass moves at least one byte
+  for (let p = 2; p < end; ) {
+    const len = data[p];
+    if (len === 0 || p + 1 + len > end) break;
+    names.push(data.toString('latin1', p + 1, p + 1 + len));
+    p += 1 + len;
+  }
+  return names;
 }
 
 /** "TLS 1.3, TLS 1.2" for messages; a legacy-only hello names its highest version. */
@@ -137,10 +162,19 @@ export function offeredText(info: ClientHelloInfo): string {
 /** what each connection's client offered, noted by the listener that peeked at it */
 const offers = new WeakMap<object, string>();
 
-/** The listener notes the hello it peeked at, for the TLS failure report of that connection. */
+/** the ALPN names each connection's client offered, when its hello carried them */
+const alpnOffers = new WeakMap<object, string[]>();
+
+/** The listener notes the hello it peeked at, for the TLS failure report of that connection (and its ALPN offer). */
 export function noteClientHello(socket: object, first: Buffer): void {
   const info = parseClientHello(first);
   if (info) offers.set(socket, offeredText(info));
+  if (info?.alpn) alpnOffers.set(socket, info.alpn);
+}
+
+/** The ALPN names the client of `socket` offered, as the listener saw them in its hello (undefined: none seen). */
+export function clientAlpnOffer(socket: object): readonly string[] | undefined {
+  return alpnOffers.get(socket);
 }
 
 /** "TLS 1.1 (its highest)" / "TLS 1.3, TLS 1.2" when the listener noted a hello for `socket`. */

@@ -9,7 +9,7 @@ import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { internalLog } from '../core/internal-log.ts';
 import { formatLocation, type SourceLocation } from '../core/location.ts';
-import type { CertFacts, PeerAddress, PeerVerify, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
+import type { CertFacts, PeerAddress, PeerVerify, TlsAcceptExtra, TlsConnectExtra, TlsEndpoint, TlsOptions, TlsSession } from './types.ts';
 import { TlsFailure } from './types.ts';
 import { CertCache, parseCert, type ParsedCert } from './x509/cert.ts';
 import { chainFindings, MODES, verdict, type VerdictLog } from './verify/index.ts';
@@ -24,7 +24,7 @@ import {
   failureFromError, failureFromVerdict, failureNoPeerCertificate, failureTimeout, formatPeer, type DiagnoseContext,
 } from './diagnose.ts';
 import { armPostHandshakeAlert } from './post-handshake-alert.ts';
-import { clientOffered } from './client-hello.ts';
+import { clientAlpnOffer, clientOffered } from './client-hello.ts';
 
 export interface EndpointExtras {
   /** abort a handshake that has not finished after this long (default 30 s) */
@@ -362,10 +362,15 @@ export function buildTlsEndpoint(
   return {
     role,
     location,
-    accept(raw: Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
+    accept(raw: Socket, peer: PeerAddress, signal?: AbortSignal, extra?: TlsAcceptExtra): Promise<TlsSession> {
       if (role !== 'server') return Promise.reject(new Error('accept() called on a client-side TLS endpoint'));
       const c = cur;
+      // Node's ALPN selection refuses a client that offers none of the server's names (alert
+      // no_application_protocol); a syslog port must not, so the name is set only when offered
+      const offered = clientAlpnOffer(raw);
+      const alpn = extra?.alpnProtocols?.find((p) => offered?.includes(p));
       const sock = new tls.TLSSocket(raw, {
+        ...(alpn ? { ALPNProtocols: [alpn] } : {}),
         isServer: true,
         secureContext: c.context,
         // optional-untrusted sends no CertificateRequest at all
@@ -377,7 +382,7 @@ export function buildTlsEndpoint(
       armPostHandshakeAlert(sock, raw, 'server', c.context);
       return handshake(sock, c, peer, undefined, clientOffered(raw), signal).then((sess) => track(sess, peer, undefined));
     },
-    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession> {
+    connect(raw: Socket, host: string, peer: PeerAddress, signal?: AbortSignal, extra?: TlsConnectExtra): Promise<TlsSession> {
       if (role !== 'client') return Promise.reject(new Error('connect() called on a server-side TLS endpoint'));
       const c = cur;
       let sock: tls.TLSSocket;
@@ -389,6 +394,8 @@ export function buildTlsEndpoint(
           servername: opts.sni && !isIP(host) ? host : '',
           rejectUnauthorized: false,
           checkServerIdentity: () => undefined,
+          // offered only; a peer that knows none of them answers without ALPN (alpnProtocol false)
+          ...(extra?.alpnProtocols?.length ? { ALPNProtocols: [...extra.alpnProtocols] } : {}),
         });
         armPostHandshakeAlert(sock, raw, 'client');
       } catch (e) {

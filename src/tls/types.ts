@@ -112,6 +112,23 @@ export interface TlsSession {
 }
 
 /** A compiled tls() block for one side. */
+/** What a client connection adds to the endpoint's settings. */
+export interface TlsConnectExtra {
+  /** ALPN protocols to offer, most wanted first */
+  alpnProtocols?: readonly string[];
+}
+
+/** What a server connection adds to the endpoint's settings. */
+export interface TlsAcceptExtra {
+  /**
+   * ALPN protocols this listener speaks besides plain syslog, most wanted
+   * first: one is selected only when the client's hello (as the listener
+   * peeked at it) offered it; any other client gets no ALPN answer at all,
+   * as from a server without ALPN, and is not refused.
+   */
+  alpnProtocols?: readonly string[];
+}
+
 export interface TlsEndpoint {
   readonly role: 'server' | 'client';
   readonly location: SourceLocation | undefined;
@@ -121,9 +138,9 @@ export interface TlsEndpoint {
    * `signal`: the caller gave up (its own timeout, its close) and reports that
    * itself; the handshake stops, the socket is destroyed, nothing is reported.
    */
-  accept(raw: net.Socket, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
+  accept(raw: net.Socket, peer: PeerAddress, signal?: AbortSignal, extra?: TlsAcceptExtra): Promise<TlsSession>;
   /** client: wrap a connected socket, handshake with `host` (name checks, SNI), apply the policy; reporting and `signal` as for accept() */
-  connect(raw: net.Socket, host: string, peer: PeerAddress, signal?: AbortSignal): Promise<TlsSession>;
+  connect(raw: net.Socket, host: string, peer: PeerAddress, signal?: AbortSignal, extra?: TlsConnectExtra): Promise<TlsSession>;
   /** re-read certificates, CAs and CRLs (for reload / rotation); new connections use the result */
   reload(): Promise<void>;
 }

@@ -65,6 +65,11 @@ export interface ConnectorOptions extends StreamSocketOptions {
   location?: SourceLocation;
   /** the destination's name, for messages */
   name?: string;
+  /**
+   * TLS only: ALPN protocols to offer (disk-buffer(): the acknowledging link's, delivery-link.ts).
+   * A peer that agrees to one may send data: close-on-input() does not apply to it.
+   */
+  alpnProtocols?: readonly string[];
 }
 
 export type DisconnectReason =
@@ -86,6 +91,8 @@ export interface ConnectInfo {
   remote: PeerAddress;
   local: PeerAddress;
   tls?: TlsSession;
+  /** the connection's socket (TLS: the TLSSocket, which knows the ALPN protocol agreed) */
+  socket: net.Socket;
 }
 
 export interface ConnectorHandlers {
@@ -363,7 +370,7 @@ export class Connector extends EventEmitter {
       const abort = new AbortController();
       this.#attemptAbort = abort;
       try {
-        session = await o.tls.connect(raw, server, remote, abort.signal);
+        session = await o.tls.connect(raw, server, remote, abort.signal, o.alpnProtocols ? { alpnProtocols: o.alpnProtocols } : undefined);
       } catch (err) {
         raw.destroy();
         if (abort.signal.aborted || gen !== this.#gen) return;
@@ -397,8 +404,12 @@ export class Connector extends EventEmitter {
     sock.on('drain', () => {
       if (gen === this.#gen) this.emit('drain');
     });
+    // a peer that agreed to a protocol we offered by ALPN (the acknowledging link) talks back:
+    // its bytes are that protocol's, not unexpected input
+    const agreed = (sock as net.Socket & { alpnProtocol?: string | false }).alpnProtocol;
+    const talksBack = typeof agreed === 'string' && (this.#o.alpnProtocols ?? []).includes(agreed);
     sock.on('data', () => {
-      if (gen !== this.#gen || !this.#o.closeOnInput) return;
+      if (gen !== this.#gen || !this.#o.closeOnInput || talksBack) return;
       internalLog('error', 'Unexpected input, closing', { fd: this.#fd });
       this.#lost('unexpected_input', gen);
     });
@@ -411,7 +422,7 @@ export class Connector extends EventEmitter {
       this.#lifetimeTimer = setTimeout(() => this.#retire(gen), jitteredLifetime(this.#o.maxLifetimeMs));
       this.#lifetimeTimer.unref();
     }
-    this.#h.onConnected?.({ server, remote, local, tls: session });
+    this.#h.onConnected?.({ server, remote, local, tls: session, socket: sock });
   }
 
   /**

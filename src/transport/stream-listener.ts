@@ -57,6 +57,8 @@ export interface StreamListenerOptions extends StreamSocketOptions {
   proxy?: 'none' | 'plain' | 'inside-tls' | 'before-tls';
   /** time allowed for the PROXY header to arrive; default handshakeTimeoutMs */
   proxyTimeoutMs?: number;
+  /** ALPN protocols to select when a TLS client offers one (others get plain syslog, no ALPN) */
+  alpnProtocols?: readonly string[];
   /** the source's name, for the `group_name` tag */
   groupName?: string;
   location?: SourceLocation;
@@ -239,7 +241,7 @@ export async function createStreamListener(opts: StreamListenerOptions, handlers
     let session: TlsSession;
     inEndpoint = true;
     try {
-      session = await endpoint!.accept(raw, peer, abort.signal);
+      session = await endpoint!.accept(raw, peer, abort.signal, opts.alpnProtocols ? { alpnProtocols: opts.alpnProtocols } : undefined);
     } catch (err) {
       fail(asTlsFailure(err, peer, opts.location), err instanceof TlsFailure);
       return;

@@ -21,7 +21,7 @@ interface Rule {
 }
 
 const DRIVER_RULE: Rule = { values: ['transport', 'syslog', 'tls', 'message', 'pipeline', 'core'], types: ['config'] };
-const BELOW_DAEMON = ['sources', 'destinations', 'pipeline', 'config', 'transport', 'tls', 'syslog', 'message', 'core'];
+const BELOW_DAEMON = ['sources', 'destinations', 'buffer', 'pipeline', 'config', 'transport', 'tls', 'syslog', 'message', 'core'];
 
 /** By folder under src/; a folder may always import itself. */
 const LAYERS: Readonly<Record<string, Rule>> = {
@@ -38,7 +38,8 @@ const LAYERS: Readonly<Record<string, Rule>> = {
   // the driver contracts (types.ts) name the TLS endpoint a driver is handed
   pipeline: { values: ['message', 'core'], types: ['config', 'tls'] },
   sources: DRIVER_RULE,
-  destinations: DRIVER_RULE,
+  // disk-buffer() destinations keep their records in buffer/
+  destinations: { values: [...DRIVER_RULE.values, 'buffer'], types: DRIVER_RULE.types },
   daemon: { values: BELOW_DAEMON },
   // `logferry send`: a client beside the drivers, composing syslog/ formatting and framing with tls/
   send: { values: ['transport', 'syslog', 'tls', 'message', 'core'] },

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiskBuffer, DiskBufferError } from '../../src/buffer/disk-buffer.ts';
+import { DiskBuffer, DiskBufferError, SENDER_ID_FILE } from '../../src/buffer/disk-buffer.ts';
 import { CURSOR_FILE, HEADER_SIZE, encodeRecord, scanSegment, segmentIdOf } from '../../src/buffer/format.ts';
 import { ManagedProcess, REPO_ROOT, tempDir } from '../helpers/peers.ts';
 import { collectEvents, payloadOf, readAll } from './helpers.ts';
@@ -324,4 +324,75 @@ test('one owner per directory: a second open is refused with one sentence, a dea
   assert.equal(readFileSync(join(tmp.path, 'lock'), 'utf8'), `${process.pid}\n`);
   await again.close();
   assert.ok(!readdirSync(tmp.path).includes('lock'), 'released on close');
+});
+
+test('sender id: 32 hex digits made at the first open, kept across reopens; rewind reads unacknowledged records again', async (t) => {
+  const tmp = tempDir('lf-dbuf-sid');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  assert.match(b.senderId, /^[0-9a-f]{32}$/);
+  assert.equal(readFileSync(join(tmp.path, SENDER_ID_FILE), 'utf8').trim(), b.senderId);
+  await fill(b, 1, 300);
+  assertInOrder(await readAll(b), 1, 300);
+  await b.ack(100);
+  // a broken connection: what was read and not acknowledged comes again
+  b.rewind();
+  assertInOrder(await readAll(b), 101, 300);
+  const id = b.senderId;
+  await b.close();
+  const again = await DiskBuffer.open(tmp.path, SMALL);
+  t.after(() => again.close());
+  assert.equal(again.senderId, id, 'the same id after a reopen');
+  const other = tempDir('lf-dbuf-sid2');
+  t.after(() => other.remove());
+  const b2 = await DiskBuffer.open(other.path, SMALL);
+  t.after(() => b2.close());
+  assert.notEqual(b2.senderId, id, 'another directory, another id');
+  // rewind on a buffer with nothing written still reads what comes next
+  b2.rewind();
+  await fill(b2, 1, 5);
+  assertInOrder(await readAll(b2), 1, 5);
+});
+
+test('rewind right after an ack, its segment deletes still running: reading starts again at the cursor', async (t) => {
+  const tmp = tempDir('lf-dbuf-rewind');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, SMALL);
+  t.after(() => b.close());
+  await fill(b, 1, 4000);
+  assertInOrder(await readAll(b), 1, 4000);
+  const segs = segmentFiles(tmp.path).length;
+  assert.ok(segs >= 4);
+  // not awaited: the ack writes the cursor, then unlinks whole segments one by one
+  const acking = b.ack(3000);
+  b.rewind();
+  const again = await readAll(b);
+  await acking;
+  assertInOrder(again, 3001, 4000);
+  assert.ok(segmentFiles(tmp.path).length < segs, 'the acknowledged segments went');
+});
+
+test('appendRecord: sequence numbers without a promise each; onDurable reports each batch up to its last record; null when full', async (t) => {
+  const tmp = tempDir('lf-dbuf-batch');
+  t.after(() => tmp.remove());
+  const b = await DiskBuffer.open(tmp.path, { maxBytes: 128 * 1024, segmentBytes: 64 * 1024, reliable: true });
+  t.after(() => b.close());
+  const reported: number[] = [];
+  const off = b.onDurable((seq) => reported.push(seq));
+  const seqs: number[] = [];
+  for (let i = 1; i <= 100; i++) seqs.push(b.appendRecord(payloadOf(i))!);
+  assert.deepEqual(seqs, Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(reported, [], 'nothing is durable before the batch is written');
+  await b.flush();
+  assert.equal(reported.at(-1), 100, 'the batch is reported up to its last record');
+  assertInOrder(await readAll(b), 1, 100);
+  let full: number | null = 0;
+  for (let i = 101; i < 10_000 && full !== null; i++) full = b.appendRecord(payloadOf(i));
+  assert.equal(full, null, 'past maxBytes: null, nothing written');
+  off();
+  const before = reported.length;
+  await b.ack(100);
+  b.appendRecord(payloadOf(1));
+  await b.flush();
+  assert.equal(reported.length, before, 'an unsubscribed listener hears nothing');
 });

@@ -52,6 +52,9 @@ test('check: a sound buffer exits 0 with its counts; a torn last record is repor
   const records = live.reduce((n, f) => n + scanSegment(readFileSync(join(tmp.path, f))).records, 0);
   assert.match(ok.stdout, new RegExp(`^${tmp.path}: ${files.length} segments, ${records} records, 200 unacknowledged, acknowledged up to sequence number 100, \\d+ bytes$`, 'm'));
   assert.match(ok.stdout, /^OK: every record checks out\.$/m);
+  // the id a receiver knows this buffer's records by
+  assert.match(ok.stdout, new RegExp(`^  sender id ${readFileSync(join(tmp.path, 'sender-id'), 'utf8').trim()}$`, 'm'));
+  assert.match(ok.stdout, /^  sender id [0-9a-f]{32}$/m);
 
   const last = join(tmp.path, files.at(-1)!);
   const end = readFileSync(last).length;

@@ -89,13 +89,13 @@ test('an option logferry does not run yet: -s and a start refuse it with the sam
   const dir = tempDir('lf-cli-unimpl');
   t.after(() => dir.remove());
   const cfg = path.join(dir.path, 'db.conf');
-  fs.writeFileSync(cfg, `@version: 4.27\nsource s { file("${dir.path}/in.log"); };\ndestination d { network("127.0.0.1" port(5999) disk-buffer(reliable(yes) capacity-bytes(1MiB))); };\nlog { source(s); destination(d); };\n`);
+  fs.writeFileSync(cfg, `@version: 4.27\nsource s { file("${dir.path}/in.log"); };\ndestination d { network("127.0.0.1" port(5999) pad-size(100)); };\nlog { source(s); destination(d); };\n`);
   const check = await run(['-s', '-f', cfg]);
   assert.equal(check.exit.code, 1, check.stderr);
-  assert.match(check.stderr, /Error in .*db\.conf:3:\d+: disk-buffer\(\) is not implemented by logferry yet/);
+  assert.match(check.stderr, /Error in .*db\.conf:3:\d+: pad-size\(\) is not implemented by logferry yet/);
   const start = await run(['-F', '-f', cfg]);
   assert.equal(start.exit.code, 1);
-  assert.match(start.stderr, /Error in .*db\.conf:3:\d+: disk-buffer\(\) is not implemented by logferry yet/);
+  assert.match(start.stderr, /Error in .*db\.conf:3:\d+: pad-size\(\) is not implemented by logferry yet/);
   assert.equal(start.stderr.trim(), check.stderr.trim());
   assert.doesNotMatch(start.stderr, /\n\s+at /);
 });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ConfigError, parseConfigText, type Plan } from '../../src/config/index.ts';
-import { ALL_SCHEMAS, DRIVERS, globalSchema, statsSchema, tlsSchema, cipherSuiteSchema, failoverSchema, failbackSchema, rowValidOn, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
+import { ALL_SCHEMAS, DRIVERS, diskBufferSchema, globalSchema, statsSchema, tlsSchema, cipherSuiteSchema, failoverSchema, failbackSchema, rowValidOn, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { tlsOptionsFromBlock } from '../../src/config/tls-block.ts';
 import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
@@ -35,6 +35,7 @@ function schemaUses(): Array<{ schema: OptionSchema; side: Side }> {
   add(cipherSuiteSchema, ['source', 'destination']);
   add(failoverSchema, ['destination']);
   add(failbackSchema, ['destination']);
+  add(diskBufferSchema, ['destination']);
   const out: Array<{ schema: OptionSchema; side: Side }> = [];
   for (const schema of ALL_SCHEMAS) {
     const sides = uses.get(schema);
@@ -117,6 +118,8 @@ export function harness(c: Pick<Combo, 'schema' | 'side'>, opt: string, e: Entry
         : { text: PROBE_TEMPLATE + log(anySrc, `destination ${d} { ${inetDriver(legacy)}("127.0.0.1" port(1)${udpT} ${o}); };`), kind: 'drivers' };
     case 'failover()':
       return { text: log(anySrc, `destination ${d} { network("127.0.0.1" port(1) failover(${o})); };`), kind: 'drivers' };
+    case 'disk-buffer()':
+      return { text: log(anySrc, `destination ${d} { network("127.0.0.1" port(1) disk-buffer(disk-buf-size(1MiB) ${o})); };`), kind: 'drivers' };
     case 'failback()':
       return { text: log(anySrc, `destination ${d} { network("127.0.0.1" port(1) failover(servers("127.0.0.3") failback(${o}))); };`), kind: 'drivers' };
     case 'tls()':

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from './helpers.ts';
-import { DRIVERS, failbackSchema, failoverSchema, findRow, globalSchema, rowValidOn, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
+import { DRIVERS, diskBufferSchema, failbackSchema, failoverSchema, findRow, globalSchema, rowValidOn, type OptionRow, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { fieldTable, settingsKind } from '../../src/config/settings/build.ts';
 import { GLOBAL_FIELDS } from '../../src/config/settings/global.ts';
-import { FAILBACK_FIELDS, FAILOVER_FIELDS } from '../../src/config/settings/destination.ts';
+import { DISK_BUFFER_FIELDS, FAILBACK_FIELDS, FAILOVER_FIELDS } from '../../src/config/settings/destination.ts';
 import type { DriverSettings } from '../../src/config/settings/index.ts';
 import { transportFacts, transportRow } from '../../src/config/transports.ts';
 import type { DriverDecl } from '../../src/config/plan.ts';
@@ -186,4 +186,20 @@ test('failover() and failback() written empty give their rows’ defaults, under
       if (field !== 'failback') assert.deepEqual((got as Record<string, unknown>)[field], row.default, field);
     }
   }
+});
+
+test('disk-buffer() with only disk-buf-size() gives its rows’ defaults, under field names of those rows; dir() is unset', () => {
+  const plan = parse('@version: 4.27\ndestination d { network("192.0.2.1" disk-buffer(disk-buf-size(1GiB))); };\n');
+  const s = plan.destinations.get('d')!.drivers[0].settings;
+  assert.ok(s.kind === 'network-destination' && s.diskBuffer);
+  assert.deepEqual(Object.keys(s.diskBuffer).sort(), Object.keys(DISK_BUFFER_FIELDS).sort());
+  for (const [field, src] of Object.entries(DISK_BUFFER_FIELDS)) {
+    assert.ok('row' in src);
+    assert.equal(camel(src.row), field);
+    const row = rowOf(diskBufferSchema, src.row, 'destination');
+    assert.ok(row, `disk-buffer() has a ${src.row}() row`);
+    if (field !== 'diskBufSize') assert.deepEqual((s.diskBuffer as unknown as Record<string, unknown>)[field], row.default, field);
+  }
+  assert.equal(s.diskBuffer.diskBufSize, 1024 ** 3);
+  assert.equal(s.diskBuffer.dir, undefined);
 });

@@ -129,6 +129,29 @@ log { source(s1); destination(c); };
   assert.equal(acked2, 1, 'without flow control the ack is immediate');
 });
 
+test('allWritten (an acknowledging connection): the ack waits for every destination the message went to, flow control or not', () => {
+  const { router, sinks } = setup(DECLS + `
+log { source(s1); destination(a); flags(flow-control); };
+log { source(s1); destination(b); };
+log { source(s1); filter(f_err); destination(c); };
+`);
+  let acked = 0;
+  const m = new LogMessage();
+  m.message = 'm1';
+  m.pri = 14;
+  router.route(m, 's1', () => acked++, true);
+  assert.equal(sinks.get('b')!.acks.length, 1, 'the path without flow control gets an ack too');
+  assert.equal(sinks.get('c')!.got.length, 0, 'filtered out: not waited for');
+  sinks.get('a')!.acks[0]();
+  assert.equal(acked, 0, 'b has not written it');
+  sinks.get('b')!.acks[0]();
+  assert.equal(acked, 1);
+  let nowhere = 0;
+  const { router: r2 } = setup(DECLS + `log { source(s2); destination(a); };`);
+  r2.route(m, 's1', () => nowhere++, true);
+  assert.equal(nowhere, 1, 'a message no path takes is acked at once');
+});
+
 test('memory queue drops non-flow-controlled messages beyond log-fifo-size, never flow-controlled ones', () => {
   const q = new MemoryQueue(2);
   const m = new LogMessage();

@@ -57,6 +57,18 @@ test('Node 1.2–1.3 hello: supported_versions lists TLS 1.3 and 1.2', async () 
   assert.equal(offeredText(info), 'TLS 1.3, TLS 1.2');
 });
 
+test('ALPN offers are read (the listener selects logferry-ack/1 only when offered); none without the extension', async () => {
+  const hello = await nodeHello({ ALPNProtocols: ['logferry-ack/1', 'h2'] });
+  const offered = parseClientHello(hello)!;
+  assert.deepEqual(offered.alpn, ['logferry-ack/1', 'h2']);
+  // Node 24's hello (post-quantum key share) is ~1.6 KB: on a 1500-byte MTU the listener's first chunk
+  // is one segment; ALPN comes before the key share, so the first segment carries it
+  assert.ok(hello.length > 1400, `hello of ${hello.length} bytes`);
+  assert.deepEqual(parseClientHello(hello.subarray(0, 1400))!.alpn, ['logferry-ack/1', 'h2']);
+  assert.deepEqual(offered.versions, [0x0304, 0x0303], 'the versions are still read when ALPN comes first');
+  assert.equal(parseClientHello(await nodeHello({}))!.alpn, undefined);
+});
+
 test('Node TLS 1.0–1.1 hello: no extension, legacy_version is the highest', async () => {
   const h = await nodeHello({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
   const info = parseClientHello(h)!;

@@ -133,14 +133,16 @@ export const destinationFormatRows: OptionRow[] = [
   { name: 'pad-size', type: { kind: 'non-negative-int' }, default: 0, unsupported: notImplementedUnless('pad-size', 0), doc: 'pad formatted output to this many bytes (not implemented yet)' },
   { name: 'truncate-size', type: { kind: 'non-negative-int' }, doc: 'cut each formatted message at this many bytes (UDP default 65507)' },
   { name: 'persist-name', type: { kind: 'string' }, ignored: noEffectUnless('persist-name', undefined, NO_PERSIST), doc: 'identity of the queue across reloads (no effect: logferry uses the driver\'s own settings)' },
-  {
-    name: 'disk-buffer',
-    type: { kind: 'opaque' },
-    // refused when compiling, so `-s` and start give the same answer
-    unsupported: notImplementedUnless('disk-buffer', undefined),
-    doc: 'disk-based queue (not implemented yet: refused)',
-  },
 ];
+
+/** disk-buffer() where logferry has no disk-buffered writer (file(), stdout()) */
+export const refusedDiskBufferRow: OptionRow = {
+  name: 'disk-buffer',
+  type: { kind: 'opaque' },
+  // refused when compiling, so `-s` and start give the same answer
+  unsupported: () => 'disk-buffer() is not implemented by logferry yet for this destination; remove it (network() and syslog() destinations have it)',
+  doc: 'disk-based queue (refused: network() and syslog() destinations have it)',
+};
 
 const ONE_THREAD = 'logferry does all I/O on one event-loop thread';
 

@@ -1,6 +1,6 @@
 /** `file()`, `stdin()`, `stdout()`, `internal()`. */
 import type { OptionRow, OptionSchema } from './types.ts';
-import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, NO_PERSIST } from './common.ts';
+import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, refusedDiskBufferRow, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, NO_PERSIST } from './common.ts';
 
 const SRC = ['source'] as const;
 const DST = ['destination'] as const;
@@ -16,6 +16,7 @@ const readerRows: OptionRow[] = [
 const writerRows: OptionRow[] = [
   { name: 'flags', type: { kind: 'flags', values: [...DESTINATION_FLAGS, 'fsync'], noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], doc: 'how messages are formatted (syslog-protocol, no-multi-line, fsync, …)' },
   ...destinationFormatRows,
+  refusedDiskBufferRow,
 ];
 
 export const fileSchema: OptionSchema = {

@@ -142,8 +142,8 @@ export const globalSchema: OptionSchema = {
     {
       name: 'disk-buffer',
       type: { kind: 'opaque' },
-      ignored: noEffectUnless('disk-buffer', undefined, 'these defaults only matter for destinations with disk-buffer(), which logferry refuses; remove it'),
-      doc: 'global disk-buffer defaults (no effect: disk-buffer() destinations are refused)',
+      ignored: "options { disk-buffer() } is accepted but has no effect in logferry: its prealloc(), truncate-size-ratio() and stats(freq()) tune AxoSyslog's queue files, which logferry does not have (docs/disk-buffer.md); remove it",
+      doc: 'global disk-buffer defaults: prealloc(), truncate-size-ratio(), stats(freq()) (no effect in logferry)',
     },
   ],
 };

@@ -7,12 +7,14 @@ import { networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failback
 import { fileSchema, stdinSchema, stdoutSchema, internalSchema } from './file.ts';
 import { tlsSchema, cipherSuiteSchema } from './tls.ts';
 import { globalSchema, statsSchema } from './global.ts';
+import { diskBufferSchema } from './disk-buffer.ts';
 
 export * from './types.ts';
 export { networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema } from './network.ts';
 export { fileSchema, stdinSchema, stdoutSchema, internalSchema } from './file.ts';
 export { tlsSchema, cipherSuiteSchema, PEER_VERIFY_VALUES, SSL_OPTIONS_VALUES, SSL_VERSION_VALUES, OPENSSL_CONF_COMMANDS, OPENSSL_CONF_OPTION_WORDS } from './tls.ts';
 export { globalSchema, statsSchema } from './global.ts';
+export { diskBufferSchema } from './disk-buffer.ts';
 export { SOURCE_FLAGS, DESTINATION_FLAGS } from './common.ts';
 
 export interface DriverInfo {
@@ -48,6 +50,6 @@ export const UNIMPLEMENTED_DRIVERS: readonly string[] = [
 
 /** All schemas, for documentation output. */
 export const ALL_SCHEMAS: readonly OptionSchema[] = [
-  globalSchema, statsSchema, networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema,
+  globalSchema, statsSchema, networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema, diskBufferSchema,
   tlsSchema, cipherSuiteSchema, fileSchema, stdinSchema, stdoutSchema, internalSchema,
 ];

@@ -5,6 +5,7 @@
  */
 import type { OptionRow, OptionSchema } from './types.ts';
 import { tlsSchema } from './tls.ts';
+import { diskBufferSchema } from './disk-buffer.ts';
 import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, SOURCE_FLAGS, SOURCE_FLAGS_NO_EFFECT, destinationFormatRows, hostnameRows, noEffectUnless, notImplementedUnless, sourceMessageRows, unsupportedUnless } from './common.ts';
 
 const SRC = ['source'] as const;
@@ -137,6 +138,12 @@ function inetRows(withTransport: boolean): OptionRow[] {
     { name: 'close-on-input', type: { kind: 'yesno' }, default: true, sides: DST, doc: 'data sent by the server closes the connection, which is then reopened (no: the data is ignored)' },
     { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'how messages are formatted (syslog-protocol, no-multi-line, …)' },
     ...destinationFormatRows.map((r) => ({ ...r, sides: DST })),
+    {
+      name: 'disk-buffer',
+      type: { kind: 'block', schema: () => diskBufferSchema },
+      sides: DST,
+      doc: 'keep messages in a crash-safe buffer on disk until the receiver has them (TCP and TLS; disk-buf-size() is required); a plain syslog receiver gets them with a resend window (docs/disk-buffer.md)',
+    },
     {
       name: 'spoof-source',
       type: { kind: 'yesno' },

@@ -14,8 +14,8 @@ export type OptionType =
   | { kind: 'int' }
   | { kind: 'positive-int' }
   | { kind: 'non-negative-int' }
-  /** bytes, size suffixes allowed (`64KiB`) */
-  | { kind: 'size' }
+  /** bytes, size suffixes allowed (`64KiB`); `wide`: up to 2^53 instead of 2^31 (AxoSyslog's 64-bit sizes) */
+  | { kind: 'size'; wide?: boolean }
   | { kind: 'float' }
   | { kind: 'yesno' }
   /**

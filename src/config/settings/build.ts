@@ -20,6 +20,8 @@ import {
   FILE_DESTINATION_FIELDS,
   NETWORK_DESTINATION_FIELDS,
   STDOUT_FIELDS,
+  DISK_BUFFER_FIELDS,
+  type DiskBufferSettings,
   type FailoverSettings,
 } from './destination.ts';
 
@@ -74,6 +76,11 @@ function failoverSettings(b: OptionValue | undefined): FailoverSettings | undefi
   const out = fill(FAILOVER_FIELDS, b, [], undefined).values;
   out.failback = isBlock(fb) ? fill(FAILBACK_FIELDS, fb, [], undefined).values : undefined;
   return out as unknown as FailoverSettings;
+}
+
+function diskBufferSettings(b: OptionValue | undefined): DiskBufferSettings | undefined {
+  if (!isBlock(b)) return undefined;
+  return fill(DISK_BUFFER_FIELDS, b, [], undefined).values as unknown as DiskBufferSettings;
 }
 
 /** template(), else the options {} template the driver defaults to; template-escape(yes) applies to either */
@@ -143,6 +150,7 @@ export function driverSettings(i: SettingsInput): DriverSettings {
       values.transport = transportOf(b, inet);
       values.tls = isBlock(b.values.tls) ? tlsOptionsFromBlock(b.values.tls) : undefined;
       values.failover = failoverSettings(b.values.failover);
+      values.diskBuffer = diskBufferSettings(b.values['disk-buffer']);
       values.template = templateSetting(b, i, inet === 'network' ? 'proto-template' : undefined);
       break;
     case 'file-destination':

@@ -109,6 +109,30 @@ export const FAILOVER_FIELDS: FieldTable<FailoverSettings> = {
   failback: { row: 'failback' },
 };
 
+/** disk-buffer() (schema/disk-buffer.ts; docs/disk-buffer.md) */
+export interface DiskBufferSettings {
+  reliable: boolean;
+  /** bytes the buffer's files may take (at least 1MiB: compile raised a smaller one) */
+  diskBufSize: number;
+  /** bytes the sender holds read and not yet acknowledged */
+  memBufSize: number;
+  /** dir(): the directory holding the buffer's directory; unset: the persist file's */
+  dir: string | undefined;
+  /** resend window of the plain link: seconds the connection must stay up after a record */
+  resendWindowTime: number;
+  /** ... or bytes written after it (0 = time only) */
+  resendWindowBytes: number;
+}
+
+export const DISK_BUFFER_FIELDS: FieldTable<DiskBufferSettings> = {
+  reliable: { row: 'reliable' },
+  diskBufSize: { row: 'disk-buf-size' },
+  memBufSize: { row: 'mem-buf-size' },
+  dir: { row: 'dir' },
+  resendWindowTime: { row: 'resend-window-time' },
+  resendWindowBytes: { row: 'resend-window-bytes' },
+};
+
 export interface NetworkDestinationSettings extends SettingsHeader<'network-destination'>, WriterSettings {
   host: string;
   transport: TransportFacts;
@@ -132,6 +156,8 @@ export interface NetworkDestinationSettings extends SettingsHeader<'network-dest
   soBroadcast: boolean;
   /** 0 = the system default (datagram transports only) */
   ipTtl: number;
+  /** unset: the memory queue only */
+  diskBuffer: DiskBufferSettings | undefined;
 }
 
 export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> = {
@@ -153,4 +179,5 @@ export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> 
   soSndbuf: { row: 'so-sndbuf' },
   soBroadcast: { row: 'so-broadcast' },
   ipTtl: { row: 'ip-ttl' },
+  diskBuffer: { row: 'disk-buffer' },
 };

@@ -49,6 +49,8 @@ export interface PrepareContext {
   congestion?: Congestion;
   /** reload: drivers kept from the running config */
   reuse?: Reuse;
+  /** where disk-buffer() directories go without dir() (the persist file's directory) */
+  stateDir?: string;
 }
 
 export interface Prepared {
@@ -96,7 +98,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   setLocalHostname(hostname);
   const dryRun = !!ctx.dryRun;
   const congestion = ctx.congestion ?? new Congestion();
-  const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint };
+  const env = { congestion, hostname, dryRun, onStdinEof: ctx.onStdinEof, pid: ctx.pid ?? process.pid, tlsEndpoint: ctx.tlsEndpoint ?? createTlsEndpoint, stateDir: ctx.stateDir };
   const tlsEndpoint = env.tlsEndpoint;
   // each declaration's drivers name it when they ask for a TLS endpoint
   const envFor = (name: string) => ({ ...env, tlsEndpoint: (role: 'server' | 'client', opts: TlsOptions, loc: SourceLocation) => tlsEndpoint(role, opts, loc, name) });
@@ -126,7 +128,7 @@ function build(plan: Plan, ctx: PrepareContext): Prepared {
   return {
     sources,
     destinations: [...router.usedDestinations],
-    routeFor: (sourceName) => (msg, ack) => router.route(msg, sourceName, ack),
+    routeFor: (sourceName) => (msg, ack, allWritten) => router.route(msg, sourceName, ack, allWritten),
     internalSink: internalSinks.length === 0 ? undefined : (ev) => internalSinks.forEach((s) => s(ev)),
     router,
     sourcesByName,

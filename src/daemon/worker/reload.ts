@@ -35,6 +35,7 @@ export interface ReloadContext {
   onStdinEof?: () => void;
   /** how long a destination that is no longer used may flush */
   drainMs: number;
+  stateDir?: string;
 }
 
 const counts = (): ReloadCounts => ({ kept: 0, restarted: 0, added: 0, removed: 0 });
@@ -61,6 +62,7 @@ export function planReload(running: Running, plan: Plan, tls: readonly TlsMateri
     pid: ctx.pid,
     onStdinEof: ctx.onStdinEof,
     tlsEndpoint: running.tls.endpoint,
+    stateDir: ctx.stateDir,
     congestion: old.congestion,
     reuse: {
       source(decl) {

@@ -12,6 +12,7 @@ import type { Plan } from '../../config/plan.ts';
 import { RouteSwitch } from '../../pipeline/route-switch.ts';
 import { driverStats } from './driver-stats.ts';
 import { driverCounters } from './driver-counters.ts';
+import { AckLedger, currentAckLedger, installAckLedger } from '../../pipeline/ack-ledger.ts';
 import { collectPositions, restorePositions } from './positions.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { commitReload, planReload, type Running } from './reload.ts';
@@ -26,7 +27,7 @@ export interface BuiltWorker {
 /** The drivers an init message describes, built but not started. */
 export function buildWorker(init: WorkerInit, onStdinEof?: () => void): BuiltWorker {
   const tls = new WorkerTlsEndpoints(init.tls);
-  const prepared = prepare(init.plan, { pid: init.pid, onStdinEof, tlsEndpoint: tls.endpoint });
+  const prepared = prepare(init.plan, { pid: init.pid, onStdinEof, tlsEndpoint: tls.endpoint, stateDir: init.stateDir });
   return { prepared, tls };
 }
 
@@ -99,6 +100,8 @@ export class WorkerRuntime {
   private async start(init: WorkerInit): Promise<void> {
     try {
       this.init = init;
+      // before the drivers: a kill's unfinished file writes are settled before any file opens
+      installAckLedger(init.ackJournal ? AckLedger.open(init.ackJournal) : undefined);
       this.built = buildWorker(init, this.onStdinEof);
       const p = this.built.prepared;
       const routes = new RouteSwitch(p.router);
@@ -125,7 +128,7 @@ export class WorkerRuntime {
       this.main.post({ type: 'settings-applied', applied: false, reason: 'the worker has not started' });
       return;
     }
-    const ctx = { pid: init.pid, onStdinEof: this.onStdinEof, drainMs: 5000 };
+    const ctx = { pid: init.pid, onStdinEof: this.onStdinEof, drainMs: 5000, stateDir: init.stateDir };
     let next;
     try {
       next = planReload(running, plan, tls, ctx);
@@ -145,6 +148,7 @@ export class WorkerRuntime {
   private async stop(deadlineMs: number): Promise<void> {
     const p = this.built?.prepared;
     const outcome = p ? await stopInOrder(p, deadlineMs) : undefined;
+    currentAckLedger()?.close();
     // internal() can no longer be written: the stop's own line (main/stop-report.ts) goes to stderr
     if (p && this.logging) connectInternalLog(undefined, this.logging);
     this.postCounters();

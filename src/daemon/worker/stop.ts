@@ -33,7 +33,7 @@ export async function stopInOrder(p: Prepared, deadlineMs: number): Promise<Stop
     deadlineMs,
     destinations: p.destinations.map((d) => {
       const c = counts(d);
-      return { name: d.name, written: c.written, unwritten: c.unwritten, droppedWhileStopping: c.dropped - (droppedBefore.get(d) ?? 0) };
+      return { name: d.name, written: c.written, unwritten: c.unwritten, droppedWhileStopping: c.dropped - (droppedBefore.get(d) ?? 0), ...(c.kept !== undefined ? { kept: c.kept } : {}) };
     }),
   };
 }
