@@ -27,6 +27,7 @@ import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
 import { checkFdLimit } from './service/fd-check.ts';
+import { bufferBases, handOverBuffers } from './service/state-owner.ts';
 import { canRead, describeRunAs, dropPrivileges, unreadableAfterDrop, withPortHint, type RunAs } from './service/privileges.ts';
 import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
@@ -121,6 +122,9 @@ export class Daemon {
     checkFdLimit(this.plan);
     // last, after the listeners, the metrics port, the pidfile and every key: a non-root user could open none of them
     if (this.flags.runAs) {
+      const to = this.flags.runAs;
+      // the disk buffers opened as root go on as the user: new segments are created after the drop
+      if (to.uid !== undefined) handOverBuffers(bufferBases(this.plan, this.stateDir()), to.uid, to.gid);
       dropPrivileges(this.flags.runAs);
       internalLog('notice', 'Privileges dropped', { to: describeRunAs(this.flags.runAs) });
       const unreadable = unreadableAfterDrop(this.tls.flatMap((e) => watchedBlock(e).files), canRead);
@@ -131,6 +135,11 @@ export class Daemon {
     this.expiry.start();
     this.flags.notifier?.ready(this.statusLine());
     this.flags.notifier?.startWatchdog();
+  }
+
+  /** where disk buffers without dir() live: the persist file's directory (as the worker's init gets it) */
+  private stateDir(): string | undefined {
+    return this.flags.persistFile ? path.dirname(path.resolve(this.flags.persistFile)) : undefined;
   }
 
   /** systemd's STATUS= text: what runs, from which file */

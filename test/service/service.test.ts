@@ -15,6 +15,7 @@ import { LOGFERRY_MAIN } from '../helpers/daemon.ts';
 import { ManagedProcess, tempDir, waitForPort, waitForText, which } from '../helpers/peers.ts';
 import { NotifyReceiver } from '../helpers/notify-socket.ts';
 import { ensureTestUser, freePrivilegedPort, skipUnlessRoot } from '../helpers/service-user.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const skip = skipUnlessRoot();
 
@@ -189,4 +190,38 @@ log { source(s); destination(d); };
   writeFileSync(certFile, pki.serverCertPem + '\n\n');
   await proc.waitForStderr(/TLS files of a tls\(\) block changed; new handshakes use them/, 10_000);
   assert.equal((await proc.stop(10_000)).code, 0, proc.stderrTail());
+});
+
+test('a disk buffer opened as root before the drop goes on as the user: new segments are written, nothing is dropped', { skip, timeout: 30_000 }, async (t) => {
+  const { readdirSync, statSync } = await import('node:fs');
+  const user = ensureTestUser();
+  const dir = serviceDir('lf-svc-dbuf', user.uid, user.gid);
+  t.after(() => dir.remove());
+  const port = await freePrivilegedPort();
+  // nothing listens there: every message stays in the disk buffer
+  const down = await freePort();
+  const buf = join(dir.path, 'buf');
+  const cfg = join(dir.path, 'dbuf.conf');
+  writeFileSync(cfg, `@version: 4.27
+source s { network(ip(127.0.0.1) port(${port}) transport(tcp)); };
+destination d { network("127.0.0.1" port(${down}) transport(tcp) disk-buffer(reliable(yes) disk-buf-size(1048576) dir("${buf}"))); };
+log { source(s); destination(d); };
+`);
+  const proc = new ManagedProcess(process.execPath, [LOGFERRY_MAIN, '-F', '-e', '-v', '-f', cfg, '-c', join(dir.path, 'ctl'), '-u', user.name], { name: 'logferry (disk buffer as user)', cwd: dir.path });
+  t.after(() => proc.stop());
+  await proc.waitForStderr(/Privileges dropped/, 15_000);
+  await waitForPort('127.0.0.1', port, 5000, proc);
+  const lines = Array.from({ length: 500 }, (_, i) => `<13>Nov 26 12:00:00 host app: buffered ${i}\n`).join('');
+  await send(port, lines);
+  // the daemon saw the end of the connection: every line was read (and handed to the buffer)
+  await proc.waitForStderr(/Syslog connection closed/, 10_000);
+  const exit = await proc.stop(10_000);
+  assert.equal(exit.code, 0, proc.stderrTail());
+  assert.match(proc.stderr, /d: 0 written, 500 kept in its disk buffer/);
+  assert.doesNotMatch(proc.stderr, /disk buffer cannot be written|EACCES/);
+  // the buffer's directory and every file in it belong to the user now
+  const [bdir] = readdirSync(buf).filter((e) => e.startsWith('lfbuf-'));
+  const files = readdirSync(join(buf, bdir));
+  assert.ok(files.some((f) => f.endsWith('.lfseg')), files.join(','));
+  for (const f of ['', ...files]) assert.equal(statSync(join(buf, bdir, f)).uid, user.uid, `${f || bdir} owned by the user`);
 });
