@@ -28,7 +28,7 @@ import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
 import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
 import { checkFdLimit } from './service/fd-check.ts';
 import { bufferBases, handOverBuffers } from './service/state-owner.ts';
-import { canRead, describeRunAs, dropPrivileges, unreadableAfterDrop, withPortHint, type RunAs } from './service/privileges.ts';
+import { canRead, describeRunAs, dropPrivileges, stateDirWarning, unreadableAfterDrop, withPortHint, type RunAs } from './service/privileges.ts';
 import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
@@ -129,6 +129,8 @@ export class Daemon {
       internalLog('notice', 'Privileges dropped', { to: describeRunAs(this.flags.runAs) });
       const unreadable = unreadableAfterDrop(this.tls.flatMap((e) => watchedBlock(e).files), canRead);
       if (unreadable) internalLog('warning', unreadable);
+      const state = stateDirWarning(this.stateDir());
+      if (state) internalLog('warning', state);
     }
     this.startTlsWatch();
     this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });

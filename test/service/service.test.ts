@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LOGFERRY_MAIN } from '../helpers/daemon.ts';
@@ -75,6 +75,7 @@ log { source(s); destination(d); };
   assert.equal(ids.gid, `${user.gid} ${user.gid} ${user.gid} ${user.gid}`, `Gid line of /proc/${proc.pid}/status`);
   assert.equal(ids.groups, String(user.gid), 'root supplementary groups are gone');
   assert.match(proc.stderr, /Privileges dropped.*logferry-test/);
+  assert.doesNotMatch(proc.stderr, /cannot write|cannot read/, 'the work dir belongs to the user: no warning');
   assert.equal(readFileSync(pidfile, 'utf8'), `${proc.pid}\n`);
 
   // the port bound as root still answers, and the file is written as the dropped user
@@ -126,7 +127,10 @@ source s { network(ip(127.0.0.1) port(${port}) transport(tcp) max-connections(10
 destination d { file("${join(dir.path, 'out.log')}"); };
 log { source(s); destination(d); };
 `);
-  const proc = new ManagedProcess('prlimit', ['--nofile=64:64', '--', process.execPath, LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-c', join(dir.path, 'ctl'), '-u', user.name], {
+  // the persist file in a directory only root may write: said once after the drop
+  const rootOnly = join(dir.path, 'root-only');
+  mkdirSync(rootOnly, { mode: 0o755 });
+  const proc = new ManagedProcess('prlimit', ['--nofile=64:64', '--', process.execPath, LOGFERRY_MAIN, '-F', '-e', '-f', cfg, '-c', join(dir.path, 'ctl'), '-R', join(rootOnly, 'p.persist'), '-u', user.name], {
     name: 'logferry (nofile 64)',
     cwd: dir.path,
   });
@@ -138,6 +142,8 @@ log { source(s); destination(d); };
   // one line, and the daemon runs on (a warning, not a refusal)
   assert.equal(proc.stderr.split('\n').filter((l) => l.includes('open-file limit')).length, 1);
   await waitForPort('127.0.0.1', port, 5000, proc);
+  const state = await proc.waitForStderr(/^.*logferry cannot write .*root-only, where it keeps the persist file.*$/m, 5000);
+  assert.match(state, /give -R a file in a directory logferry-test owns/);
   assert.equal((await proc.stop(10_000)).code, 0, proc.stderrTail());
 });
 

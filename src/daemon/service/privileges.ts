@@ -203,3 +203,22 @@ export function withPortHint(message: string): string {
   if (!r || r.uid === undefined || !/listen EACCES/.test(message)) return message;
   return `${message} (logferry runs as ${describeRunAs(r)} since start-up and cannot bind a port below 1024: restart it to add this port)`;
 }
+
+/**
+ * After the drop: the persist file's directory (positions, acknowledgement
+ * journal, disk buffers without dir()) must be writable by the user, since
+ * those files are replaced by rename. One warning when it is not.
+ */
+export function stateDirWarning(dir: string | undefined): string | undefined {
+  const r = dropped;
+  if (!r || dir === undefined) return undefined;
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return undefined;
+  } catch {
+    return (
+      `After dropping to ${describeRunAs(r)}, logferry cannot write ${dir}, where it keeps the persist file (-R): ` +
+      `positions, acknowledgements and disk buffers without dir() cannot be saved; give -R a file in a directory ${r.user ?? 'that user'} owns (e.g. /var/lib/logferry)`
+    );
+  }
+}
