@@ -2,6 +2,7 @@
 # Installs the reference programs the test suite and the benchmark run next to logferry, on
 # Debian 12 (bookworm), as root, with no prompt (CI: fresh clone, no stdin):
 #   syslog-ng 3.38 + loggen        Debian syslog-ng-core
+#   systemd-analyze, prlimit       Debian systemd, util-linux: the service tests (unit verify, nofile)
 #   rsyslog 8.2302 + its OpenSSL   Debian rsyslog, rsyslog-openssl, rsyslog-gnutls; Debian's rsyslog
 #   and GnuTLS stream drivers      and syslog-ng-core conflict as packages, so unless rsyslog is
 #                                  installed already its .debs are unpacked into /opt/rsyslog
@@ -41,6 +42,8 @@ missing() { # prints what is missing, one per line
     [[ -f $mods/lmnsd_ossl.so ]] || echo "rsyslog OpenSSL driver (lmnsd_ossl.so)"
     [[ -f $mods/lmnsd_gtls.so ]] || echo "rsyslog GnuTLS driver (lmnsd_gtls.so)"
   fi
+  command -v systemd-analyze >/dev/null || echo systemd-analyze
+  command -v prlimit >/dev/null || echo prlimit
 }
 
 todo=$(missing)
@@ -76,6 +79,9 @@ else
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" /opt/rsyslog; done
   rm -rf "$tmp"
 fi
+
+# the service tests: `systemd-analyze verify` of contrib/systemd/logferry.service, prlimit for a low open-file limit
+apt-get install -y -qq --no-install-recommends systemd util-linux >/dev/null
 
 # never leave the distro syslog-ng enabled or running (it would hold /dev/log, not our ports)
 update-rc.d syslog-ng disable >/dev/null 2>&1 || true

@@ -24,6 +24,10 @@ export interface CliOptions {
   /** `--define NAME=VALUE` (also syslog-ng's way to preset @define values) */
   defines: Record<string, string>;
   noCaps: boolean;
+  /** -u/--user: who the daemon runs as once its ports are bound and keys read */
+  user: string | undefined;
+  /** -g/--group */
+  group: string | undefined;
 }
 
 interface FlagRow {
@@ -59,7 +63,15 @@ export const flagTable: FlagRow[] = [
     if (i <= 0) throw new UsageError(`--define expects NAME=VALUE, got '${v}'`);
     o.defines[v.slice(0, i)] = v.slice(i + 1);
   } },
-  { long: 'no-caps', help: 'accepted for syslog-ng compatibility (logferry drops no capabilities)', apply: (o) => (o.noCaps = true) },
+  { short: 'u', long: 'user', arg: 'USER', help: 'after binding every port and reading keys, run as USER (name or uid; its groups too); needs root at start', apply: (o, v) => (o.user = v) },
+  { short: 'g', long: 'group', arg: 'GROUP', help: "run as GROUP (name or gid) after binding; default with -u: the user's primary group", apply: (o, v) => (o.group = v) },
+  { short: 'C', long: 'chroot', arg: 'DIR', help: 'refused: logferry does not chroot (use systemd RootDirectory= or a container)', apply: () => {
+    throw new UsageError('--chroot is not supported: Node loads its modules and OpenSSL settings after start-up, so use systemd RootDirectory=/ProtectSystem= or a container instead');
+  } },
+  { long: 'caps', arg: 'CAPSPEC', help: 'refused: logferry keeps no capabilities (use -u, or systemd AmbientCapabilities=)', apply: () => {
+    throw new UsageError('--caps is not supported: logferry keeps no Linux capabilities; bind as root and drop with -u, or run under systemd with User= and AmbientCapabilities=CAP_NET_BIND_SERVICE');
+  } },
+  { long: 'no-caps', help: 'accepted for syslog-ng compatibility (logferry keeps no capabilities)', apply: (o) => (o.noCaps = true) },
   { short: 'V', long: 'version', help: 'print the version and exit', apply: (o) => (o.version = true) },
   { short: 'h', long: 'help', help: 'print this help and exit', apply: (o) => (o.help = true) },
   {
@@ -96,6 +108,8 @@ export function defaultCliOptions(): CliOptions {
     helpDriver: undefined,
     defines: {},
     noCaps: false,
+    user: undefined,
+    group: undefined,
   };
 }
 

@@ -9,6 +9,9 @@ import { Daemon } from '../daemon/daemon.ts';
 import { compileForWorkers } from '../daemon/main/compile.ts';
 import { defaultPersistFile } from '../daemon/main/persist-file.ts';
 import { DEFAULT_CONTROL_SOCKET } from '../daemon/main/control-socket.ts';
+import { resolveRunAs } from '../daemon/service/privileges.ts';
+import { SystemdNotifier } from '../daemon/service/sd-notify.ts';
+import { internalLog } from '../core/internal-log.ts';
 import { describeError, fail } from './report.ts';
 
 export async function runDaemon(o: CliOptions): Promise<never> {
@@ -28,6 +31,16 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     for (const w of plan.warnings) process.stderr.write(w + '\n');
     process.exit(0);
   }
+  let runAs;
+  let notifier;
+  try {
+    // before anything is bound: a wrong -u/-g or NOTIFY_SOCKET ends the start with one sentence
+    runAs = resolveRunAs(o.user, o.group);
+    notifier = SystemdNotifier.fromEnv({ onError: (m) => internalLog('warning', m) });
+    notifier?.open();
+  } catch (err) {
+    fail(1, describeError(err, o.debug));
+  }
   const daemon = new Daemon(plan, {
     stderr: o.stderr,
     verbose: o.verbose,
@@ -38,6 +51,8 @@ export async function runDaemon(o: CliOptions): Promise<never> {
     persistFile: o.persistFile ?? defaultPersistFile(o.cfgfile),
     metricsListen: o.metricsListen,
     load: () => loadConfig(o.cfgfile, { defines: o.defines }),
+    runAs,
+    notifier,
   });
   stopOnSignals(daemon);
   try {

@@ -26,7 +26,11 @@ import { DEFAULT_PERSIST_INTERVAL_MS, PersistKeeper } from './main/persist-keepe
 import { ackJournalPath } from '../pipeline/ack-ledger.ts';
 import { reportStop } from './main/stop-report.ts';
 import { DEFAULT_STOP_DEADLINE_MS } from './stop-deadline.ts';
-import { TlsRotation } from './main/tls-rotation.ts';
+import { TlsRotation, watchedBlock } from './main/tls-rotation.ts';
+import { checkFdLimit } from './service/fd-check.ts';
+import { bufferBases, handOverBuffers } from './service/state-owner.ts';
+import { canRead, describeRunAs, dropPrivileges, stateDirWarning, unreadableAfterDrop, withPortHint, type RunAs } from './service/privileges.ts';
+import type { SystemdNotifier } from './service/sd-notify.ts';
 import type { CounterValue, StatsRow, TlsMaterialEntry, WorkerHandle, WorkerToMain } from './protocol.ts';
 
 export interface DaemonFlags {
@@ -48,6 +52,10 @@ export interface DaemonFlags {
   metricsListen?: string;
   /** reads the configuration again for a reload (default: the plan's file, without --define values) */
   load?: () => Plan;
+  /** -u/-g, resolved: root is given up once every port is bound and every key read */
+  runAs?: RunAs;
+  /** systemd's NOTIFY_SOCKET (readiness, reload, stop, watchdog), when set */
+  notifier?: SystemdNotifier;
 }
 
 export const VERSION = '0.1.0';
@@ -114,10 +122,35 @@ export class Daemon {
     await this.openMetrics();
     if (this.flags.pidfile) fs.writeFileSync(this.flags.pidfile, `${process.pid}\n`);
     internalLog('notice', 'logferry starting up', { version: VERSION, config: this.plan.file });
+    checkFdLimit(this.plan);
+    // last, after the listeners, the metrics port, the pidfile and every key: a non-root user could open none of them
+    if (this.flags.runAs) {
+      const to = this.flags.runAs;
+      // the disk buffers opened as root go on as the user: new segments are created after the drop
+      if (to.uid !== undefined) handOverBuffers(bufferBases(this.plan, this.stateDir()), to.uid, to.gid);
+      dropPrivileges(this.flags.runAs);
+      internalLog('notice', 'Privileges dropped', { to: describeRunAs(this.flags.runAs) });
+      const unreadable = unreadableAfterDrop(this.tls.flatMap((e) => watchedBlock(e).files), canRead);
+      if (unreadable) internalLog('warning', unreadable);
+      const state = stateDirWarning(this.stateDir());
+      if (state) internalLog('warning', state);
+    }
     this.startTlsWatch();
     this.expiry = new ExpiryWarnings({ entries: () => this.tls, days: () => this.plan.globals.tlsExpiryWarningDays });
     this.expiry.start();
     this.statsLog.set(this.plan.globals.stats.freq);
+    this.flags.notifier?.ready(this.statusLine());
+    this.flags.notifier?.startWatchdog();
+  }
+
+  /** where disk buffers without dir() live: the persist file's directory (as the worker's init gets it) */
+  private stateDir(): string | undefined {
+    return this.flags.persistFile ? path.dirname(path.resolve(this.flags.persistFile)) : undefined;
+  }
+
+  /** systemd's STATUS= text: what runs, from which file */
+  private statusLine(): string {
+    return `Running ${VERSION}: ${this.plan.sources.size} sources, ${this.plan.destinations.size} destinations from ${this.plan.file}`;
   }
 
   /** Watches the files of the tls() blocks in use; call again after this.tls changed its blocks (reload). */
@@ -170,7 +203,15 @@ export class Daemon {
    * the running one alone and is reported in one line with file:line:col.
    */
   reload(trigger: string): Promise<{ ok: boolean; text: string }> {
-    const run = this.reloading.then(() => this.reloadNow(trigger));
+    const n = this.flags.notifier;
+    const run = this.reloading.then(async () => {
+      if (this.stopping) return this.reloadNow(trigger);
+      n?.reloading();
+      const r = await this.reloadNow(trigger);
+      // a failed reload leaves the old configuration running: ready again either way
+      if (!this.stopping) n?.ready(r.ok ? this.statusLine() : `${this.statusLine()} (last reload failed)`);
+      return r;
+    });
     this.reloading = run.catch(() => undefined);
     return run;
   }
@@ -198,7 +239,7 @@ export class Daemon {
     await this.followMetricsListen();
     this.statsLog.set(this.plan.globals.stats.freq);
     const c = r.changes ?? { sources: zero(), destinations: zero(), failed: [] };
-    const failed = c.failed.map((e) => e.message);
+    const failed = c.failed.map((e) => withPortHint(e.message));
     emit(reloadFinished, { trigger, file: this.plan.file, sources: c.sources, destinations: c.destinations, failed });
     if (failed.length > 0) return { ok: false, text: `Config reloaded, but not everything started: ${failed.join(' | ')}` };
     return { ok: true, text: 'Config reload successful' };
@@ -290,6 +331,7 @@ export class Daemon {
     this.stopping = (async () => {
       internalLog('notice', 'logferry shutting down', { version: VERSION, reason });
       this.statsLog.stop();
+      this.flags.notifier?.stopping();
       // lines held back by the rate limit are counted before internal() closes
       flushInternalLimits();
       await this.control?.close();
@@ -309,6 +351,7 @@ export class Daemon {
           /* already gone */
         }
       }
+      this.flags.notifier?.close();
       this.resolveDone();
     })();
     return this.stopping;

@@ -11,6 +11,7 @@ import { tlsMaterialRefused, tlsMaterialRotated } from '../../tls/events.ts';
 import { blockLocation, loadReplacement, loadTrustReplacement, type Replacement } from '../../tls/replacement.ts';
 import type { TlsMaterialEntry, WorkerToMain } from '../protocol.ts';
 import { pollMsFromEnv, TlsWatcher, type WatchedBlock } from './tls-watcher.ts';
+import { unreadableAfterDropHint } from '../service/privileges.ts';
 
 type Applied = Extract<WorkerToMain, { type: 'tls-material-applied' }>;
 
@@ -73,7 +74,9 @@ export class TlsRotation {
         if (r.changed.length > 0) good.push({ entry: { ...old, snapshot: r.snapshot }, r });
       } catch (err) {
         const error = err instanceof TlsConfigError ? err.message : `the files cannot be loaded: ${(err as Error).message}`;
-        emit(tlsMaterialRefused, { role: old.role, location, error, fix: 'the last good files stay in use; put corrected files in place (they are checked again as soon as they change)' });
+        // after -u/-g a root-only key cannot be read again: the line names the group to give it to
+        const fix = unreadableAfterDropHint(error) ?? 'the last good files stay in use; put corrected files in place (they are checked again as soon as they change)';
+        emit(tlsMaterialRefused, { role: old.role, location, error, fix });
         // a new CRL or CA is still taken: a revocation must not wait for the certificate to be fixed
         try {
           const trust = loadTrustReplacement(old.role, old.opts, old.location, old.snapshot);
