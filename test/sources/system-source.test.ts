@@ -152,9 +152,10 @@ log { source(s); destination(d); };
   t.after(() => d.stop());
   appendFileSync(input, '<13>Nov 26 12:00:00 h filer: from a file\n');
   assert.deepEqual(await waitForLines(out, 1, 10_000), ['filer from a file']);
-  // the kernel speaks: the worker thread reads it
-  const w = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  // the kernel speaks: the worker thread reads it. O_RDWR opens without a reader (O_WRONLY fails with
+  // ENXIO until the worker has opened its end), and held open the pipe keeps the record until it is read
+  const w = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  t.after(() => closeSync(w));
   writeSync(w, '6,9,90,-;from the kernel\n');
-  closeSync(w);
   assert.deepEqual(await waitForLines(out, 2, 10_000), ['filer from a file', 'kernel from the kernel']);
 });

@@ -74,5 +74,7 @@ test('the connection is renewed at its lifetime even when the server never close
   const got = new Set(received.join('').split('\n').filter(Boolean).map((l) => Number(l.slice(1))));
   assert.deepEqual([...acked].filter((i) => !got.has(i)), [], 'every acknowledged write arrived');
   assert.ok(acked.size > 100, `${acked.size} writes acknowledged`);
-  assert.equal(logs.count(RENEWED), renewals, 'one line per renewal');
+  // a renewal under way when close() came has its line but ends as 'closed': at most one such
+  const lines = logs.count(RENEWED);
+  assert.ok(lines === renewals || lines === renewals + 1, `one line per renewal: ${lines} lines, ${renewals} renewals`);
 });

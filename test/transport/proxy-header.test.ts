@@ -38,7 +38,8 @@ function v6Canonical(b: number[]): string {
   // IPv4-mapped and IPv4-compatible forms print the last 32 bits dotted, as glibc and libuv do
   const dotted = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   if (w.slice(0, 5).every((x) => x === 0) && w[5] === 0xffff) return `::ffff:${dotted}`;
-  if (w.slice(0, 6).every((x) => x === 0) && (w[6] !== 0 || w[7]! > 1)) return `::${dotted}`;
+  // only when the zero run is exactly the first six groups: ::100 (a run of seven) stays hex, as inet_ntop writes it
+  if (w.slice(0, 6).every((x) => x === 0) && w[6] !== 0) return `::${dotted}`;
   let best = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
