@@ -8,6 +8,7 @@ import { fileSchema, stdinSchema, stdoutSchema, internalSchema } from './file.ts
 import { tlsSchema, cipherSuiteSchema } from './tls.ts';
 import { globalSchema, statsSchema } from './global.ts';
 import { diskBufferSchema } from './disk-buffer.ts';
+import { amqpSchema, amqpFailoverSchema, amqpValuePairsSchema } from './amqp.ts';
 
 export * from './types.ts';
 export { networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema } from './network.ts';
@@ -15,6 +16,7 @@ export { fileSchema, stdinSchema, stdoutSchema, internalSchema } from './file.ts
 export { tlsSchema, cipherSuiteSchema, PEER_VERIFY_VALUES, SSL_OPTIONS_VALUES, SSL_VERSION_VALUES, OPENSSL_CONF_COMMANDS, OPENSSL_CONF_OPTION_WORDS } from './tls.ts';
 export { globalSchema, statsSchema } from './global.ts';
 export { diskBufferSchema } from './disk-buffer.ts';
+export { amqpSchema, amqpFailoverSchema, amqpValuePairsSchema } from './amqp.ts';
 export { SOURCE_FLAGS, DESTINATION_FLAGS } from './common.ts';
 
 export interface DriverInfo {
@@ -37,12 +39,13 @@ export const DRIVERS: Readonly<Record<string, DriverInfo>> = {
   stdin: { canonical: 'stdin', schema: stdinSchema, sides: ['source'] },
   stdout: { canonical: 'stdout', schema: stdoutSchema, sides: ['destination'] },
   internal: { canonical: 'internal', schema: internalSchema, sides: ['source'] },
+  amqp: { canonical: 'amqp', schema: amqpSchema, sides: ['destination'] },
 };
 
 /** syslog-ng drivers logferry knows of but does not implement (a clear error, not "unknown"). */
 export const UNIMPLEMENTED_DRIVERS: readonly string[] = [
   'program', 'unix-stream', 'unix-dgram', 'pipe', 'system', 'systemd-journal', 'systemd-syslog', 'sun-streams',
-  'usertty', 'wildcard-file', 'default-network-drivers', 'http', 'sql', 'mongodb', 'smtp', 'amqp', 'kafka',
+  'usertty', 'wildcard-file', 'default-network-drivers', 'http', 'sql', 'mongodb', 'smtp', 'kafka',
   'kafka-c', 'redis', 'riemann', 'elasticsearch-http', 'elasticsearch2', 'loggly', 'loggen', 'python',
   'java', 'snmp', 'snmptrap', 'mqtt', 'opentelemetry', 'syslog-ng-otlp', 'grpc', 'example-diskq-source',
   'example-random-generator', 'linux-audit', 'osquery', 'nodejs', 'apache-accesslog', 'stomp',
@@ -51,5 +54,5 @@ export const UNIMPLEMENTED_DRIVERS: readonly string[] = [
 /** All schemas, for documentation output. */
 export const ALL_SCHEMAS: readonly OptionSchema[] = [
   globalSchema, statsSchema, networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema, diskBufferSchema,
-  tlsSchema, cipherSuiteSchema, fileSchema, stdinSchema, stdoutSchema, internalSchema,
+  tlsSchema, cipherSuiteSchema, fileSchema, stdinSchema, stdoutSchema, internalSchema, amqpSchema, amqpFailoverSchema, amqpValuePairsSchema,
 ];
