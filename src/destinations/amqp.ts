@@ -17,6 +17,11 @@ import type { DriverEnv } from './common.ts';
 import { AmqpLink, type AmqpLinkOptions } from './amqp-link.ts';
 import { amqpEncoder, type AmqpEncoder } from './amqp-encode.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
+import { AmqpDiskBufferedDestination } from './amqp-disk.ts';
+import { bufferDir } from './buffer-dir.ts';
+
+/** records the disk-buffered publisher reads at a time, at least */
+const READ_BATCH = 1024;
 
 export class AmqpDestination extends QueuedDestination {
   readonly link: AmqpLink;
@@ -123,7 +128,23 @@ export function createAmqpDestination(s: AmqpDestinationSettings, env: DriverEnv
   }
   const encode = amqpEncoder(s);
   const link = amqpLinkOptions(s, name);
-  if (s.diskBuffer) throw new LocatedError('amqp() with disk-buffer() is not implemented yet; remove disk-buffer()', s.where.diskBuffer ?? s.loc);
-  void env;
+  if (s.diskBuffer) {
+    const db = s.diskBuffer;
+    const at = s.where.diskBuffer ?? s.loc;
+    const base = db.dir ?? env.stateDir;
+    if (base === undefined && !env.dryRun) throw new LocatedError('disk-buffer() needs dir() here: logferry has no persist file directory to keep the buffer in', at);
+    return new AmqpDiskBufferedDestination({
+      name,
+      dir: bufferDir(base ?? '.', name),
+      reliable: db.reliable,
+      maxBytes: db.diskBufSize,
+      memBufSize: db.memBufSize,
+      readBatch: Math.max(q.flushLines, READ_BATCH),
+      persistent: s.persistent,
+      link,
+      encode,
+      location: at,
+    });
+  }
   return new AmqpDestination(q, link, encode, s.persistent);
 }

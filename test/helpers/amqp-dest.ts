@@ -109,3 +109,22 @@ export async function consume(url: string, queue: string, tally: SeqTally): Prom
     await c.close().catch(() => {});
   };
 }
+
+/** reads every message in `queue` now (basic.get until empty) into the tally; bounded by `max` */
+export async function drainQueue(url: string, queue: string, tally: SeqTally, max: number): Promise<void> {
+  const c = await amqp.connect(url);
+  try {
+    const ch = await c.createChannel();
+    const { messageCount } = await ch.checkQueue(queue);
+    if (messageCount > max) throw new Error(`queue holds ${messageCount} messages, more than the ${max} expected`);
+    const target = tally.count + messageCount;
+    const stop = await consume(url, queue, tally);
+    try {
+      await tally.until(() => tally.count >= target, 60_000, `reading ${messageCount} queued messages`);
+    } finally {
+      await stop();
+    }
+  } finally {
+    await c.close().catch(() => {});
+  }
+}

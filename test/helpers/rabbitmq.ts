@@ -49,24 +49,29 @@ export class RabbitNode {
   private epmd: ChildProcess | undefined;
   private log = '';
 
-  private constructor(dir: string, port: number, distPort: number, epmdPort: number) {
+  /** the loopback address it listens on */
+  readonly ip: string;
+
+  private constructor(dir: string, ip: string, port: number, distPort: number, epmdPort: number) {
     this.dir = dir;
+    this.ip = ip;
     this.port = port;
     this.distPort = distPort;
     this.epmdPort = epmdPort;
     this.nodeName = `lf${randomBytes(4).toString('hex')}@localhost`;
-    this.url = `amqp://guest:guest@127.0.0.1:${port}`;
+    this.url = `amqp://guest:guest@${ip}:${port}`;
   }
 
-  static async create(): Promise<RabbitNode> {
+  /** `ip`: another loopback address (127.0.0.2) lets two nodes share one port, as failover(servers()) needs */
+  static async create(o: { ip?: string; port?: number } = {}): Promise<RabbitNode> {
     const dir = mkdtempSync(join(tmpdir(), 'lf-rabbit-'));
-    const n = new RabbitNode(dir, await freePort(), await freePort(), await freePort());
+    const n = new RabbitNode(dir, o.ip ?? '127.0.0.1', o.port ?? (await freePort()), await freePort(), await freePort());
     writeFileSync(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex').toUpperCase(), { mode: 0o400 });
     writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
     writeFileSync(
       join(dir, 'rabbitmq.conf'),
       [
-        `listeners.tcp.1 = 127.0.0.1:${n.port}`,
+        `listeners.tcp.1 = ${n.ip}:${n.port}`,
         // a test box's disk may be fuller than the 50 MB default allows
         'disk_free_limit.absolute = 1MB',
         '',
@@ -83,7 +88,7 @@ export class RabbitNode {
       ERL_EPMD_PORT: String(this.epmdPort),
       ERL_EPMD_ADDRESS: '127.0.0.1',
       RABBITMQ_NODENAME: this.nodeName,
-      RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+      RABBITMQ_NODE_IP_ADDRESS: this.ip,
       RABBITMQ_NODE_PORT: String(this.port),
       RABBITMQ_DIST_PORT: String(this.distPort),
       RABBITMQ_MNESIA_BASE: join(this.dir, 'mnesia'),
