@@ -20,7 +20,7 @@ import { leaseBuffer, type BufferLease } from './buffer-leases.ts';
 import { BufferIntake } from './buffer-intake.ts';
 import { AgeMarks } from './age-marks.ts';
 import { AmqpLink, type AmqpLinkOptions } from './amqp-link.ts';
-import type { AmqpEncoder } from './amqp-encode.ts';
+import { showPublish, type AmqpEncoder } from './amqp-encode.ts';
 import { decodeAmqpRecord, encodeAmqpRecord } from './amqp-record.ts';
 
 export interface AmqpDiskOptions {
@@ -64,9 +64,11 @@ export class AmqpDiskBufferedDestination implements DestinationDriver {
   private keptAtStop: number | undefined;
   /** rounds started by a nack (tests) */
   nacks = 0;
+  readonly effective: Record<string, unknown>;
 
   constructor(o: AmqpDiskOptions) {
     this.o = o;
+    this.effective = { ...o, ...o.link, format: (m: LogMessage) => showPublish(o.encode(m)) };
     this.name = o.name;
     this.intake = new BufferIntake({ name: o.name, reliable: o.reliable, maxBytes: o.maxBytes }, (seq) => {
       this.ages.mark(seq, Date.now());

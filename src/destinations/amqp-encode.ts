@@ -8,7 +8,7 @@ import { LocatedError } from '../core/location.ts';
 import type { LogMessage } from '../message/log-message.ts';
 import type { TemplateOptions } from '../message/template.ts';
 import { parseValuePairsArgs, ValuePairs, ValuePairsError } from '../message/value-pairs.ts';
-import { compileSpec, outputSettings } from './common.ts';
+import { compileSpec, zoneOption } from './common.ts';
 
 export interface AmqpPublish {
   routingKey: string;
@@ -23,11 +23,12 @@ const DEFAULT_SCOPES = ['selected-macros', 'nv-pairs', 'sdata'];
 export type AmqpEncoder = (m: LogMessage) => AmqpPublish;
 
 export function amqpEncoder(s: AmqpDestinationSettings): AmqpEncoder {
-  const opts: TemplateOptions = outputSettings(s).templateOptions;
+  const opts: TemplateOptions = { tsFormat: s.tsFormat, fracDigits: s.fracDigits, timeZone: zoneOption(s.timeZone, 'time-zone', s.where.timeZone ?? s.loc) };
+  const cut = s.truncateSize;
   const rk = compileSpec({ kind: 'template', text: s.routingKey, escape: false, loc: s.where.routingKey ?? s.loc });
   const constantKey = s.routingKey.includes('$') ? undefined : s.routingKey;
   const body = s.body ? compileSpec(s.body) : undefined;
-  const vpSet = s.valuePairs;
+  const vpSet = s.valuePairs ?? { scope: undefined, key: [], exclude: [] };
   const argv: string[] = [];
   for (const sc of vpSet.scope ?? DEFAULT_SCOPES) argv.push('--scope', sc);
   for (const k of vpSet.key) argv.push('--key', k);
@@ -53,8 +54,18 @@ export function amqpEncoder(s: AmqpDestinationSettings): AmqpEncoder {
     for (const r of vp.collect(m, ctx)) headers[r.name] = r.value;
     return {
       routingKey: constantKey ?? rk(m, opts),
-      body: body ? Buffer.from(body(m, opts), 'utf8') : EMPTY,
+      body: body ? truncate(Buffer.from(body(m, opts), 'utf8'), cut) : EMPTY,
       headers,
     };
   };
+}
+
+/** one publish as text: what -s and the option tests compare */
+export function showPublish(p: AmqpPublish): string {
+  return `${p.routingKey}\n${JSON.stringify(p.headers)}\n${p.body.toString('utf8')}`;
+}
+
+/** truncate-size(): the body cut at that many bytes, as other destinations cut their output */
+function truncate(b: Buffer, n: number | undefined): Buffer {
+  return n !== undefined && n > 0 && b.length > n ? b.subarray(0, n) : b;
 }

@@ -12,10 +12,11 @@
 import type { AmqpDestinationSettings } from '../config/settings/index.ts';
 import { LocatedError } from '../core/location.ts';
 import type { QueueEntry } from '../pipeline/queue.ts';
+import type { LogMessage } from '../message/log-message.ts';
 import type { DestinationDriver } from '../pipeline/types.ts';
 import type { DriverEnv } from './common.ts';
 import { AmqpLink, type AmqpLinkOptions } from './amqp-link.ts';
-import { amqpEncoder, type AmqpEncoder } from './amqp-encode.ts';
+import { amqpEncoder, showPublish, type AmqpEncoder } from './amqp-encode.ts';
 import { QueuedDestination, type QueuedOptions } from './queued.ts';
 import { AmqpDiskBufferedDestination } from './amqp-disk.ts';
 import { bufferDir } from './buffer-dir.ts';
@@ -31,8 +32,11 @@ export class AmqpDestination extends QueuedDestination {
   private epoch = 0;
   private failBatch: ((err: Error) => void) | undefined;
 
+  readonly effective: Record<string, unknown>;
+
   constructor(q: QueuedOptions, l: AmqpLinkOptions, encode: AmqpEncoder, persistent: boolean) {
     super(q);
+    this.effective = { ...q, ...l, persistent, format: (m: LogMessage) => showPublish(encode(m)) };
     this.encode = encode;
     this.persistent = persistent;
     this.link = new AmqpLink(
@@ -99,7 +103,7 @@ export class AmqpDestination extends QueuedDestination {
 export function amqpLinkOptions(s: AmqpDestinationSettings, name: string): AmqpLinkOptions {
   return {
     name,
-    hosts: [s.host, ...s.servers],
+    hosts: [s.host, ...(s.failover ?? [])],
     port: s.port,
     vhost: s.vhost,
     exchange: s.exchange,

@@ -4,7 +4,7 @@
  * writer rows every destination has and disk-buffer().
  */
 import type { OptionSchema } from './types.ts';
-import { DESTINATION_FLAGS, DESTINATION_FLAGS_NO_EFFECT, destinationFormatRows } from './common.ts';
+import { destinationFormatRows } from './common.ts';
 import { diskBufferSchema } from './disk-buffer.ts';
 
 const DST = ['destination'] as const;
@@ -50,7 +50,6 @@ export const amqpSchema: OptionSchema = {
     { name: 'value-pairs', type: { kind: 'block', schema: () => amqpValuePairsSchema }, sides: DST, doc: 'which values become message headers (scope(), key(), exclude()); default: selected-macros, nv-pairs and sdata' },
     { name: 'failover', type: { kind: 'block', schema: () => amqpFailoverSchema }, sides: DST, doc: 'logferry extension: servers() tried in turn after host() when the connection fails' },
     { name: 'disk-buffer', type: { kind: 'block', schema: () => diskBufferSchema }, sides: DST, doc: 'keep messages in a crash-safe buffer on disk; a record leaves it only once the broker confirmed it (docs/amqp.md)' },
-    { name: 'flags', type: { kind: 'flags', values: DESTINATION_FLAGS, noEffect: DESTINATION_FLAGS_NO_EFFECT }, default: [], sides: DST, doc: 'flags() words of destinations (most change only formatting)' },
     { name: 'time-reopen', type: { kind: 'positive-int' }, inherit: 'time-reopen', sides: DST, doc: 'seconds before a failed connection is tried again (on the next server of failover())' },
     ...destinationFormatRows.filter((r) => r.name !== 'template').map((r) => ({ ...r, sides: DST })),
   ],

@@ -164,12 +164,11 @@ export function driverSettings(i: SettingsInput): DriverSettings {
       break;
     case 'amqp-destination': {
       const fo = b.values.failover;
-      values.servers = isBlock(fo) ? [...(fo.values.servers as string[])] : [];
+      values.failover = isBlock(fo) ? [...(fo.values.servers as string[])] : undefined;
       values.diskBuffer = diskBufferSettings(b.values['disk-buffer']);
       const vp = b.values['value-pairs'];
-      values.valuePairs = isBlock(vp) ? fill(AMQP_VALUE_PAIRS_FIELDS, vp, [], undefined).values : { scope: undefined, key: [], exclude: [] };
+      values.valuePairs = isBlock(vp) ? fill(AMQP_VALUE_PAIRS_FIELDS, vp, [], undefined).values : undefined;
       values.body = templateSetting(b, i, undefined, 'body');
-      values.template = values.body;
       break;
     }
     case 'file-destination':

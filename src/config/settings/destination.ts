@@ -190,10 +190,11 @@ export interface AmqpValuePairsSettings {
   exclude: readonly string[];
 }
 
-export interface AmqpDestinationSettings extends SettingsHeader<'amqp-destination'>, WriterSettings {
+/** amqp() has body() instead of template() and no flags() */
+export interface AmqpDestinationSettings extends SettingsHeader<'amqp-destination'>, Omit<WriterSettings, 'template' | 'flags'> {
   host: string;
-  /** failover(servers()): more brokers after host(), tried in turn */
-  servers: readonly string[];
+  /** failover(servers()): more brokers after host(), tried in turn; unset: host() only */
+  failover: readonly string[] | undefined;
   port: number;
   vhost: string;
   exchange: string;
@@ -214,7 +215,8 @@ export interface AmqpDestinationSettings extends SettingsHeader<'amqp-destinatio
   certFile: string | undefined;
   keyFile: string | undefined;
   peerVerify: boolean;
-  valuePairs: AmqpValuePairsSettings;
+  /** unset: AxoSyslog's default selection */
+  valuePairs: AmqpValuePairsSettings | undefined;
   /** unset: the memory queue only */
   diskBuffer: DiskBufferSettings | undefined;
 }
@@ -225,12 +227,13 @@ export const AMQP_VALUE_PAIRS_FIELDS: FieldTable<AmqpValuePairsSettings> = {
   exclude: { row: 'exclude' },
 };
 
+const { template: _t, flags: _f, ...AMQP_WRITER_FIELDS } = WRITER_FIELDS;
+
 export const AMQP_DESTINATION_FIELDS: FieldTable<AmqpDestinationSettings> = {
-  ...WRITER_FIELDS,
-  template: { row: 'body', by: 'body()' },
+  ...AMQP_WRITER_FIELDS,
   timeReopen: { row: 'time-reopen' },
   host: { row: 'host' },
-  servers: { row: 'failover', by: 'failover(servers())' },
+  failover: { row: 'failover' },
   port: { row: 'port' },
   vhost: { row: 'vhost' },
   exchange: { row: 'exchange' },
@@ -249,6 +252,6 @@ export const AMQP_DESTINATION_FIELDS: FieldTable<AmqpDestinationSettings> = {
   certFile: { row: 'cert-file' },
   keyFile: { row: 'key-file' },
   peerVerify: { row: 'peer-verify' },
-  valuePairs: { row: 'value-pairs', by: 'value-pairs() block' },
+  valuePairs: { row: 'value-pairs' },
   diskBuffer: { row: 'disk-buffer' },
 };
