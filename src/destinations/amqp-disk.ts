@@ -64,6 +64,8 @@ export class AmqpDiskBufferedDestination implements DestinationDriver {
   private keptAtStop: number | undefined;
   /** rounds started by a nack (tests) */
   nacks = 0;
+  /** after a nack: no publishing before time-reopen() has passed (a full queue would nack a spin) */
+  private pauseTimer: NodeJS.Timeout | undefined;
   readonly effective: Record<string, unknown>;
 
   constructor(o: AmqpDiskOptions) {
@@ -140,7 +142,7 @@ export class AmqpDiskBufferedDestination implements DestinationDriver {
         this.inFlightBytes = 0;
         this.confirmed = buffer.acknowledged;
       }
-      if (this.inFlightBytes >= this.o.memBufSize) {
+      if (this.pauseTimer || this.inFlightBytes >= this.o.memBufSize) {
         await this.waitSignal();
         continue;
       }
@@ -176,7 +178,14 @@ export class AmqpDiskBufferedDestination implements DestinationDriver {
     this.inFlightBytes -= size;
     if (err) {
       // a nack (or the channel closing): publish again from the first unconfirmed record
-      if (this.link.up) this.nacks++;
+      if (this.link.up) {
+        this.nacks++;
+        clearTimeout(this.pauseTimer);
+        this.pauseTimer = setTimeout(() => {
+          this.pauseTimer = undefined;
+          this.wake();
+        }, this.o.link.timeReopenMs);
+      }
       this.newRound();
       return;
     }
@@ -222,6 +231,8 @@ export class AmqpDiskBufferedDestination implements DestinationDriver {
       clearTimeout(timer);
     }
     this.halted = true;
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     this.wake();
     await this.pumpDone;
     await this.link.close();
