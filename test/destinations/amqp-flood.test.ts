@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { RabbitNode, rabbitmqMissing } from '../helpers/rabbitmq.ts';
+import { RabbitNode, rabbitmqMissing, rabbitmqSkip } from '../helpers/rabbitmq.ts';
 import { amqpDriver, bindQueue, consume, seqMsg, SeqTally } from '../helpers/amqp-dest.ts';
 
 const N = 100_000;
@@ -16,6 +16,7 @@ const N = 100_000;
 // one node for the file: a start is most of the time
 let node: RabbitNode;
 before(async () => {
+  if (rabbitmqSkip()) return;
   const missing = rabbitmqMissing();
   assert.equal(missing, undefined, missing);
   node = await RabbitNode.create();
@@ -23,7 +24,7 @@ before(async () => {
 }, { timeout: 90_000 });
 after(() => node?.close());
 
-test('amqp(): 100 000 messages with publisher confirms, exactly once and in order', { timeout: 120_000 }, async (t) => {
+test('amqp(): 100 000 messages with publisher confirms, exactly once and in order', { skip: rabbitmqSkip(), timeout: 120_000 }, async (t) => {
   t.diagnostic(`broker start: ${node.startMs} ms`);
   await bindQueue(node.url, 'logs', 'q');
 
@@ -47,7 +48,7 @@ test('amqp(): 100 000 messages with publisher confirms, exactly once and in orde
   assert.equal(d.deliveryCounts!().written, N);
 });
 
-test('amqp(): routing key and body from templates, headers from value-pairs(), persistent', { timeout: 60_000 }, async (t) => {
+test('amqp(): routing key and body from templates, headers from value-pairs(), persistent', { skip: rabbitmqSkip(), timeout: 60_000 }, async (t) => {
   const c = await amqp.connect(node.url);
   t.after(() => c.close().catch(() => {}));
   const ch = await c.createChannel();

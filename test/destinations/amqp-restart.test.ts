@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RabbitNode, rabbitmqMissing } from '../helpers/rabbitmq.ts';
+import { RabbitNode, rabbitmqMissing, rabbitmqSkip } from '../helpers/rabbitmq.ts';
 import { amqpDriver, bindQueue, drainQueue, seqMsg, SeqTally } from '../helpers/amqp-dest.ts';
 import type { AmqpDiskBufferedDestination } from '../../src/destinations/amqp-disk.ts';
 
 const N = 100_000;
 
-test('amqp() + disk-buffer(reliable(yes)): broker restarted mid-stream, 0 lost', { timeout: 150_000 }, async (t) => {
+test('amqp() + disk-buffer(reliable(yes)): broker restarted mid-stream, 0 lost', { skip: rabbitmqSkip(), timeout: 150_000 }, async (t) => {
   const missing = rabbitmqMissing();
   assert.equal(missing, undefined, missing);
   const node = await RabbitNode.create();

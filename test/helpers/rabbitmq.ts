@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './ports.ts';
+import { isCi } from './peers.ts';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const EPMD_CANDIDATES = ['/usr/bin/epmd', '/usr/lib/erlang/bin/epmd'];
@@ -21,6 +22,12 @@ const START_TIMEOUT_MS = 60_000;
 export function rabbitmqMissing(): string | undefined {
   if (!existsSync(SERVER)) return `RabbitMQ is not installed (${SERVER} missing): run  sudo bash scripts/install-rabbitmq.sh`;
   return undefined;
+}
+
+/** as for the other peers: a missing broker fails, unless a developer outside CI set LOGFERRY_SKIP_INTEROP=1 */
+export function rabbitmqSkip(env: NodeJS.ProcessEnv = process.env): string | false {
+  if (env.LOGFERRY_SKIP_INTEROP !== '1' || isCi(env)) return false;
+  return existsSync(SERVER) ? false : 'LOGFERRY_SKIP_INTEROP=1 and rabbitmq-server not installed';
 }
 
 function waitExit(p: ChildProcess, timeoutMs: number): Promise<void> {
