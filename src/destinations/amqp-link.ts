@@ -7,6 +7,7 @@
  * lets a destination keep a message until the broker has it.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import amqp from 'amqplib';
 import { internalLog } from '../core/internal-log.ts';
 
@@ -46,6 +47,8 @@ export class AmqpLink {
   current: string | undefined;
   /** connections made, failovers included */
   connects = 0;
+  /** connection attempts that failed */
+  failures = 0;
 
   constructor(o: AmqpLinkOptions, onUp: () => void, onDown: () => void) {
     this.o = o;
@@ -70,7 +73,8 @@ export class AmqpLink {
     const host = this.o.hosts[this.next % this.o.hosts.length];
     const o = this.o;
     const tls = this.tls();
-    const socketOptions: Record<string, unknown> = { servername: host };
+    // SNI takes names only (Node warns on an address)
+    const socketOptions: Record<string, unknown> = isIP(host) ? {} : { servername: host };
     if (tls) {
       if (o.caFile) socketOptions.ca = [readFileSync(o.caFile)];
       if (o.certFile) socketOptions.cert = readFileSync(o.certFile);
@@ -123,6 +127,7 @@ export class AmqpLink {
       this.onUp();
     } catch (err) {
       conn?.close().catch(() => {});
+      this.failures++;
       internalLog('error', 'Error connecting to AMQP server', { driver: o.name, host, port: o.port, error: (err as Error).message, time_reopen: o.timeReopenMs / 1000 });
       this.retry();
     }

@@ -70,9 +70,25 @@ export class RabbitNode {
   }
 
   /** `ip`: another loopback address (127.0.0.2) lets two nodes share one port, as failover(servers()) needs */
-  static async create(o: { ip?: string; port?: number } = {}): Promise<RabbitNode> {
+  /** the AMQPS port when create() was given `tls` */
+  tlsPort = 0;
+
+  /** `tls`: also listen for AMQP over TLS (tlsPort), requiring a client certificate from `ca` */
+  static async create(o: { ip?: string; port?: number; tls?: { ca: string; cert: string; key: string } } = {}): Promise<RabbitNode> {
     const dir = mkdtempSync(join(tmpdir(), 'lf-rabbit-'));
     const n = new RabbitNode(dir, o.ip ?? '127.0.0.1', o.port ?? (await freePort()), await freePort(), await freePort());
+    const tlsLines: string[] = [];
+    if (o.tls) {
+      n.tlsPort = await freePort();
+      tlsLines.push(
+        `listeners.ssl.1 = ${n.ip}:${n.tlsPort}`,
+        `ssl_options.cacertfile = ${o.tls.ca}`,
+        `ssl_options.certfile = ${o.tls.cert}`,
+        `ssl_options.keyfile = ${o.tls.key}`,
+        'ssl_options.verify = verify_peer',
+        'ssl_options.fail_if_no_peer_cert = true',
+      );
+    }
     writeFileSync(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex').toUpperCase(), { mode: 0o400 });
     writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
     writeFileSync(
@@ -81,6 +97,7 @@ export class RabbitNode {
         `listeners.tcp.1 = ${n.ip}:${n.port}`,
         // a test box's disk may be fuller than the 50 MB default allows
         'disk_free_limit.absolute = 1MB',
+        ...tlsLines,
         '',
       ].join('\n'),
     );
