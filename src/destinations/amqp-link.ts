@@ -105,8 +105,11 @@ export class AmqpLink {
         return;
       }
       const c = conn;
-      c.on('error', () => {}); // 'close' follows and says what to do
-      ch.on('error', () => {});
+      // 'close' follows an error and says what to do; the broker's reason (e.g. 404 NOT_FOUND for a
+      // missing exchange) is kept for the log line, or the user would only read "channel closed"
+      let reason: string | undefined;
+      c.on('error', (e: Error) => (reason ??= e.message));
+      ch.on('error', (e: Error) => (reason ??= e.message));
       const down = (why: string) => {
         if (this.conn !== c) return;
         this.conn = undefined;
@@ -117,8 +120,8 @@ export class AmqpLink {
         c.close().catch(() => {});
         this.retry();
       };
-      c.on('close', (err?: Error) => down(err?.message ?? 'closed'));
-      ch.on('close', () => down('channel closed'));
+      c.on('close', (err?: Error) => down(reason ?? err?.message ?? 'connection closed'));
+      ch.on('close', () => down(reason ?? 'channel closed'));
       this.conn = c;
       this.ch = ch;
       this.current = host;

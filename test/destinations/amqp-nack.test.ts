@@ -14,6 +14,8 @@ import amqp from 'amqplib';
 import { RabbitNode, rabbitmqMissing, rabbitmqSkip } from '../helpers/rabbitmq.ts';
 import { amqpDriver, consume, seqMsg, SeqTally } from '../helpers/amqp-dest.ts';
 import type { DestinationDriver } from '../../src/pipeline/types.ts';
+import type { AmqpDestination } from '../../src/destinations/amqp.ts';
+import { setInternalSinks } from '../../src/core/internal-log.ts';
 
 const N = 5000;
 const MAX_LEN = 500;
@@ -86,4 +88,22 @@ test('amqp() + disk-buffer(): nacked records stay in the buffer and are publishe
   assert.equal(tally.distinct, N, `lost: ${tally.missing().join(',')}`);
   assert.equal(d.deliveryCounts!().kept, 0);
   assert.ok((d as unknown as { nacks: number }).nacks > 0, 'the broker nacked');
+});
+
+test('amqp() to an exchange that does not exist: the log line gives the broker\'s reason, nothing is written', { skip: rabbitmqSkip(), timeout: 30_000 }, async (t) => {
+  const events: string[] = [];
+  setInternalSinks([(ev) => events.push(`${ev.text} ${JSON.stringify(ev.tags)}`)]);
+  t.after(() => setInternalSinks([]));
+  const d = amqpDriver(`port(${node.port}) username("guest") password("guest") exchange("no-such-exchange") time-reopen(1)`) as AmqpDestination;
+  await d.start();
+  d.deliver(seqMsg(1));
+  const end = Date.now() + 20_000;
+  while (!events.some((e) => /AMQP connection lost/.test(e))) {
+    assert.ok(Date.now() < end, 'the channel closed within 20 s');
+    await new Promise<void>((r) => setTimeout(r, 20));
+  }
+  await d.stop(100);
+  const line = events.find((e) => /AMQP connection lost/.test(e))!;
+  assert.match(line, /NOT_FOUND - no exchange 'no-such-exchange'/);
+  assert.equal(d.deliveryCounts!().written, 0);
 });
