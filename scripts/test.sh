@@ -9,6 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shell says (the opt-outs are for a developer's own `npm test`)
 unset LOGFERRY_SKIP_INTEROP LOGFERRY_SKIP_DAEMON
 bash scripts/install-peers.sh
+# RabbitMQ for the amqp() destination tests (they start their own nodes)
+bash scripts/install-rabbitmq.sh
 node_bin="$(bash scripts/node.sh)"
 export PATH="$(dirname "$node_bin"):$PATH"
 echo "node $(node --version), npm $(npm --version)"

@@ -179,7 +179,8 @@ export class Compiler {
       finalizeInet({ info, written: node.name, side, loc: node.loc, options: block, version: this.plan.version, ctx });
     } else {
       finalizeTemplate(block);
-      if (info.canonical === 'stdout') warnStdoutOptions(block, ctx);
+      // amqp() has no file name either
+      if (info.canonical === 'stdout' || info.canonical === 'amqp') warnStdoutOptions(block, ctx);
       if (['file', 'stdin', 'unix-stream', 'unix-dgram'].includes(info.canonical) && side === 'source') warnLocalSourceOptions(block, ctx);
     }
     const texts = positional.map((t) => t.text);

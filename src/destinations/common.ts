@@ -74,7 +74,7 @@ export function outputSettings(s: WriterConfig): OutputSettings {
 }
 
 /** the memory queue and write loop settings every destination has */
-export function queuedOptions(s: WriterSettings, env: DriverEnv, name: string): QueuedOptions {
+export function queuedOptions(s: Pick<WriterSettings, 'logFifoSize' | 'flushLines' | 'timeReopen' | 'throttle'>, env: DriverEnv, name: string): QueuedOptions {
   return {
     name,
     congestion: env.congestion,

@@ -10,6 +10,7 @@ import { FileDestination } from './file.ts';
 import { resolveId } from './ids.ts';
 import { StdoutDestination } from './stdout.ts';
 import { createNetworkDestination } from './network.ts';
+import { createAmqpDestination } from './amqp.ts';
 
 export type { DriverEnv } from './common.ts';
 
@@ -70,6 +71,8 @@ export function createDestinationDrivers(decl: DestinationDecl, env: DriverEnv):
       // tcp(), tcp6(), udp(), udp6() arrive as network() with transport and ip-protocol set
       case 'network-destination':
         return createNetworkDestination(d.driver, s, env, name, queuedOptions(s, env, name));
+      case 'amqp-destination':
+        return createAmqpDestination(s, env, name, queuedOptions(s, env, name));
       default:
         return notImplemented(d);
     }

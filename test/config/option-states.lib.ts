@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ConfigError, parseConfigText, type Plan } from '../../src/config/index.ts';
-import { ALL_SCHEMAS, DRIVERS, diskBufferSchema, globalSchema, statsSchema, tlsSchema, cipherSuiteSchema, failoverSchema, failbackSchema, rowValidOn, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
+import { ALL_SCHEMAS, DRIVERS, diskBufferSchema, globalSchema, statsSchema, tlsSchema, cipherSuiteSchema, failoverSchema, failbackSchema, amqpFailoverSchema, amqpValuePairsSchema, rowValidOn, type OptionSchema, type Side } from '../../src/config/schema/index.ts';
 import { tlsOptionsFromBlock } from '../../src/config/tls-block.ts';
 import { prepare } from '../../src/daemon/worker/prepare.ts';
 import { LogMessage } from '../../src/message/log-message.ts';
@@ -36,6 +36,8 @@ function schemaUses(): Array<{ schema: OptionSchema; side: Side }> {
   add(failoverSchema, ['destination']);
   add(failbackSchema, ['destination']);
   add(diskBufferSchema, ['destination']);
+  add(amqpFailoverSchema, ['destination']);
+  add(amqpValuePairsSchema, ['destination']);
   const out: Array<{ schema: OptionSchema; side: Side }> = [];
   for (const schema of ALL_SCHEMAS) {
     const sides = uses.get(schema);
@@ -137,6 +139,12 @@ export function harness(c: Pick<Combo, 'schema' | 'side'>, opt: string, e: Entry
       return { text: log(`source ${s} { stdin(${o}); };`, anyDst), kind: 'drivers' };
     case 'stdout()':
       return { text: log(anySrc, `destination ${d} { stdout(${o}); };`), kind: 'drivers' };
+    case 'amqp()':
+      return { text: log(anySrc, `destination ${d} { amqp(username("u") password("p") ${o}); };`), kind: 'drivers' };
+    case 'amqp() failover()':
+      return { text: log(anySrc, `destination ${d} { amqp(username("u") password("p") failover(${o})); };`), kind: 'drivers' };
+    case 'value-pairs()':
+      return { text: log(anySrc, `destination ${d} { amqp(username("u") password("p") value-pairs(${o})); };`), kind: 'drivers' };
     case 'internal()':
       return { text: log(`source ${s} { internal(${o}); };`, anyDst), kind: 'drivers' };
     case 'unix-stream()':

@@ -74,7 +74,7 @@ function derivedDefault(name: string, side: DriverSide, field: string, s: Driver
 
 test('an empty block of every driver gives settings equal to the schema defaults', () => {
   const drivers = emptyDrivers();
-  assert.equal(drivers.length, 20, 'network, syslog, tcp, tcp6, udp, udp6, file both sides; stdin, stdout, internal, unix-stream, unix-dgram, system one each');
+  assert.equal(drivers.length, 21, 'network, syslog, tcp, tcp6, udp, udp6, file both sides; stdin, stdout, internal, unix-stream, unix-dgram, system, amqp one each');
   for (const { name, side, decl } of drivers) {
     const s = decl.settings;
     const info = DRIVERS[name];

@@ -9,6 +9,7 @@ import { tlsSchema, cipherSuiteSchema } from './tls.ts';
 import { globalSchema, statsSchema } from './global.ts';
 import { diskBufferSchema } from './disk-buffer.ts';
 import { unixStreamSchema, unixDgramSchema, systemSchema } from './unix.ts';
+import { amqpSchema, amqpFailoverSchema, amqpValuePairsSchema } from './amqp.ts';
 
 export * from './types.ts';
 export { networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema } from './network.ts';
@@ -17,6 +18,7 @@ export { tlsSchema, cipherSuiteSchema, PEER_VERIFY_VALUES, SSL_OPTIONS_VALUES, S
 export { globalSchema, statsSchema } from './global.ts';
 export { diskBufferSchema } from './disk-buffer.ts';
 export { unixStreamSchema, unixDgramSchema, systemSchema } from './unix.ts';
+export { amqpSchema, amqpFailoverSchema, amqpValuePairsSchema } from './amqp.ts';
 export { SOURCE_FLAGS, DESTINATION_FLAGS } from './common.ts';
 
 export interface DriverInfo {
@@ -42,12 +44,13 @@ export const DRIVERS: Readonly<Record<string, DriverInfo>> = {
   'unix-stream': { canonical: 'unix-stream', schema: unixStreamSchema, sides: ['source'] },
   'unix-dgram': { canonical: 'unix-dgram', schema: unixDgramSchema, sides: ['source'] },
   system: { canonical: 'system', schema: systemSchema, sides: ['source'] },
+  amqp: { canonical: 'amqp', schema: amqpSchema, sides: ['destination'] },
 };
 
 /** syslog-ng drivers logferry knows of but does not implement (a clear error, not "unknown"). */
 export const UNIMPLEMENTED_DRIVERS: readonly string[] = [
   'program', 'pipe', 'systemd-journal', 'systemd-syslog', 'sun-streams',
-  'usertty', 'wildcard-file', 'default-network-drivers', 'http', 'sql', 'mongodb', 'smtp', 'amqp', 'kafka',
+  'usertty', 'wildcard-file', 'default-network-drivers', 'http', 'sql', 'mongodb', 'smtp', 'kafka',
   'kafka-c', 'redis', 'riemann', 'elasticsearch-http', 'elasticsearch2', 'loggly', 'loggen', 'python',
   'java', 'snmp', 'snmptrap', 'mqtt', 'opentelemetry', 'syslog-ng-otlp', 'grpc', 'example-diskq-source',
   'example-random-generator', 'linux-audit', 'osquery', 'nodejs', 'apache-accesslog', 'stomp',
@@ -56,6 +59,6 @@ export const UNIMPLEMENTED_DRIVERS: readonly string[] = [
 /** All schemas, for documentation output. */
 export const ALL_SCHEMAS: readonly OptionSchema[] = [
   globalSchema, statsSchema, networkSchema, syslogSchema, legacyInetSchema, failoverSchema, failbackSchema, diskBufferSchema,
-  tlsSchema, cipherSuiteSchema, fileSchema, stdinSchema, stdoutSchema, internalSchema,
+  tlsSchema, cipherSuiteSchema, fileSchema, stdinSchema, stdoutSchema, internalSchema, amqpSchema, amqpFailoverSchema, amqpValuePairsSchema,
   unixStreamSchema, unixDgramSchema, systemSchema,
 ];

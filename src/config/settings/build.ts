@@ -22,6 +22,8 @@ import {
   NETWORK_DESTINATION_FIELDS,
   STDOUT_FIELDS,
   DISK_BUFFER_FIELDS,
+  AMQP_DESTINATION_FIELDS,
+  AMQP_VALUE_PAIRS_FIELDS,
   type DiskBufferSettings,
   type FailoverSettings,
 } from './destination.ts';
@@ -90,8 +92,8 @@ function diskBufferSettings(b: OptionValue | undefined): DiskBufferSettings | un
 }
 
 /** template(), else the options {} template the driver defaults to; template-escape(yes) applies to either */
-function templateSetting(b: OptionBlock, i: SettingsInput, fallbackGlobal: 'file-template' | 'proto-template' | undefined): TemplateSpec | undefined {
-  let spec = b.values.template as TemplateSpec | undefined;
+function templateSetting(b: OptionBlock, i: SettingsInput, fallbackGlobal: 'file-template' | 'proto-template' | undefined, row = 'template'): TemplateSpec | undefined {
+  let spec = b.values[row] as TemplateSpec | undefined;
   if (spec === undefined && fallbackGlobal) {
     const name = i.globals.values[fallbackGlobal];
     // an undefined name is refused when references are resolved (compile.ts)
@@ -125,12 +127,14 @@ const TABLES = {
   'file-destination': FILE_DESTINATION_FIELDS,
   stdout: STDOUT_FIELDS,
   'network-destination': NETWORK_DESTINATION_FIELDS,
+  'amqp-destination': AMQP_DESTINATION_FIELDS,
 } as const satisfies Record<DriverSettings['kind'], object>;
 
 /** the settings kind of a canonical driver name on a side */
 export function settingsKind(driver: string, side: 'source' | 'destination'): DriverSettings['kind'] {
   if (driver === 'network' || driver === 'syslog') return side === 'source' ? 'network-source' : 'network-destination';
   if (driver === 'file') return side === 'source' ? 'file-source' : 'file-destination';
+  if (driver === 'amqp' && side === 'destination') return 'amqp-destination';
   if (driver === 'stdin' || driver === 'stdout' || driver === 'internal') return driver;
   if (side === 'source' && (driver === 'unix-stream' || driver === 'unix-dgram' || driver === 'system')) return driver;
   throw new Error(`internal error: no settings for the ${driver}() ${side}`);
@@ -168,6 +172,15 @@ export function driverSettings(i: SettingsInput): DriverSettings {
     case 'system':
       values.devlog = systemDevlog(i);
       break;
+    case 'amqp-destination': {
+      const fo = b.values.failover;
+      values.failover = isBlock(fo) ? [...(fo.values.servers as string[])] : undefined;
+      values.diskBuffer = diskBufferSettings(b.values['disk-buffer']);
+      const vp = b.values['value-pairs'];
+      values.valuePairs = isBlock(vp) ? fill(AMQP_VALUE_PAIRS_FIELDS, vp, [], undefined).values : undefined;
+      values.body = templateSetting(b, i, undefined, 'body');
+      break;
+    }
     case 'file-destination':
     case 'stdout':
       values.template = templateSetting(b, i, 'file-template');

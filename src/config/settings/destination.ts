@@ -181,3 +181,77 @@ export const NETWORK_DESTINATION_FIELDS: FieldTable<NetworkDestinationSettings> 
   ipTtl: { row: 'ip-ttl' },
   diskBuffer: { row: 'disk-buffer' },
 };
+
+/** value-pairs() of amqp(): the headers */
+export interface AmqpValuePairsSettings {
+  /** unset: AxoSyslog's default (selected-macros nv-pairs sdata) */
+  scope: readonly string[] | undefined;
+  key: readonly string[];
+  exclude: readonly string[];
+}
+
+/** amqp() has body() instead of template() and no flags() */
+export interface AmqpDestinationSettings extends SettingsHeader<'amqp-destination'>, Omit<WriterSettings, 'template' | 'flags'> {
+  host: string;
+  /** failover(servers()): more brokers after host(), tried in turn; unset: host() only */
+  failover: readonly string[] | undefined;
+  port: number;
+  vhost: string;
+  exchange: string;
+  exchangeDeclare: boolean;
+  exchangeType: string;
+  /** a template */
+  routingKey: string;
+  /** unset: empty bodies (AxoSyslog's default) */
+  body: TemplateSpec | undefined;
+  persistent: boolean;
+  username: string | undefined;
+  password: string | undefined;
+  authMethod: 'plain' | 'external';
+  maxChannel: number;
+  frameSize: number;
+  heartbeat: number;
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  peerVerify: boolean;
+  /** unset: AxoSyslog's default selection */
+  valuePairs: AmqpValuePairsSettings | undefined;
+  /** unset: the memory queue only */
+  diskBuffer: DiskBufferSettings | undefined;
+}
+
+export const AMQP_VALUE_PAIRS_FIELDS: FieldTable<AmqpValuePairsSettings> = {
+  scope: { row: 'scope' },
+  key: { row: 'key' },
+  exclude: { row: 'exclude' },
+};
+
+const { template: _t, flags: _f, ...AMQP_WRITER_FIELDS } = WRITER_FIELDS;
+
+export const AMQP_DESTINATION_FIELDS: FieldTable<AmqpDestinationSettings> = {
+  ...AMQP_WRITER_FIELDS,
+  timeReopen: { row: 'time-reopen' },
+  host: { row: 'host' },
+  failover: { row: 'failover' },
+  port: { row: 'port' },
+  vhost: { row: 'vhost' },
+  exchange: { row: 'exchange' },
+  exchangeDeclare: { row: 'exchange-declare' },
+  exchangeType: { row: 'exchange-type' },
+  routingKey: { row: 'routing-key' },
+  body: { row: 'body' },
+  persistent: { row: 'persistent' },
+  username: { row: 'username' },
+  password: { row: 'password' },
+  authMethod: { row: 'auth-method' },
+  maxChannel: { row: 'max-channel' },
+  frameSize: { row: 'frame-size' },
+  heartbeat: { row: 'heartbeat' },
+  caFile: { row: 'ca-file' },
+  certFile: { row: 'cert-file' },
+  keyFile: { row: 'key-file' },
+  peerVerify: { row: 'peer-verify' },
+  valuePairs: { row: 'value-pairs' },
+  diskBuffer: { row: 'disk-buffer' },
+};

@@ -1,5 +1,5 @@
 /** Every driver's typed settings, as one union the Plan carries per driver instance. */
-import type { FileDestinationSettings, NetworkDestinationSettings, StdoutSettings } from './destination.ts';
+import type { AmqpDestinationSettings, FileDestinationSettings, NetworkDestinationSettings, StdoutSettings } from './destination.ts';
 import type { FileSourceSettings, InternalSettings, NetworkSourceSettings, StdinSettings, SystemSourceSettings, UnixDgramSettings, UnixStreamSettings } from './source.ts';
 
 export type * from './fields.ts';
@@ -8,5 +8,5 @@ export type * from './source.ts';
 export type * from './destination.ts';
 
 export type SourceSettings = FileSourceSettings | StdinSettings | NetworkSourceSettings | InternalSettings | UnixStreamSettings | UnixDgramSettings | SystemSourceSettings;
-export type DestinationSettings = FileDestinationSettings | StdoutSettings | NetworkDestinationSettings;
+export type DestinationSettings = FileDestinationSettings | StdoutSettings | NetworkDestinationSettings | AmqpDestinationSettings;
 export type DriverSettings = SourceSettings | DestinationSettings;
