@@ -27,6 +27,7 @@ import { driverSettings, globalSettings } from './settings/build.ts';
 import { finalizeInet, finalizeTemplate, warnLocalSourceOptions, warnStdoutOptions } from './finalize.ts';
 import { checkFilter } from './filters.ts';
 import { didYouMean } from './suggest.ts';
+import { driverRefusal } from './refusals.ts';
 import type { Preprocessed } from './preprocess.ts';
 
 const templateStmtSchema: OptionSchema = {
@@ -167,6 +168,8 @@ export class Compiler {
   private driver(node: DriverNode, side: 'source' | 'destination'): DriverDecl {
     const info = DRIVERS[node.name];
     if (!info) {
+      const refusal = driverRefusal(node.name, node.raw);
+      if (refusal) throw this.error(node.loc, refusal);
       if (UNIMPLEMENTED_DRIVERS.includes(node.name)) throw this.error(node.loc, `logferry does not implement the ${node.raw}() driver yet`);
       const names = Object.keys(DRIVERS).filter((k) => DRIVERS[k].sides.includes(side));
       const near = didYouMean(node.name, names);

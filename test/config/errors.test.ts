@@ -14,6 +14,8 @@ const CASES: Array<[name: string, config: string, where: string, message: string
   ['unknown driver with suggestion', 'source s { netwrk(); };', '1:12', 'unknown source driver netwrk(); did you mean network()?'],
   ['program() is not implemented', 'source s {\n  program("/bin/x");\n};', '2:3', 'logferry does not implement the program() driver yet'],
   ['pipe() is not implemented', 'source s { pipe("/dev/xconsole"); };', '1:12', 'logferry does not implement the pipe() driver yet'],
+  ['kafka-c() is refused with the tested alternative', 'destination d {\n  kafka-c(bootstrap-servers("b:9092") topic("t"));\n};', '2:3', 'kafka-c(): logferry does not ship a Kafka destination yet because it cannot be tested against a real Kafka broker here; use amqp() into a RabbitMQ quorum queue, which sits behind the same destination interface (see docs/scale-out.md)'],
+  ['kafka() is refused the same way', 'destination d { kafka(topic("t")); };', '1:17', 'kafka(): logferry does not ship a Kafka destination yet because it cannot be tested against a real Kafka broker here; use amqp() into a RabbitMQ quorum queue, which sits behind the same destination interface (see docs/scale-out.md)'],
   ['unix-dgram() is a source only', 'destination d { unix-dgram("/dev/log"); };', '1:17', 'unix-dgram() cannot be used as a destination driver'],
   ['parser statement', 'parser p { csv-parser(); };', '1:1', 'logferry does not implement the parser statement yet'],
   ['rewrite inside a log path', 'log { rewrite(r); };', '1:7', 'logferry does not implement the rewrite statement yet'],
