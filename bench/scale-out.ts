@@ -13,6 +13,8 @@
  * Everything is bounded: each run by SCALE_TIMEOUT_S (default 180 s); every process is stopped by PID.
  */
 import * as net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import { freePort } from '../test/helpers/ports.ts';
 import { startLogferry } from '../test/helpers/daemon.ts';
@@ -85,7 +87,19 @@ interface Row {
   duplicates: number;
   wrongIp: number;
   cpuPct: number[];
+  /** the broker's and this process's (senders, balancer, consumer) CPU over the same window */
+  brokerPct: number;
+  benchPct: number;
   perBackend: number[];
+}
+
+/** the broker's PID from the pid file RabbitNode points it at (undefined if it did not write one) */
+function brokerPidOf(broker: RabbitNode): number | undefined {
+  try {
+    return Number(readFileSync(join(broker.dir, 'rabbit.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function run(broker: RabbitNode, receivers: number): Promise<Row> {
@@ -116,6 +130,9 @@ async function run(broker: RabbitNode, receivers: number): Promise<Row> {
     }
     balancer = await startBalancer(ports);
     const cpu0 = await Promise.all(daemons.map((d) => cpuSeconds(d.pid)));
+    const brokerPid = brokerPidOf(broker);
+    const broker0 = brokerPid ? await cpuSeconds(brokerPid) : 0;
+    const bench0 = process.cpuUsage();
     const t0 = performance.now();
     const per = Math.ceil(N / SENDERS);
     const sending = Promise.all(Array.from({ length: SENDERS }, (_, k) => sendRange(balancer!.port, k * per, Math.min(N, (k + 1) * per))));
@@ -124,6 +141,8 @@ async function run(broker: RabbitNode, receivers: number): Promise<Row> {
     await tally.until(() => tally.count - tally.duplicates >= N, TIMEOUT_MS, `delivering ${N} messages`).catch(() => (timedOut = true));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await Promise.all(daemons.map((d) => cpuSeconds(d.pid)));
+    const brokerSec = brokerPid ? (await cpuSeconds(brokerPid)) - broker0 : NaN;
+    const benchUse = process.cpuUsage(bench0);
     await sending.catch(() => {});
     if (timedOut) console.error(`run with ${receivers} receiver(s) timed out after ${TIMEOUT_MS / 1000} s`);
     // stop the receivers (they flush what is left) so late duplicates are counted too
@@ -139,6 +158,8 @@ async function run(broker: RabbitNode, receivers: number): Promise<Row> {
       duplicates: tally.duplicates,
       wrongIp,
       cpuPct: cpu1.map((c, i) => Math.round(((c - cpu0[i]!) / seconds) * 100)),
+      brokerPct: Math.round((brokerSec / seconds) * 100),
+      benchPct: Math.round(((benchUse.user + benchUse.system) / 1e6 / seconds) * 100),
       perBackend: [...balancer.perBackend],
     };
   } finally {
@@ -167,10 +188,10 @@ async function main(): Promise<void> {
   } finally {
     await broker.close();
   }
-  console.log('\n| receivers | msg/s into the quorum queue | lost | duplicates | wrong ${SOURCEIP} | receiver CPU (% of a core) | connections per receiver |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| receivers | msg/s into the quorum queue | lost | duplicates | wrong ${SOURCEIP} | receiver CPU (% of a core) | broker CPU | bench CPU (senders, balancer, consumer) | connections per receiver |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.receivers} | ${Math.round(r.delivered / r.seconds)} | ${r.lost} | ${r.duplicates} | ${r.wrongIp} | ${r.cpuPct.join(' + ')} | ${r.perBackend.join(' / ')} |`);
+    console.log(`| ${r.receivers} | ${Math.round(r.delivered / r.seconds)} | ${r.lost} | ${r.duplicates} | ${r.wrongIp} | ${r.cpuPct.join(' + ')} | ${r.brokerPct} | ${r.benchPct} | ${r.perBackend.join(' / ')} |`);
   }
 }
 
