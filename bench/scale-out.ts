@@ -28,6 +28,8 @@ const N = Number(process.env.SCALE_MSGS ?? 200_000);
 const SENDERS = Number(process.env.SCALE_SENDERS ?? 8);
 const RECEIVERS = (process.env.SCALE_RECEIVERS ?? '1,2').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.SCALE_TIMEOUT_S ?? 180) * 1000;
+/** SCALE_DISKBUF=1: the amqp() destination gets disk-buffer(reliable(yes)) (in the daemon's work dir) */
+const DISKBUF = process.env.SCALE_DISKBUF === '1';
 const CLIENT_IP = '127.0.0.2';
 const EXCHANGE = 'scale';
 const QUEUE = 'scale-q';
@@ -37,7 +39,7 @@ function receiverConfig(port: number, broker: RabbitNode): string {
 options { use-dns(no); log-fifo-size(20000); };
 source s { syslog(ip(127.0.0.1) port(${port}) transport(proxied-tcp) max-connections(64)); };
 destination d { amqp(host("${broker.ip}") port(${broker.port}) username("guest") password("guest")
-  exchange("${EXCHANGE}") exchange-declare(no) body("\${MSG} \${SOURCEIP}") flush-lines(500)); };
+  exchange("${EXCHANGE}") exchange-declare(no) body("\${MSG} \${SOURCEIP}") flush-lines(500)${DISKBUF ? ' disk-buffer(reliable(yes) disk-buf-size(256MiB))' : ''}); };
 log { source(s); destination(d); flags(flow-control); };
 `;
 }
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     await broker.start();
-    console.log(`RabbitMQ started in ${broker.startMs} ms; ${N} messages over ${SENDERS} connections per run`);
+    console.log(`RabbitMQ started in ${broker.startMs} ms; ${N} messages over ${SENDERS} connections per run, ${DISKBUF ? 'disk-buffer(reliable(yes))' : 'memory queue'}`);
     for (const r of RECEIVERS) {
       const row = await run(broker, r);
       rows.push(row);
